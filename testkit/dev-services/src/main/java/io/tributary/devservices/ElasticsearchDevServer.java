@@ -2,6 +2,7 @@ package io.tributary.devservices;
 
 import io.tributary.devservices.internal.BundledClassPath;
 import io.tributary.devservices.internal.ChildProcess;
+import io.tributary.devservices.internal.DirectoryLock;
 import io.tributary.devservices.internal.LogTail;
 import java.io.File;
 import java.io.IOException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The node keeps its indices in {@link Options#dataDir()}, so a dev-mode service finds them
  * again after a restart (the port may change). Its stdout and stderr go to {@link #logFile()}.
- * Start-up takes about 6 s and the child about 300 MB of memory with the default heap: start one
+ * Start-up takes about 6 s and the child about 350 MB of memory with the default heap: start one
  * node per build or JVM and share it.
  *
  * <p>The child stops when {@link #close()} is called, when this JVM exits normally (a shutdown
@@ -46,19 +47,23 @@ public final class ElasticsearchDevServer implements AutoCloseable {
   private static final String NODE_RESOURCES = "META-INF/tributary/es-node";
   private static final String NODE_ARTIFACT = "io.tributary:tributary-dev-elasticsearch";
   // the protocol with the child; see package-info.java of io.tributary.devservices.internal.esnode
-  private static final String NODE_MAIN = "io.tributary.devservices.internal.esnode.ElasticsearchNodeMain";
+  private static final String NODE_MAIN =
+      "io.tributary.devservices.internal.esnode.ElasticsearchNodeMain";
   private static final String SETTING_PROPERTY_PREFIX = "tributary.es.setting.";
   private static final Pattern PROTOCOL_LINE = Pattern.compile("TRIBUTARY-ES-(READY|FAILED) ?(.*)");
   private static final Pattern READY_PORT = Pattern.compile("http=(\\d+)");
 
+  private static final String DATA_DIR_LOCK = "dev-server.lock";
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final int LOG_LINES_IN_ERRORS = 40;
 
   private final ChildProcess child;
+  private final DirectoryLock dataDirLock;
   private final int httpPort;
 
-  private ElasticsearchDevServer(ChildProcess child, int httpPort) {
+  private ElasticsearchDevServer(ChildProcess child, DirectoryLock dataDirLock, int httpPort) {
     this.child = child;
+    this.dataDirLock = dataDirLock;
     this.httpPort = httpPort;
   }
 
@@ -66,13 +71,16 @@ public final class ElasticsearchDevServer implements AutoCloseable {
    * How to start the node. Immutable; the {@code withX} methods return changed copies.
    *
    * @param dataDir the node's directory, created if absent: indices in {@code data/}, the log in
-   *     {@code elasticsearch.log}. Made absolute. One running node per directory.
+   *     {@code elasticsearch.log}. Made absolute. One running node per directory: a start on a
+   *     directory in use fails.
    * @param startupTimeout how long {@link #start} waits for the node to be ready; positive
    * @param heap the child JVM's heap, as for {@code -Xmx}: digits and a unit, such as {@code 512m}
-   * @param settings extra node settings, such as {@code index.number_of_replicas}; applied after
-   *     the defaults, so they may replace them, except the settings this class relies on: {@code
-   *     path.home}, {@code path.data}, {@code network.host}, {@code http.host} and {@code
-   *     discovery.type}
+   * @param settings extra node settings, such as {@code http.port} or {@code
+   *     action.auto_create_index}. They are applied after the defaults ({@code cluster.name} and
+   *     {@code node.name} {@code tributary-dev}, {@code http.port} and {@code transport.port} 0 for a
+   *     free port, disk-based shard allocation off), so they may replace them, except the settings
+   *     this class relies on: {@code path.home}, {@code path.data}, {@code network.host}, {@code
+   *     http.host} and {@code discovery.type}. Unknown settings make {@link #start} fail.
    */
   public record Options(
       Path dataDir, Duration startupTimeout, String heap, Map<String, String> settings) {
@@ -96,7 +104,8 @@ public final class ElasticsearchDevServer implements AutoCloseable {
             + " and a unit (k, m or g), such as 512m");
       }
       for (Map.Entry<String, String> setting : settings.entrySet()) {
-        Objects.requireNonNull(setting.getValue(), () -> "setting " + setting.getKey() + " is null");
+        Objects.requireNonNull(
+            setting.getValue(), () -> "setting " + setting.getKey() + " is null");
         if (RESERVED_SETTINGS.contains(setting.getKey())) {
           throw new IllegalArgumentException("Setting '" + setting.getKey() + "' is managed by"
               + " ElasticsearchDevServer, which binds 127.0.0.1 as a single node and keeps its files"
@@ -138,16 +147,31 @@ public final class ElasticsearchDevServer implements AutoCloseable {
    * green. Blocks the calling thread for up to {@link Options#startupTimeout()}.
    *
    * @return the running node; close it when done
-   * @throws DevServiceException if the node's jars are not on the class path, the directory cannot
-   *     be prepared, the child cannot be launched, the node reports that it cannot start, the
+   * @throws DevServiceException if the node's jars are not on the class path, the data directory
+   *     is used by another node or cannot be prepared, the child cannot be launched, the node reports that it cannot start, the
    *     child exits early, or the node is not ready in time. Failures are reported as soon as they
    *     happen, not at the timeout. The message names the cause, the log file with its last lines
    *     and what to do; no child process is left running.
    */
   public static ElasticsearchDevServer start(Options options) {
+    List<Path> classPath = nodeClassPath();
+    DirectoryLock lock = lockDataDir(options.dataDir());
+    try {
+      return startLocked(options, classPath, lock);
+    } catch (RuntimeException | Error e) {
+      try {
+        lock.close();
+      } catch (IOException releaseFailure) {
+        e.addSuppressed(releaseFailure);
+      }
+      throw e;
+    }
+  }
+
+  private static ElasticsearchDevServer startLocked(
+      Options options, List<Path> classPath, DirectoryLock lock) {
     Path dataDir = options.dataDir();
     Path logFile = dataDir.resolve("elasticsearch.log");
-    List<Path> classPath = nodeClassPath();
     try {
       for (String dir : List.of("home", "data", "tmp")) {
         Files.createDirectories(dataDir.resolve(dir));
@@ -172,7 +196,7 @@ public final class ElasticsearchDevServer implements AutoCloseable {
       ready = true;
       log.info("Elasticsearch dev node ready at http://{}:{} after {} ms (pid {}, log {})", HOST,
           port, Duration.ofNanos(System.nanoTime() - startedAt).toMillis(), child.pid(), logFile);
-      return new ElasticsearchDevServer(child, port);
+      return new ElasticsearchDevServer(child, lock, port);
     } finally {
       if (!ready) {
         child.close();
@@ -200,19 +224,42 @@ public final class ElasticsearchDevServer implements AutoCloseable {
     return new ElasticsearchEndpoint(HOST, httpPort);
   }
 
-  /** @return the file that holds the child JVM's stdout and stderr; look here when the node misbehaves */
+  /** @return the file with the child JVM's stdout and stderr; look here when the node misbehaves */
   public Path logFile() {
     return child.logFile();
   }
 
   /**
-   * Stops the node: asks the child to close the node, waits up to 30 s, then kills it. Returns when
-   * the child is gone. Idempotent; never throws. If the calling thread is interrupted, the child is
-   * killed at once and the interrupt flag stays set.
+   * Stops the node: asks the child to close the node, waits up to 30 s, then kills it, and frees
+   * the data directory for the next start. Returns when the child is gone. Idempotent. If the
+   * calling thread is interrupted, the child is killed at once and the interrupt flag stays set.
+   *
+   * @throws DevServiceException only if the data directory's lock file cannot be closed, after the
+   *     child is gone; the lock is then released when this JVM exits
    */
   @Override
   public void close() {
     child.close();
+    try {
+      dataDirLock.close();
+    } catch (IOException e) {
+      throw new DevServiceException("The Elasticsearch dev node stopped, but its data directory"
+          + " lock " + dataDirLock.lockFile() + " cannot be released: " + e + ". It is released"
+          + " when this JVM exits; until then start other nodes in another dataDir.", e);
+    }
+  }
+
+  private static DirectoryLock lockDataDir(Path dataDir) {
+    try {
+      return DirectoryLock.tryAcquire(dataDir, DATA_DIR_LOCK)
+          .orElseThrow(() -> new DevServiceException("The data directory " + dataDir + " is in use"
+              + " by another Elasticsearch dev node, in this JVM or another process (it holds "
+              + dataDir.resolve(DATA_DIR_LOCK) + "). Close that node, or give this one another"
+              + " dataDir."));
+    } catch (IOException e) {
+      throw new DevServiceException("Cannot lock the Elasticsearch dev node's directory " + dataDir
+          + ": " + e + ". Check that it is writable, or choose another dataDir.", e);
+    }
   }
 
   private static List<Path> nodeClassPath() {
@@ -262,9 +309,12 @@ public final class ElasticsearchDevServer implements AutoCloseable {
     // native libraries are looked up under <es.path.home>/lib/platform; without it the lookup fails
     // with a NullPointerException instead of naming the missing library
     command.add("-Des.path.home=" + dataDir.resolve("home"));
-    settings.forEach((key, value) -> command.add("-D" + SETTING_PROPERTY_PREFIX + key + "=" + value));
+    settings.forEach(
+        (key, value) -> command.add("-D" + SETTING_PROPERTY_PREFIX + key + "=" + value));
     command.add("-cp");
-    command.add(classPath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
+    command.add(classPath.stream()
+        .map(Path::toString)
+        .collect(Collectors.joining(File.pathSeparator)));
     command.add(NODE_MAIN);
     return command;
   }
@@ -276,14 +326,14 @@ public final class ElasticsearchDevServer implements AutoCloseable {
     try {
       outcome = child.awaitLine(PROTOCOL_LINE, timeout);
     } catch (IOException e) {
-      child.close();
+      child.kill();
       throw startFailure(options, child, "cannot be watched: its log cannot be read (" + e + ")",
           "Check the disk and permissions of the data directory.");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      child.close();
+      child.kill();
       throw startFailure(options, child, "was interrupted while starting",
-          "The thread that called start() was interrupted; the child JVM was stopped.");
+          "The thread that called start() was interrupted; the child JVM was killed.");
     }
     switch (outcome) {
       case ChildProcess.Matched matched when matched.match().group(1).equals("READY") -> {
@@ -310,9 +360,10 @@ public final class ElasticsearchDevServer implements AutoCloseable {
                 + " -Xmx" + options.heap() + ") ends this way.");
       }
       case ChildProcess.TimedOut() -> {
-        child.close();
+        // a graceful stop would let a slow node finish starting first
+        child.kill();
         throw startFailure(options, child, "did not become ready within " + describe(timeout)
-                + "; the child JVM was stopped",
+                + "; the child JVM was killed",
             "On a slow or busy machine raise Options.startupTimeout; if the log shows long garbage"
                 + " collections, raise Options.heap.");
       }

@@ -36,7 +36,7 @@ class ElasticsearchDevServerIT {
 
   @BeforeAll
   static void startNode() {
-    server = ElasticsearchDevServer.start(ElasticsearchDevServer.Options.defaults(tempDir.resolve("shared")));
+    server = ElasticsearchDevServer.start(ElasticsearchDevServer.Options.defaults(sharedDataDir()));
     client = clientFor(server);
   }
 
@@ -112,6 +112,19 @@ class ElasticsearchDevServerIT {
   }
 
   @Test
+  void refusesADataDirThatARunningNodeUses() throws IOException {
+    Set<Long> childrenBefore = childPids();
+
+    DevServiceException failure = catchThrowableOfType(DevServiceException.class,
+        () -> ElasticsearchDevServer.start(ElasticsearchDevServer.Options.defaults(sharedDataDir())));
+
+    assertThat(failure).isNotNull();
+    assertThat(failure.getMessage()).contains(sharedDataDir() + " is in use");
+    assertThat(childPids()).isEqualTo(childrenBefore);
+    assertThat(client.cluster().health().status()).isIn(HealthStatus.Green, HealthStatus.Yellow);
+  }
+
+  @Test
   void restartsInTheSameDataDirAndKeepsIndices() throws IOException {
     ElasticsearchDevServer.Options options =
         ElasticsearchDevServer.Options.defaults(tempDir.resolve("restart"));
@@ -130,6 +143,10 @@ class ElasticsearchDevServerIT {
           .isEqualTo(new Post("still here", "storage", 1));
     }
     assertThat(childPids()).isEqualTo(childrenBefore);
+  }
+
+  private static Path sharedDataDir() {
+    return tempDir.resolve("shared");
   }
 
   private static ElasticsearchClient clientFor(ElasticsearchDevServer node) {

@@ -81,7 +81,7 @@ public final class ChildProcess implements AutoCloseable {
     try {
       Runtime.getRuntime().addShutdownHook(child.shutdownHook);
     } catch (IllegalStateException shutdownInProgress) {
-      child.kill();
+      child.destroyTree();
       throw shutdownInProgress;
     }
     return child;
@@ -137,6 +137,22 @@ public final class ChildProcess implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    removeShutdownHook();
+  }
+
+  /**
+   * Kills the child and its descendants at once, without the graceful stop: for a child that is
+   * stuck or no longer wanted. Returns when it is gone. Idempotent, also after {@link #close()};
+   * never throws.
+   */
+  public void kill() {
+    if (stopped.compareAndSet(false, true)) {
+      destroyTree();
+    }
+    removeShutdownHook();
+  }
+
+  private void removeShutdownHook() {
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shutdownInProgress) {
@@ -158,10 +174,10 @@ public final class ChildProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    kill();
+    destroyTree();
   }
 
-  private void kill() {
+  private void destroyTree() {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     boolean interrupted = Thread.interrupted();

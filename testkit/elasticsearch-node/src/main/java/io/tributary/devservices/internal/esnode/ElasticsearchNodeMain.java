@@ -1,6 +1,7 @@
 package io.tributary.devservices.internal.esnode;
 
 import java.io.PrintStream;
+import java.util.List;
 import org.junit.runner.JUnitCore;
 import org.junit.runner.Request;
 import org.junit.runner.Result;
@@ -15,12 +16,13 @@ import org.junit.runner.notification.Failure;
 public final class ElasticsearchNodeMain {
   static final String READY = "TRIBUTARY-ES-READY";
   static final String FAILED = "TRIBUTARY-ES-FAILED";
+  private static final int MAX_CAUSES = 8;
 
   private ElasticsearchNodeMain() {}
 
   /**
    * Runs the node until stdin reaches end of file, then exits the JVM: status 0 after a clean
-   * close, 1 when the node could not start or failed to close.
+   * close, 1 when the node could not start or failed to close, 2 when given arguments.
    *
    * @param args none; settings come from system properties
    */
@@ -34,13 +36,11 @@ public final class ElasticsearchNodeMain {
     if (result.wasSuccessful()) {
       System.exit(0);
     }
-    Throwable error = result.getFailures().stream()
-        .map(Failure::getException)
-        .findFirst()
-        .orElseGet(() -> new IllegalStateException("the node run reported no result"));
-    error.printStackTrace(System.err);
+    List<Throwable> errors = result.getFailures().stream().map(Failure::getException).toList();
+    errors.forEach(error -> error.printStackTrace(System.err));
     System.err.flush();
-    report(FAILED + " " + oneLine(error));
+    report(FAILED + " "
+        + (errors.isEmpty() ? "the node run failed without an error" : oneLine(errors.getFirst())));
     System.exit(1);
   }
 
@@ -54,7 +54,9 @@ public final class ElasticsearchNodeMain {
   /** The exception and its causes, outermost first, each as {@code Type: message}, on one line. */
   static String oneLine(Throwable error) {
     StringBuilder line = new StringBuilder();
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    int depth = 0;
+    // bounded, because a chain of causes may loop
+    for (Throwable t = error; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
       if (!line.isEmpty()) {
         line.append(" <- caused by ");
       }

@@ -1,0 +1,102 @@
+package io.tributary.runtime;
+
+import io.tributary.core.annotation.Evolving;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a runtime instance runs. Immutable; each {@code withX} returns a copy.
+ *
+ * @param bootstrapServers the Kafka brokers
+ * @param kafkaProperties any Kafka client property (security protocol, SASL, TLS, timeouts), passed
+ *     to every producer, consumer and admin client; Tributary's own transactional settings win
+ * @param partitions the partition count, fixed when the service is created
+ * @param replicationFactor the replication factor of topics Tributary creates
+ * @param stateDir where the partitions' RocksDB state and this instance's id live
+ * @param snapshotDir the directory snapshot store
+ * @param maxBatchRecords the most commands decided in one transaction
+ * @param pollTimeout how long one poll for commands waits
+ * @param maxCommandBytes the largest command payload accepted
+ * @param commandRetention how long commands and outcomes stay in Kafka (dedupe entries follow)
+ */
+@Evolving
+public record RuntimeSettings(
+    String bootstrapServers,
+    Map<String, String> kafkaProperties,
+    int partitions,
+    short replicationFactor,
+    Path stateDir,
+    Path snapshotDir,
+    int maxBatchRecords,
+    Duration pollTimeout,
+    int maxCommandBytes,
+    Duration commandRetention) {
+
+  public RuntimeSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    kafkaProperties = Map.copyOf(kafkaProperties);
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions is " + partitions + "; a service needs at least 1.");
+    }
+    if (maxBatchRecords < 1 || maxCommandBytes < 1) {
+      throw new IllegalArgumentException("maxBatchRecords and maxCommandBytes must be at least 1.");
+    }
+  }
+
+  /**
+   * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
+   *     partitions, replication 1, snapshots in {@code stateDir/snapshots}, batches of up to 500
+   *     commands, 1 MiB commands, 7 days of command retention
+   */
+  public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
+    return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
+        Duration.ofMillis(100), 1 << 20, Duration.ofDays(7));
+  }
+
+  public RuntimeSettings withKafkaProperties(Map<String, String> kafkaProperties) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withPartitions(int partitions) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withReplicationFactor(short replicationFactor) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withStateDir(Path stateDir) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withSnapshotDir(Path snapshotDir) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withMaxBatchRecords(int maxBatchRecords) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withPollTimeout(Duration pollTimeout) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withMaxCommandBytes(int maxCommandBytes) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+
+  public RuntimeSettings withCommandRetention(Duration commandRetention) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+  }
+}

@@ -1,0 +1,124 @@
+package io.tributary.runtime;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.core.annotation.Evolving;
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.InstanceId;
+import io.tributary.runtime.internal.KafkaClients;
+import io.tributary.runtime.internal.KafkaCommandGateway;
+import io.tributary.runtime.internal.OutcomeReader;
+import io.tributary.runtime.internal.PartitionSnapshots;
+import io.tributary.runtime.internal.TaskLoop;
+import io.tributary.runtime.internal.Topics;
+import io.tributary.runtime.internal.store.PartitionStateLoader;
+import io.tributary.runtime.snapshot.DirectorySnapshotStore;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One running instance of a service: it creates or checks the service's topics, joins the service's
+ * consumer group, serves the partitions Kafka assigns it, and accepts commands through {@link
+ * #commands()}. Start more instances (each with its own state directory) to spread the partitions.
+ */
+@Evolving
+public final class TributaryRuntime implements AutoCloseable {
+  private final ServiceDefinition definition;
+  private final OutcomeReader outcomes;
+  private final Producer<byte[], byte[]> commandProducer;
+  private final KafkaCommandGateway gateway;
+  private final TaskLoop tasks;
+
+  private TributaryRuntime(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters, Clock clock,
+      PartitionSnapshots snapshots, FaultInjector faults) {
+    this.definition = definition;
+    KafkaClients clients = new KafkaClients(settings, definition.name(), InstanceId.in(settings.stateDir()));
+    Topics topics = Topics.of(definition.name());
+    try (Admin admin = clients.admin()) {
+      topics.ensure(admin, settings);
+    }
+    this.outcomes = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), settings.partitions());
+    this.commandProducer = clients.commandProducer();
+    Partitioner partitioner = new Partitioner(settings.partitions());
+    this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes, partitioner,
+        settings.maxCommandBytes(), clock);
+    PartitionStateLoader loader = new PartitionStateLoader(
+        new DirectorySnapshotStore(settings.snapshotDir(), clock), meters);
+    this.tasks = new TaskLoop(definition, settings, clients, loader, snapshots, faults, meters, clock);
+    outcomes.start();
+    tasks.start();
+  }
+
+  /**
+   * Starts an instance.
+   *
+   * @throws io.tributary.core.error.PermanentException if a topic has another partition count or the
+   *     state directory is unusable, naming the fix
+   * @throws io.tributary.core.error.TransientException if the brokers cannot be reached
+   */
+  public static TributaryRuntime start(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters) {
+    return new TributaryRuntime(definition, settings, meters, Clock.systemUTC(), PartitionSnapshots.never(),
+        FaultInjector.none());
+  }
+
+  /** Starts an instance with a snapshot policy and a fault injector; for tests and the runtime's own wiring. */
+  public static TributaryRuntime start(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters,
+      Clock clock, PartitionSnapshots snapshots, FaultInjector faults) {
+    return new TributaryRuntime(definition, settings, meters, clock, snapshots, faults);
+  }
+
+  /** @return where commands are sent; replies follow the commit */
+  public CommandGateway commands() {
+    return gateway;
+  }
+
+  /** @return the service this instance runs */
+  public ServiceDefinition definition() {
+    return definition;
+  }
+
+  /** @return the partitions this instance serves now */
+  public Set<Integer> ownedPartitions() {
+    return tasks.ownedPartitions();
+  }
+
+  /** @return partitions stopped by a permanent failure (an event that cannot be applied), with the reason */
+  public Map<Integer, String> stoppedPartitions() {
+    return tasks.stoppedPartitions();
+  }
+
+  /** @return the failure that stopped this instance's task loop, if any */
+  public @Nullable Throwable failure() {
+    return tasks.failure();
+  }
+
+  /** @return {@code true} while the task loop runs */
+  public boolean isRunning() {
+    return tasks.isAlive();
+  }
+
+  /** Leaves the group (partitions move to other instances), then closes every client and store. */
+  @Override
+  public void close() {
+    RuntimeException failed = null;
+    for (AutoCloseable part : new AutoCloseable[] {tasks, outcomes, commandProducer}) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        RuntimeException wrapped = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        if (failed == null) {
+          failed = wrapped;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.tributary.runtime.internal;
+
+import io.tributary.runtime.RuntimeSettings;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Creates the Kafka clients of one instance. The user's pass-through properties (security, SASL,
+ * TLS, timeouts) go to every client; the settings that the guarantees rest on (transactions,
+ * {@code read_committed}, manual offsets) are set last, so they cannot be overridden by accident.
+ */
+public final class KafkaClients {
+  private final RuntimeSettings settings;
+  private final String service;
+  private final String instanceId;
+
+  public KafkaClients(RuntimeSettings settings, String service, String instanceId) {
+    this.settings = settings;
+    this.service = service;
+    this.instanceId = instanceId;
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  public Admin admin() {
+    return Admin.create(new HashMap<>(common()));
+  }
+
+  /** The group consumer of the commands topic. */
+  public Consumer<byte[], byte[]> commandConsumer() {
+    Map<String, Object> config = common();
+    config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, service);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-commands");
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatchRecords());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return readCommitted(config);
+  }
+
+  /** A group-less consumer for replays; the replayer assigns partitions itself. */
+  public Consumer<byte[], byte[]> replayConsumer() {
+    Map<String, Object> config = common();
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-replay");
+    config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    return readCommitted(config);
+  }
+
+  /** A group-less consumer of every outcomes partition, for the replies of this instance's callers. */
+  public Consumer<byte[], byte[]> outcomeConsumer() {
+    Map<String, Object> config = common();
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-outcomes");
+    config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+    return readCommitted(config);
+  }
+
+  /** The transactional producer of the task loop; its id fences an earlier run of this instance. */
+  public Producer<byte[], byte[]> transactionalProducer() {
+    Map<String, Object> config = common();
+    config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-tx");
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, service + "-" + instanceId);
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** The idempotent producer that appends commands received over gRPC. */
+  public Producer<byte[], byte[]> commandProducer() {
+    Map<String, Object> config = common();
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-ingress");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private Map<String, Object> common() {
+    Map<String, Object> config = new HashMap<>(settings.kafkaProperties());
+    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    return config;
+  }
+
+  private static Consumer<byte[], byte[]> readCommitted(Map<String, Object> config) {
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+}

@@ -1,0 +1,110 @@
+package io.tributary.runtime.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.tributary.core.codec.CodecException;
+import io.tributary.core.definition.AggregateType;
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.core.error.TransientException;
+import io.tributary.runtime.CommandGateway;
+import io.tributary.runtime.CommandOutcome;
+import io.tributary.runtime.InvalidCommandException;
+import io.tributary.runtime.Partitioner;
+import io.tributary.runtime.SendCommand;
+import io.tributary.runtime.internal.wire.CommandRecord;
+import io.tributary.runtime.internal.wire.Payload;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The gateway of one instance: checks a command at the edge, appends it to its partition of the
+ * commands topic, and returns the future its outcome completes. Thread-safe.
+ */
+public final class KafkaCommandGateway implements CommandGateway {
+  private static final int MAX_ID_LENGTH = 256;
+
+  private final ServiceDefinition definition;
+  private final Producer<byte[], byte[]> producer;
+  private final OutcomeReader outcomes;
+  private final Topics topics;
+  private final Partitioner partitioner;
+  private final int maxCommandBytes;
+  private final Clock clock;
+
+  public KafkaCommandGateway(ServiceDefinition definition, Producer<byte[], byte[]> producer, OutcomeReader outcomes,
+      Partitioner partitioner, int maxCommandBytes, Clock clock) {
+    this.definition = definition;
+    this.producer = producer;
+    this.outcomes = outcomes;
+    this.topics = Topics.of(definition.name());
+    this.partitioner = partitioner;
+    this.maxCommandBytes = maxCommandBytes;
+    this.clock = clock;
+  }
+
+  @Override
+  public CompletableFuture<CommandOutcome> send(SendCommand command) {
+    checkId(command.commandId(), "command_id");
+    if (command.correlationId() != null && !command.correlationId().isEmpty()) {
+      checkId(command.correlationId(), "correlation_id");
+    }
+    AggregateType<?, ?, ?> type = definition.findAggregate(command.aggregateType()).orElseThrow(() ->
+        new InvalidCommandException("Unknown aggregate type '" + command.aggregateType() + "'; known types: "
+            + definition.aggregates().stream().map(AggregateType::name).toList() + "."));
+    if (command.payload().length > maxCommandBytes) {
+      throw new InvalidCommandException("Command " + command.commandId() + " has a payload of " + command.payload().length
+          + " bytes; the limit is " + maxCommandBytes + " bytes. Send smaller commands, or raise the configured limit.");
+    }
+    String aggregateId = aggregateId(type, command);
+    String correlationId = command.correlationId() == null || command.correlationId().isEmpty()
+        ? command.commandId() : command.correlationId();
+    CommandRecord record = CommandRecord.newBuilder()
+        .setCommandId(command.commandId())
+        .setAggregateType(type.name())
+        .setAggregateId(aggregateId)
+        .setCorrelationId(correlationId)
+        .setCausationId(command.commandId())
+        .setTimestampMicros(WireFormat.micros(clock.instant()))
+        .setCommand(Payload.newBuilder().setTypeName(type.commandCodec().typeName())
+            .setData(ByteString.copyFrom(command.payload())))
+        .build();
+    CompletableFuture<CommandOutcome> outcome = outcomes.await(command.commandId());
+    producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(aggregateId),
+        aggregateId.getBytes(StandardCharsets.UTF_8), record.toByteArray()), (metadata, error) -> {
+          if (error != null) {
+            outcomes.forget(command.commandId(), outcome);
+            outcome.completeExceptionally(new TransientException("Command " + command.commandId()
+                + " could not be appended: " + error.getMessage() + ". Resending the same command id is safe.", error));
+          }
+        });
+    return outcome;
+  }
+
+  private static <C extends Message> String aggregateId(AggregateType<C, ?, ?> type, SendCommand command) {
+    C decoded;
+    try {
+      decoded = type.commandCodec().decode(command.payload());
+    } catch (CodecException e) {
+      throw new InvalidCommandException("The payload of command " + command.commandId() + " is not a valid '"
+          + type.commandCodec().typeName() + "': " + e.getMessage(), e);
+    }
+    try {
+      return type.aggregateId(decoded);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidCommandException(e.getMessage(), e);
+    }
+  }
+
+  private static void checkId(String id, String field) {
+    if (id.isBlank()) {
+      throw new InvalidCommandException(field + " is missing; set it to a unique id such as a UUID (resending the"
+          + " same id is how a client retries safely).");
+    }
+    if (id.length() > MAX_ID_LENGTH) {
+      throw new InvalidCommandException(field + " has " + id.length() + " characters; the limit is " + MAX_ID_LENGTH + ".");
+    }
+  }
+}

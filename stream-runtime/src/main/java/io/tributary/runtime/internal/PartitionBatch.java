@@ -1,0 +1,255 @@
+package io.tributary.runtime.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.tributary.core.Decision;
+import io.tributary.core.definition.AggregateType;
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.runtime.Partitioner;
+import io.tributary.runtime.internal.store.PartitionStore;
+import io.tributary.runtime.internal.store.StoreBatch;
+import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
+import io.tributary.runtime.internal.wire.CommandRecord;
+import io.tributary.runtime.internal.wire.EventRecord;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.Position;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The commands of one partition decided in one batch: the events and outcomes to append in the
+ * batch's transaction, and the state changes to write to the partition's store after it commits.
+ * Nothing here touches Kafka or the store's contents until {@link #storeChanges} is called after the
+ * commit, so an aborted batch is simply dropped. Used by the task loop's thread only.
+ */
+final class PartitionBatch {
+  /** An outcome to append; its position is filled in once the batch's events have offsets. */
+  record PendingOutcome(OutcomeRecord.Builder outcome, int lastEventIndex, boolean firstSeen) {}
+
+  /** An aggregate's state as the batch left it. */
+  private record Loaded(Message state, long version, boolean dirty) {}
+
+  private final int partition;
+  private final PartitionStore store;
+  private final ServiceDefinition definition;
+  private final Partitioner partitioner;
+  private final Clock clock;
+  private final Map<AggregateKey, Loaded> states = new HashMap<>();
+  private final Map<String, OutcomeRecord.Builder> seenInBatch = new HashMap<>();
+  private final List<EventRecord> events = new ArrayList<>();
+  private final List<PendingOutcome> outcomes = new ArrayList<>();
+  private long firstCommandOffset = -1;
+  private long nextCommandOffset = -1;
+
+  PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner, Clock clock) {
+    this.partition = partition;
+    this.store = store;
+    this.definition = definition;
+    this.partitioner = partitioner;
+    this.clock = clock;
+  }
+
+  int partition() {
+    return partition;
+  }
+
+  List<EventRecord> events() {
+    return events;
+  }
+
+  List<PendingOutcome> outcomes() {
+    return outcomes;
+  }
+
+  long firstCommandOffset() {
+    return firstCommandOffset;
+  }
+
+  long nextCommandOffset() {
+    return nextCommandOffset;
+  }
+
+  /** Decides one command record. Every record gets an outcome; none is skipped. */
+  void decide(long offset, byte @Nullable [] value) {
+    if (firstCommandOffset < 0) {
+      firstCommandOffset = offset;
+    }
+    nextCommandOffset = offset + 1;
+    String where = "command record at offset " + offset + " of partition " + partition;
+    CommandRecord command;
+    try {
+      command = WireFormat.parse(CommandRecord.parser(), value == null ? new byte[0] : value, where);
+    } catch (RuntimeException e) {
+      fail(OutcomeRecord.newBuilder().setCommandId("offset-" + partition + "-" + offset), e.getMessage());
+      return;
+    }
+    OutcomeRecord.Builder outcome = OutcomeRecord.newBuilder()
+        .setCommandId(command.getCommandId())
+        .setAggregateType(command.getAggregateType())
+        .setAggregateId(command.getAggregateId());
+    Optional<OutcomeRecord> first = firstOutcome(command.getCommandId());
+    if (first.isPresent()) {
+      outcomes.add(new PendingOutcome(first.get().toBuilder().setDuplicate(true), -1, false));
+      return;
+    }
+    Optional<AggregateType<?, ?, ?>> type = definition.findAggregate(command.getAggregateType());
+    if (type.isEmpty()) {
+      fail(outcome, "Unknown aggregate type '" + command.getAggregateType() + "' in " + where + "; known types: "
+          + definition.aggregates().stream().map(AggregateType::name).toList());
+      return;
+    }
+    if (partitioner.partitionFor(command.getAggregateId()) != partition) {
+      fail(outcome, "Command " + command.getCommandId() + " for aggregate " + command.getAggregateId()
+          + " arrived on partition " + partition + " but belongs on " + partitioner.partitionFor(command.getAggregateId())
+          + "; produce commands keyed by aggregate id with Kafka's default partitioner.");
+      return;
+    }
+    decideTyped(type.get(), command, outcome);
+  }
+
+  private <C extends Message, S extends Message, E extends Message> void decideTyped(
+      AggregateType<C, S, E> type, CommandRecord command, OutcomeRecord.Builder outcome) {
+    AggregateKey key = new AggregateKey(type.name(), command.getAggregateId());
+    C decoded;
+    S state;
+    long version;
+    Decision<E> decision;
+    try {
+      decoded = WireFormat.decode(type.commandCodec(), command.getCommand(), "command " + command.getCommandId());
+      Loaded loaded = load(type, key);
+      @SuppressWarnings("unchecked")
+      S current = (S) loaded.state();
+      state = current;
+      version = loaded.version();
+      decision = type.aggregate().decide(decoded, state);
+    } catch (RuntimeException e) {
+      fail(outcome, "Command " + command.getCommandId() + " could not be decided: " + e);
+      return;
+    }
+    if (decision instanceof Decision.Rejected<E> rejected) {
+      outcome.setRejected(OutcomeRecord.Rejected.newBuilder()
+          .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message()));
+      record(outcome, -1);
+      return;
+    }
+    List<E> accepted = ((Decision.Accepted<E>) decision).events();
+    List<EventRecord> produced = new ArrayList<>(accepted.size());
+    S next = state;
+    try {
+      for (E event : accepted) {
+        next = type.aggregate().evolve(next, event);
+        produced.add(EventRecord.newBuilder()
+            .setAggregateType(type.name())
+            .setAggregateId(command.getAggregateId())
+            .setSequence(version + produced.size() + 1)
+            .setCommandId(command.getCommandId())
+            .setCorrelationId(command.getCorrelationId())
+            .setCausationId(command.getCommandId())
+            .setTimestampMicros(WireFormat.micros(clock.instant()))
+            .setEvent(WireFormat.payload(type.eventCodec(), event))
+            .build());
+      }
+    } catch (RuntimeException e) {
+      // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
+      fail(outcome, "Command " + command.getCommandId() + " was accepted but evolve failed on its events: " + e);
+      return;
+    }
+    long newVersion = version + produced.size();
+    if (!produced.isEmpty()) {
+      states.put(key, new Loaded(next, newVersion, true));
+      events.addAll(produced);
+    }
+    outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion).setEventCount(produced.size()));
+    record(outcome, produced.isEmpty() ? -1 : events.size() - 1);
+  }
+
+  private <S extends Message> Loaded load(AggregateType<?, S, ?> type, AggregateKey key) {
+    Loaded cached = states.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
+    Loaded loaded = stored
+        .map(s -> new Loaded(type.stateCodec().decode(s.getState().toByteArray()), s.getVersion(), false))
+        .orElseGet(() -> new Loaded(type.initialState(), 0, false));
+    states.put(key, loaded);
+    return loaded;
+  }
+
+  private Optional<OutcomeRecord> firstOutcome(String commandId) {
+    OutcomeRecord.Builder inBatch = seenInBatch.get(commandId);
+    if (inBatch != null) {
+      // positions are filled after the flush; the duplicate is built then too (see fillPositions)
+      return Optional.of(inBatch.build());
+    }
+    return store.outcome(commandId);
+  }
+
+  private void fail(OutcomeRecord.Builder outcome, @Nullable String error) {
+    outcome.setFailed(OutcomeRecord.Failed.newBuilder().setError(error == null ? "unknown error" : error));
+    record(outcome, -1);
+  }
+
+  private void record(OutcomeRecord.Builder outcome, int lastEventIndex) {
+    outcomes.add(new PendingOutcome(outcome, lastEventIndex, true));
+    seenInBatch.put(outcome.getCommandId(), outcome);
+  }
+
+  /** Sets the position of each accepted outcome's last event, now that the events have offsets. */
+  void fillPositions(List<Long> eventOffsets) {
+    for (PendingOutcome pending : outcomes) {
+      if (pending.lastEventIndex() >= 0) {
+        pending.outcome().getAcceptedBuilder().setLastEvent(Position.newBuilder()
+            .setPartition(partition).setOffset(eventOffsets.get(pending.lastEventIndex())));
+      } else if (!pending.firstSeen()) {
+        // a duplicate of a command decided earlier in this batch: copy its now complete outcome
+        OutcomeRecord.Builder first = seenInBatch.get(pending.outcome().getCommandId());
+        if (first != null && first != pending.outcome()) {
+          pending.outcome().mergeFrom(first.build()).setDuplicate(true);
+        }
+      }
+    }
+  }
+
+  /**
+   * @return the store changes of this batch, to apply after its transaction committed
+   * @param nextEventsOffset the offset after this batch's last event, or -1 if it appended none
+   * @param nextOutcomesOffset the offset after this batch's last outcome
+   */
+  StoreBatch storeChanges(long nextEventsOffset, long nextOutcomesOffset) {
+    StoreBatch batch = new StoreBatch();
+    states.forEach((key, loaded) -> {
+      if (loaded.dirty()) {
+        AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
+        batch.putAggregate(key.aggregateType(), key.aggregateId(), StoredAggregate.newBuilder()
+            .setVersion(loaded.version()).setState(ByteString.copyFrom(encodeState(type, loaded.state()))).build());
+      }
+    });
+    Map<String, OutcomeRecord> firstOutcomes = new LinkedHashMap<>();
+    for (PendingOutcome pending : outcomes) {
+      if (pending.firstSeen()) {
+        firstOutcomes.putIfAbsent(pending.outcome().getCommandId(), pending.outcome().build());
+      }
+    }
+    firstOutcomes.forEach(batch::putOutcome);
+    if (nextEventsOffset >= 0) {
+      batch.eventsOffset(nextEventsOffset);
+    }
+    if (nextOutcomesOffset >= 0) {
+      batch.outcomesOffset(nextOutcomesOffset);
+    }
+    return batch;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <S extends Message> byte[] encodeState(AggregateType<?, S, ?> type, Message state) {
+    return type.stateCodec().encode((S) state);
+  }
+}

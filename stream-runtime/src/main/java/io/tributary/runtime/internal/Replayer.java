@@ -1,0 +1,157 @@
+package io.tributary.runtime.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.tributary.core.definition.AggregateType;
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.store.PartitionStore;
+import io.tributary.runtime.internal.store.StoreBatch;
+import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
+import io.tributary.runtime.internal.wire.EventRecord;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Brings a partition's store up to the log: folds {@code events[p]} from the store's applied offset
+ * into aggregate states, and {@code outcomes[p]} into dedupe entries, up to the last committed
+ * record ({@code read_committed}). Writes in chunks so memory stays bounded. Used by the task loop's
+ * thread only; the consumer is a group-less {@code read_committed} consumer this class assigns.
+ */
+final class Replayer {
+  private static final int CHUNK = 10_000;
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final ServiceDefinition definition;
+  private final Topics topics;
+
+  Replayer(Consumer<byte[], byte[]> consumer, ServiceDefinition definition, Topics topics) {
+    this.consumer = consumer;
+    this.definition = definition;
+    this.topics = topics;
+  }
+
+  /**
+   * @param progress told the number of events folded so far, after each chunk
+   * @return how many events were replayed
+   * @throws PermanentException if an event cannot be decoded or {@code evolve} fails on it; the
+   *     partition must stop, since events are never skipped
+   */
+  long replayEvents(PartitionStore store, LongConsumer progress) {
+    TopicPartition partition = new TopicPartition(topics.events(), store.partition());
+    Map<AggregateKey, StoredAggregate> states = new HashMap<>();
+    long[] replayed = {0};
+    long end = readTo(partition, store.eventsOffset(), (record, next) -> {
+      EventRecord event = WireFormat.parse(EventRecord.parser(), record.value(), where(record));
+      AggregateKey key = new AggregateKey(event.getAggregateType(), event.getAggregateId());
+      StoredAggregate current = states.get(key);
+      if (current == null) {
+        current = store.aggregate(key.aggregateType(), key.aggregateId()).orElse(null);
+      }
+      states.put(key, fold(event, current, where(record)));
+      replayed[0]++;
+      if (states.size() >= CHUNK) {
+        flush(store, states, next);
+        progress.accept(replayed[0]);
+      }
+    });
+    flush(store, states, end);
+    progress.accept(replayed[0]);
+    return replayed[0];
+  }
+
+  /** @return how many outcomes were replayed into dedupe entries */
+  long replayOutcomes(PartitionStore store) {
+    TopicPartition partition = new TopicPartition(topics.outcomes(), store.partition());
+    StoreBatch[] batch = {new StoreBatch()};
+    long[] replayed = {0};
+    long end = readTo(partition, store.outcomesOffset(), (record, next) -> {
+      OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(), where(record));
+      if (!outcome.getDuplicate()) {
+        batch[0].putOutcome(outcome.getCommandId(), outcome);
+        replayed[0]++;
+      }
+      if (batch[0].outcomes().size() >= CHUNK) {
+        store.apply(batch[0].outcomesOffset(next));
+        batch[0] = new StoreBatch();
+      }
+    });
+    store.apply(batch[0].outcomesOffset(end));
+    return replayed[0];
+  }
+
+  private interface RecordHandler {
+    void handle(ConsumerRecord<byte[], byte[]> record, long nextOffset);
+  }
+
+  /** Reads {@code partition} from {@code from} to its last stable offset; returns the offset reached. */
+  private long readTo(TopicPartition partition, long from, RecordHandler handler) {
+    consumer.assign(List.of(partition));
+    long end = consumer.endOffsets(List.of(partition)).get(partition);
+    if (from >= end) {
+      return Math.max(from, end);
+    }
+    consumer.seek(partition, from);
+    long position = from;
+    while (position < end) {
+      ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+      for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+        handler.handle(record, record.offset() + 1);
+      }
+      // transaction markers and aborted records take offsets too: the position is the truth
+      position = consumer.position(partition);
+    }
+    consumer.assign(List.of());
+    return position;
+  }
+
+  private StoredAggregate fold(EventRecord event, StoredAggregate current, String where) {
+    AggregateType<?, ?, ?> type = definition.findAggregate(event.getAggregateType()).orElseThrow(() ->
+        new PermanentException(where + " is an event of unknown aggregate type '" + event.getAggregateType()
+            + "'. Register the aggregate, or restore the build that wrote it; the partition stops here."));
+    return foldTyped(type, event, current, where);
+  }
+
+  private <S extends Message, E extends Message> StoredAggregate foldTyped(
+      AggregateType<?, S, E> type, EventRecord event, StoredAggregate current, String where) {
+    long version = current == null ? 0 : current.getVersion();
+    if (event.getSequence() <= version) {
+      // already folded into the store before the crash that this replay heals
+      return current;
+    }
+    S state = current == null ? type.initialState() : type.stateCodec().decode(current.getState().toByteArray());
+    S next;
+    try {
+      E decoded = WireFormat.decode(type.eventCodec(), event.getEvent(), where);
+      next = type.aggregate().evolve(state, decoded);
+    } catch (RuntimeException e) {
+      throw new PermanentException("Replay stopped at " + where + " (" + type.name() + " " + event.getAggregateId()
+          + ", sequence " + event.getSequence() + "): " + e + ". Events are never skipped: fix evolve or the event's"
+          + " codec and restart; the partition stays stopped until then.", e);
+    }
+    return StoredAggregate.newBuilder()
+        .setVersion(event.getSequence())
+        .setState(ByteString.copyFrom(type.stateCodec().encode(next)))
+        .build();
+  }
+
+  private static void flush(PartitionStore store, Map<AggregateKey, StoredAggregate> states, long nextOffset) {
+    StoreBatch batch = new StoreBatch();
+    states.forEach((key, state) -> batch.putAggregate(key.aggregateType(), key.aggregateId(), state));
+    store.apply(batch.eventsOffset(nextOffset));
+    states.clear();
+  }
+
+  private static String where(ConsumerRecord<?, ?> record) {
+    return record.topic() + "[" + record.partition() + "]@" + record.offset();
+  }
+}

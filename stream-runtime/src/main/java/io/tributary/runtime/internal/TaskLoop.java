@@ -1,0 +1,372 @@
+package io.tributary.runtime.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.runtime.Partitioner;
+import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.internal.store.PartitionStateLoader;
+import io.tributary.runtime.internal.store.PartitionStore;
+import io.tributary.runtime.internal.wire.EventRecord;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command side of one instance: a thread that owns the group consumer of {@code <svc>.commands}
+ * and a transactional producer, and for each poll decides the commands of its partitions and appends
+ * their events, outcomes and offsets in one transaction. See docs/adr/0003-command-side.md.
+ */
+public final class TaskLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
+
+  private final ServiceDefinition definition;
+  private final RuntimeSettings settings;
+  private final Topics topics;
+  private final Partitioner partitioner;
+  private final KafkaClients clients;
+  private final PartitionStateLoader loader;
+  private final PartitionSnapshots snapshots;
+  private final FaultInjector faults;
+  private final Clock clock;
+  private final Map<Integer, PartitionStore> stores = new HashMap<>();
+  private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
+  private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final Thread thread;
+  private final Counter commands;
+  private final DistributionSummary batchSize;
+  private final Timer commitLatency;
+  private final Counter replayedEvents;
+  private final Timer restoreTime;
+  private final Counter abortedBatches;
+  private volatile boolean running = true;
+  private volatile @Nullable Throwable failure;
+  private @Nullable Consumer<byte[], byte[]> consumer;
+  private @Nullable Producer<byte[], byte[]> producer;
+
+  public TaskLoop(ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
+      PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock) {
+    this.definition = definition;
+    this.settings = settings;
+    this.topics = Topics.of(definition.name());
+    this.partitioner = new Partitioner(settings.partitions());
+    this.clients = clients;
+    this.loader = loader;
+    this.snapshots = snapshots;
+    this.faults = faults;
+    this.clock = clock;
+    String service = definition.name();
+    this.commands = Counter.builder("tributary.commands").tag("service", service).register(meters);
+    this.batchSize = DistributionSummary.builder("tributary.batch.size").tag("service", service).register(meters);
+    this.commitLatency = Timer.builder("tributary.commit.latency").tag("service", service).register(meters);
+    this.replayedEvents = Counter.builder("tributary.replay.events").tag("service", service).register(meters);
+    this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
+    this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
+    this.thread = new Thread(this::run, "tributary-" + service + "-tasks");
+  }
+
+  /** Starts the loop's thread. */
+  public void start() {
+    thread.start();
+  }
+
+  /** @return the partitions this instance owns and serves now */
+  public Set<Integer> ownedPartitions() {
+    return Set.copyOf(owned);
+  }
+
+  /** @return the partitions stopped by a permanent failure, with the reason */
+  public Map<Integer, String> stoppedPartitions() {
+    return Map.copyOf(stopped);
+  }
+
+  /** @return the failure that ended the loop, if it ended by one */
+  public @Nullable Throwable failure() {
+    return failure;
+  }
+
+  /** @return {@code true} while the loop's thread runs */
+  public boolean isAlive() {
+    return thread.isAlive();
+  }
+
+  private void run() {
+    try (Consumer<byte[], byte[]> commandConsumer = clients.commandConsumer();
+        Producer<byte[], byte[]> txProducer = clients.transactionalProducer();
+        Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer()) {
+      consumer = commandConsumer;
+      producer = txProducer;
+      Replayer replayer = new Replayer(replayConsumer, definition, topics);
+      txProducer.initTransactions();
+      commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = commandConsumer.poll(settings.pollTimeout());
+        if (!records.isEmpty()) {
+          processBatch(commandConsumer, txProducer, records);
+        }
+      }
+    } catch (WakeupException closing) {
+      // close() woke the consumer up
+    } catch (FaultInjector.SimulatedCrash crash) {
+      log.warn("{}: {}", definition.name(), crash.getMessage());
+      failure = crash;
+    } catch (Throwable e) {
+      log.error("{}: the task loop stopped: {}", definition.name(), e.toString(), e);
+      failure = e;
+    } finally {
+      closeStores();
+      owned.clear();
+      finished.countDown();
+    }
+  }
+
+  private void processBatch(Consumer<byte[], byte[]> commandConsumer, Producer<byte[], byte[]> txProducer,
+      ConsumerRecords<byte[], byte[]> records) {
+    List<PartitionBatch> batches = new ArrayList<>();
+    for (TopicPartition tp : records.partitions()) {
+      PartitionStore store = stores.get(tp.partition());
+      if (store == null) {
+        // not restored (stopped): read these records again later rather than pass over them
+        commandConsumer.seek(tp, records.records(tp).getFirst().offset());
+        continue;
+      }
+      PartitionBatch batch = new PartitionBatch(tp.partition(), store, definition, partitioner, clock);
+      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+        batch.decide(record.offset(), record.value());
+      }
+      batches.add(batch);
+    }
+    Map<Integer, long[]> nextOffsets;
+    long started = System.nanoTime();
+    try {
+      txProducer.beginTransaction();
+      nextOffsets = appendAll(txProducer, batches);
+      Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
+      for (PartitionBatch batch : batches) {
+        consumed.put(new TopicPartition(topics.commands(), batch.partition()),
+            new OffsetAndMetadata(batch.nextCommandOffset()));
+      }
+      faults.at(FaultPoint.BEFORE_COMMIT);
+      // carries the group generation: an owner that lost its partitions is refused here
+      txProducer.sendOffsetsToTransaction(consumed, commandConsumer.groupMetadata());
+      txProducer.commitTransaction();
+    } catch (ProducerFencedException e) {
+      throw e; // another instance runs with this instance's transactional id: stop, do not fight it
+    } catch (KafkaException e) {
+      // fenced by a rebalance (stale generation), or the coordinator failed: nothing was appended
+      log.warn("{}: batch aborted and will be retried: {}", definition.name(), e.toString());
+      abortedBatches.increment();
+      abortQuietly(txProducer, e);
+      rewind(commandConsumer, batches);
+      return;
+    }
+    commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    faults.at(FaultPoint.AFTER_COMMIT);
+    // write RocksDB only after the commit; a crash in between is healed by replay
+    int decided = 0;
+    for (PartitionBatch batch : batches) {
+      long[] next = nextOffsets.get(batch.partition());
+      PartitionStore store = stores.get(batch.partition());
+      store.apply(batch.storeChanges(next[0], next[1]));
+      snapshots.maybeSnapshot(store, batch.events().size(), faults);
+      decided += batch.outcomes().size();
+    }
+    commands.increment(decided);
+    batchSize.record(decided);
+  }
+
+  /** Sends every batch's events, then their outcomes; returns per partition the next events and outcomes offsets. */
+  private Map<Integer, long[]> appendAll(Producer<byte[], byte[]> txProducer, List<PartitionBatch> batches)
+      throws KafkaException {
+    Map<PartitionBatch, List<Future<RecordMetadata>>> eventSends = new HashMap<>();
+    for (PartitionBatch batch : batches) {
+      List<Future<RecordMetadata>> sends = new ArrayList<>(batch.events().size());
+      for (EventRecord event : batch.events()) {
+        sends.add(txProducer.send(new ProducerRecord<>(topics.events(), batch.partition(),
+            utf8(event.getAggregateId()), event.toByteArray())));
+      }
+      eventSends.put(batch, sends);
+    }
+    txProducer.flush();
+    Map<Integer, long[]> next = new HashMap<>();
+    Map<PartitionBatch, Future<RecordMetadata>> lastOutcome = new HashMap<>();
+    for (PartitionBatch batch : batches) {
+      List<Long> offsets = offsets(eventSends.get(batch));
+      batch.fillPositions(offsets);
+      next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
+      Future<RecordMetadata> last = null;
+      for (PartitionBatch.PendingOutcome pending : batch.outcomes()) {
+        OutcomeRecord outcome = pending.outcome().build();
+        last = txProducer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
+            utf8(outcome.getCommandId()), outcome.toByteArray()));
+      }
+      if (last != null) {
+        lastOutcome.put(batch, last);
+      }
+    }
+    txProducer.flush();
+    lastOutcome.forEach((batch, send) -> next.get(batch.partition())[1] = offsets(List.of(send)).getFirst() + 1);
+    return next;
+  }
+
+  private static List<Long> offsets(List<Future<RecordMetadata>> sends) {
+    List<Long> offsets = new ArrayList<>(sends.size());
+    for (Future<RecordMetadata> send : sends) {
+      try {
+        offsets.add(send.get().offset());
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof KafkaException kafka ? kafka : new KafkaException(e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted while appending", e);
+      }
+    }
+    return offsets;
+  }
+
+  private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> batches) {
+    Set<TopicPartition> assigned = commandConsumer.assignment();
+    for (PartitionBatch batch : batches) {
+      TopicPartition tp = new TopicPartition(topics.commands(), batch.partition());
+      if (assigned.contains(tp)) {
+        commandConsumer.seek(tp, batch.firstCommandOffset());
+      }
+    }
+  }
+
+  private void abortQuietly(Producer<byte[], byte[]> txProducer, KafkaException cause) {
+    try {
+      txProducer.abortTransaction();
+    } catch (KafkaException e) {
+      cause.addSuppressed(e);
+      throw cause;
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    private final Consumer<byte[], byte[]> commandConsumer;
+    private final Replayer replayer;
+
+    Rebalance(Consumer<byte[], byte[]> commandConsumer, Replayer replayer) {
+      this.commandConsumer = commandConsumer;
+      this.replayer = replayer;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        // with read_committed this waits until the previous owner's pending offsets are committed or aborted
+        commandConsumer.position(tp);
+        restore(tp.partition());
+      }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      partitions.forEach(tp -> release(tp.partition()));
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      partitions.forEach(tp -> release(tp.partition()));
+    }
+
+    private void restore(int partition) {
+      long started = System.nanoTime();
+      PartitionStore store = loader.load(definition.name(), partition, settings.stateDir().resolve("p-" + partition));
+      try {
+        long events = replayer.replayEvents(store, replayedEvents::increment);
+        long outcomes = replayer.replayOutcomes(store);
+        stores.put(partition, store);
+        owned.add(partition);
+        stopped.remove(partition);
+        log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", definition.name(),
+            partition, events, outcomes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      } catch (io.tributary.core.error.PermanentException e) {
+        store.close();
+        stopped.put(partition, e.getMessage());
+        commandConsumer.pause(List.of(new TopicPartition(topics.commands(), partition)));
+        log.error("{} partition {} stopped: {}", definition.name(), partition, e.getMessage());
+      } finally {
+        restoreTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    private void release(int partition) {
+      owned.remove(partition);
+      PartitionStore store = stores.remove(partition);
+      if (store != null) {
+        store.close();
+      }
+    }
+  }
+
+  private void closeStores() {
+    RuntimeException failed = null;
+    for (PartitionStore store : stores.values()) {
+      try {
+        store.close();
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    stores.clear();
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Stops the loop: the current batch completes, the consumer leaves the group, stores close. */
+  @Override
+  public void close() {
+    running = false;
+    Consumer<byte[], byte[]> current = consumer;
+    if (current != null) {
+      current.wakeup();
+    }
+    try {
+      if (!finished.await(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("{}: the task loop did not stop within 30 s", definition.name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.tributary.runtime.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tributary.core.codec.Codec;
+import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.CommandOutcome;
+import io.tributary.runtime.Position;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.Payload;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/** Conversions between the runtime's values and the records on Kafka. Stateless. */
+public final class WireFormat {
+  private WireFormat() {}
+
+  /** @return {@code value} encoded by {@code codec}, under its stable type name */
+  public static <T> Payload payload(Codec<T> codec, T value) {
+    return Payload.newBuilder().setTypeName(codec.typeName()).setData(ByteString.copyFrom(codec.encode(value))).build();
+  }
+
+  /**
+   * @return the payload decoded by {@code codec}
+   * @throws PermanentException if the payload names another type; the record must not be skipped
+   */
+  public static <T> T decode(Codec<T> codec, Payload payload, String where) {
+    if (!payload.getTypeName().equals(codec.typeName())) {
+      throw new PermanentException(where + " holds a '" + payload.getTypeName() + "' where '" + codec.typeName()
+          + "' was expected. Register a codec under that type name, or check the producer.");
+    }
+    return codec.decode(payload.getData().toByteArray());
+  }
+
+  /** @return the record parsed from Kafka value bytes */
+  public static <T> T parse(com.google.protobuf.Parser<T> parser, byte[] bytes, String where) {
+    try {
+      return parser.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new PermanentException("Cannot parse " + where + " (" + bytes.length + " bytes): " + e.getMessage()
+          + ". The topic holds a record this build does not understand.", e);
+    }
+  }
+
+  public static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+  }
+
+  public static Instant instant(long micros) {
+    return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+  }
+
+  /** @return the public outcome of a record */
+  public static CommandOutcome outcome(OutcomeRecord record) {
+    return switch (record.getResultCase()) {
+      case ACCEPTED -> {
+        OutcomeRecord.Accepted accepted = record.getAccepted();
+        Optional<Position> last = accepted.hasLastEvent()
+            ? Optional.of(new Position(accepted.getLastEvent().getPartition(), accepted.getLastEvent().getOffset()))
+            : Optional.empty();
+        yield new CommandOutcome.Accepted(record.getCommandId(), accepted.getVersion(), accepted.getEventCount(), last,
+            record.getDuplicate());
+      }
+      case REJECTED -> new CommandOutcome.Rejected(record.getCommandId(), record.getRejected().getCode(),
+          record.getRejected().getMessage(), record.getDuplicate());
+      case FAILED -> new CommandOutcome.Failed(record.getCommandId(), record.getFailed().getError(),
+          record.getDuplicate());
+      case RESULT_NOT_SET -> throw new PermanentException("Outcome of command " + record.getCommandId()
+          + " has no result; the outcomes topic holds a record this build does not understand.");
+    };
+  }
+}

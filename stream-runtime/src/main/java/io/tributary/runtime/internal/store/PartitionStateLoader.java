@@ -1,0 +1,149 @@
+package io.tributary.runtime.internal.store;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.snapshot.CorruptSnapshotException;
+import io.tributary.runtime.snapshot.SnapshotInfo;
+import io.tributary.runtime.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a partition's local state on assignment (step 2 of recovery in ADR 0003): the local store if
+ * the directory holds one; else the newest snapshot that restores and opens; else an empty store.
+ * The caller then replays {@code events[p]} from {@link PartitionStore#eventsOffset()} and {@code
+ * outcomes[p]} from {@link PartitionStore#outcomesOffset()} (both 0 for an empty store), so a bad
+ * snapshot costs replay time, never data.
+ *
+ * <p>A snapshot that is corrupt, of a format this build does not read, or does not open as a store
+ * is logged as a warning with its id and cause, counted in {@code
+ * tributary.snapshot.restore.fallbacks} (tags {@code service}, {@code partition}; one per snapshot
+ * given up, so falling from the newest to the next is 1), and the next older one is tried. The time
+ * a load takes is recorded in the timer {@code tributary.snapshot.restore.time}.
+ *
+ * <p>Restores go to the sibling {@code <localDir>.restoring} and are renamed into place only once
+ * complete and opened, so a crash mid-restore leaves no half-restored {@code localDir}.
+ *
+ * <p>Thread-safe if its {@link SnapshotStore} is; one call per partition at a time.
+ */
+public final class PartitionStateLoader {
+  private static final Logger log = LoggerFactory.getLogger(PartitionStateLoader.class);
+  static final String FALLBACKS = "tributary.snapshot.restore.fallbacks";
+  static final String RESTORE_TIME = "tributary.snapshot.restore.time";
+
+  private final SnapshotStore snapshots;
+  private final MeterRegistry registry;
+
+  public PartitionStateLoader(SnapshotStore snapshots, MeterRegistry registry) {
+    this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * @param localDir the partition's state directory; it may be missing
+   * @return the opened store; the caller owns and closes it
+   * @throws PermanentException if {@code localDir} holds a store that does not open (another
+   *     partition's, a newer format, corrupt files): the message says what to do; this is not
+   *     healed by falling back, since the local state may be newer than every snapshot
+   * @throws io.tributary.runtime.snapshot.SnapshotStoreException if the snapshot store cannot be
+   *     reached; retry the assignment
+   */
+  public PartitionStore load(String service, int partition, Path localDir) {
+    Timer.Sample sample = Timer.start(registry);
+    try {
+      if (!StoreFiles.isAbsentOrEmpty(localDir)) {
+        log.debug("Opening the local state of {} partition {} in {}", service, partition, localDir);
+        return RocksPartitionStore.open(localDir, partition);
+      }
+      // an empty directory would make the rename of a restored snapshot fail
+      Files.deleteIfExists(localDir);
+      Path absolute = localDir.toAbsolutePath().normalize();
+      Path staging = absolute.resolveSibling(absolute.getFileName() + ".restoring");
+      StoreFiles.deleteRecursively(staging);
+      List<SnapshotInfo> candidates = snapshots.list(service, partition);
+      for (SnapshotInfo snapshot : candidates) {
+        Optional<PartitionStore> restored = tryRestore(snapshot, staging, localDir);
+        if (restored.isPresent()) {
+          log.info("Restored {} partition {} from {}; replaying events from offset {} and outcomes"
+              + " from offset {}", service, partition, snapshot, snapshot.eventsOffset(),
+              snapshot.outcomesOffset());
+          return restored.get();
+        }
+      }
+      if (!candidates.isEmpty()) {
+        log.warn("None of the {} snapshots of {} partition {} could be restored; starting from an"
+            + " empty store and replaying events and outcomes from offset 0", candidates.size(),
+            service, partition);
+      } else {
+        log.info("No local state and no snapshot for {} partition {}; starting from an empty store"
+            + " and replaying events and outcomes from offset 0", service, partition);
+      }
+      return RocksPartitionStore.open(localDir, partition);
+    } catch (IOException e) {
+      throw new PermanentException("Cannot prepare the state directory " + localDir + " of "
+          + service + " partition " + partition + ": " + e + ". Check that its parent exists and is"
+          + " writable.", e);
+    } finally {
+      sample.stop(Timer.builder(RESTORE_TIME)
+          .description("Time to open a partition's state: local store, snapshot restore, or empty")
+          .tag("service", service)
+          .tag("partition", String.valueOf(partition))
+          .register(registry));
+    }
+  }
+
+  /**
+   * @return the opened store, or empty if this snapshot cannot be used (warned and counted)
+   */
+  private Optional<PartitionStore> tryRestore(SnapshotInfo snapshot, Path staging, Path localDir)
+      throws IOException {
+    boolean moved = false;
+    try {
+      snapshots.restore(snapshot, staging);
+      // open once where it is, so a snapshot that does not open never takes localDir's place
+      try (RocksPartitionStore check = RocksPartitionStore.open(staging, snapshot.partition())) {
+        if (check.eventsOffset() != snapshot.eventsOffset()
+            || check.outcomesOffset() != snapshot.outcomesOffset()) {
+          throw new CorruptSnapshotException("The state in " + snapshot + " is at events offset "
+              + check.eventsOffset() + " and outcomes offset " + check.outcomesOffset()
+              + ", not at those of its manifest");
+        }
+      }
+      Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
+      moved = true;
+      return Optional.of(RocksPartitionStore.open(localDir, snapshot.partition()));
+    } catch (PermanentException e) {
+      // CorruptSnapshotException, SnapshotFormatException, or a store that does not open
+      fallbacks(snapshot).increment();
+      log.warn("Cannot restore snapshot {} of {} partition {}; trying the next older one: {}",
+          snapshot.id(), snapshot.service(), snapshot.partition(), e.getMessage(), e);
+      try {
+        StoreFiles.deleteRecursively(staging);
+        if (moved) {
+          StoreFiles.deleteRecursively(localDir);
+        }
+      } catch (IOException cleanup) {
+        cleanup.addSuppressed(e);
+        throw cleanup;
+      }
+      return Optional.empty();
+    }
+  }
+
+  private Counter fallbacks(SnapshotInfo snapshot) {
+    return Counter.builder(FALLBACKS)
+        .description("Snapshots given up on restore (corrupt, unreadable, or not opening)")
+        .tag("service", snapshot.service())
+        .tag("partition", String.valueOf(snapshot.partition()))
+        .register(registry);
+  }
+}

@@ -1,0 +1,42 @@
+package io.tributary.runtime.internal.store;
+
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The local state of one partition: each aggregate's state and version, the outcome of every command
+ * id seen (for dedupe), and the offsets of {@code events[p]} and {@code outcomes[p]} up to which they
+ * are applied. Written only after the Kafka transaction that produced the changes committed; after a
+ * crash, replay from the applied offsets heals it. Used by one thread at a time.
+ */
+public interface PartitionStore extends AutoCloseable {
+  /** @return the Kafka partition this store holds */
+  int partition();
+
+  /** @return the stored state of the aggregate, if it has any events */
+  Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId);
+
+  /** @return the first outcome of the command id, if it was seen */
+  Optional<OutcomeRecord> outcome(String commandId);
+
+  /** @return the next offset of {@code events[p]} to replay; 0 for a new store */
+  long eventsOffset();
+
+  /** @return the next offset of {@code outcomes[p]} to replay; 0 for a new store */
+  long outcomesOffset();
+
+  /** Applies every change of {@code batch} atomically (one RocksDB write batch). */
+  void apply(StoreBatch batch);
+
+  /**
+   * Writes a consistent RocksDB checkpoint (hard links where possible) into {@code target}, which
+   * must not exist yet.
+   */
+  void checkpoint(Path target);
+
+  /** Flushes and closes RocksDB. Idempotent. */
+  @Override
+  void close();
+}

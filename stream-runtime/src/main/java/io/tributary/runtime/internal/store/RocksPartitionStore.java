@@ -1,0 +1,347 @@
+package io.tributary.runtime.internal.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A {@link PartitionStore} in RocksDB: one database per partition, in its own directory.
+ *
+ * <h2>Key layout</h2>
+ *
+ * One keyspace (the default column family); the first byte of a key names its kind, strings are
+ * UTF-8:
+ *
+ * <pre>
+ * 'a' aggregateType 0x00 aggregateId   -> StoredAggregate (protobuf)
+ * 'o' commandId                        -> OutcomeRecord (protobuf), the first outcome of the id
+ * 'm' "events-offset"                  -> next offset of events[p] to replay, 8 bytes big-endian
+ * 'm' "outcomes-offset"                -> next offset of outcomes[p] to replay, 8 bytes big-endian
+ * </pre>
+ *
+ * An aggregate type must be non-empty and free of NUL; an aggregate id may hold any character, as it
+ * runs to the end of the key. A missing offset reads as 0.
+ *
+ * <h2>Directory</h2>
+ *
+ * Beside RocksDB's files the directory holds the marker file {@code TRIBUTARY-STORE} (magic line
+ * {@code tributary-partition-store}, {@code format 1}, {@code partition <p>}), written before
+ * RocksDB's first file. {@link #open} refuses a directory with files but no marker, a marker of
+ * another format, or of another partition, with a {@link PermanentException} that says what to do.
+ * A {@link #checkpoint} carries the marker too, so it opens as a store of the same partition.
+ *
+ * <h2>Durability</h2>
+ *
+ * Writes go through RocksDB's write-ahead log, without an fsync per batch: the Kafka log is the
+ * source of truth, and a batch lost in a machine crash is applied again by replaying {@code
+ * events[p]} and {@code outcomes[p]} from the stored offsets, which are written in the same atomic
+ * batch as the changes they cover.
+ *
+ * <p>Not thread-safe: one thread at a time (the partition's task loop thread).
+ */
+public final class RocksPartitionStore implements PartitionStore {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final int partition;
+  private final Options options;
+  private final WriteOptions writeOptions;
+  private final ReadOptions readOptions;
+  private final RocksDB db;
+  private long eventsOffset;
+  private long outcomesOffset;
+  private boolean closed;
+
+  private RocksPartitionStore(Path dir, int partition, Options options, WriteOptions writeOptions,
+      ReadOptions readOptions, RocksDB db) {
+    this.dir = dir;
+    this.partition = partition;
+    this.options = options;
+    this.writeOptions = writeOptions;
+    this.readOptions = readOptions;
+    this.db = db;
+  }
+
+  /**
+   * Opens the store of {@code partition} in {@code dir}, creating the directory and an empty store
+   * when it is missing or empty.
+   *
+   * @throws PermanentException if {@code dir} is not a store of this partition and format, or
+   *     RocksDB cannot open it (held by another process, corrupt files); the message says what to do
+   */
+  public static RocksPartitionStore open(Path dir, int partition) {
+    if (partition < 0) {
+      throw new IllegalArgumentException("Partition " + partition + " is invalid; it is >= 0.");
+    }
+    try {
+      StoreMarker.prepare(dir, partition);
+    } catch (IOException e) {
+      throw new PermanentException("Cannot prepare the store directory " + dir + " of partition "
+          + partition + ": " + e + ". Check that the state directory exists and is writable.", e);
+    }
+    @Nullable Options options = null;
+    @Nullable WriteOptions writeOptions = null;
+    @Nullable ReadOptions readOptions = null;
+    @Nullable RocksDB db = null;
+    try {
+      options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2);
+      // WAL on, no fsync per batch: see "Durability" above
+      writeOptions = new WriteOptions().setDisableWAL(false).setSync(false);
+      readOptions = new ReadOptions().setVerifyChecksums(true);
+      db = RocksDB.open(options, dir.toString());
+      RocksPartitionStore store =
+          new RocksPartitionStore(dir, partition, options, writeOptions, readOptions, db);
+      store.eventsOffset = store.readOffset(StoreKeys.EVENTS_OFFSET);
+      store.outcomesOffset = store.readOffset(StoreKeys.OUTCOMES_OFFSET);
+      return store;
+    } catch (RocksDBException | RuntimeException | Error e) {
+      Throwable failure = e instanceof RocksDBException
+          ? new PermanentException("Cannot open the partition store of partition " + partition
+              + " in " + dir + ": " + e.getMessage() + ". If another process holds it, stop that"
+              + " process; if its files are corrupt, delete " + dir + " and the partition is rebuilt"
+              + " from its snapshots and events topic.", e)
+          : e;
+      RocksDB openDb = db;
+      new NativeCloser(failure)
+          .run(openDb == null ? null : openDb::closeE)
+          .run(readOptions)
+          .run(writeOptions)
+          .run(options)
+          .throwIfFailed("Cannot open the partition store in " + dir);
+      throw new AssertionError("unreachable: the closer rethrows the open failure", failure);
+    }
+  }
+
+  /** @return the directory of this store */
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  public int partition() {
+    return partition;
+  }
+
+  @Override
+  public Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId) {
+    byte[] value = get(StoreKeys.aggregate(aggregateType, aggregateId));
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(StoredAggregate.parseFrom(value));
+    } catch (InvalidProtocolBufferException e) {
+      throw corruptValue("the state of aggregate " + aggregateType + "/" + aggregateId, value, e);
+    }
+  }
+
+  @Override
+  public Optional<OutcomeRecord> outcome(String commandId) {
+    byte[] value = get(StoreKeys.outcome(commandId));
+    if (value == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OutcomeRecord.parseFrom(value));
+    } catch (InvalidProtocolBufferException e) {
+      throw corruptValue("the outcome of command " + commandId, value, e);
+    }
+  }
+
+  @Override
+  public long eventsOffset() {
+    ensureOpen();
+    return eventsOffset;
+  }
+
+  @Override
+  public long outcomesOffset() {
+    ensureOpen();
+    return outcomesOffset;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The batch is checked and encoded completely before anything is written, so an invalid entry
+   * (an aggregate type with NUL, a negative offset) writes nothing.
+   *
+   * @throws IllegalArgumentException if an entry cannot be stored; nothing was written
+   * @throws PermanentException if RocksDB fails the write (disk full, I/O error); nothing was
+   *     written, the partition should stop and recover by replay
+   */
+  @Override
+  public void apply(StoreBatch batch) {
+    ensureOpen();
+    if (batch.isEmpty()) {
+      return;
+    }
+    OptionalLong nextEvents = batch.nextEventsOffset();
+    OptionalLong nextOutcomes = batch.nextOutcomesOffset();
+    checkOffset("events", nextEvents);
+    checkOffset("outcomes", nextOutcomes);
+    try (WriteBatch writes = new WriteBatch()) {
+      for (Map.Entry<StoreBatch.AggregateKey, StoredAggregate> entry : batch.aggregates().entrySet()) {
+        StoreBatch.AggregateKey key = entry.getKey();
+        writes.put(StoreKeys.aggregate(key.aggregateType(), key.aggregateId()),
+            entry.getValue().toByteArray());
+      }
+      for (Map.Entry<String, OutcomeRecord> entry : batch.outcomes().entrySet()) {
+        writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().toByteArray());
+      }
+      if (nextEvents.isPresent()) {
+        writes.put(StoreKeys.meta(StoreKeys.EVENTS_OFFSET),
+            StoreKeys.encodeOffset(nextEvents.getAsLong()));
+      }
+      if (nextOutcomes.isPresent()) {
+        writes.put(StoreKeys.meta(StoreKeys.OUTCOMES_OFFSET),
+            StoreKeys.encodeOffset(nextOutcomes.getAsLong()));
+      }
+      db.write(writeOptions, writes);
+    } catch (RocksDBException e) {
+      throw new PermanentException("Cannot write a batch of " + batch.aggregates().size()
+          + " aggregates and " + batch.outcomes().size() + " outcomes to the partition store "
+          + dir + ": " + e.getMessage() + ". Nothing of the batch was written; check the disk, then"
+          + " restart the partition, which replays the batch from the Kafka log.", e);
+    }
+    if (nextEvents.isPresent()) {
+      eventsOffset = nextEvents.getAsLong();
+    }
+    if (nextOutcomes.isPresent()) {
+      outcomesOffset = nextOutcomes.getAsLong();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The checkpoint includes the store's marker, so {@link #open} accepts it for the same
+   * partition. Its parent directory is created if needed.
+   *
+   * @throws IllegalArgumentException if {@code target} exists
+   * @throws PermanentException if RocksDB or the file system fails; {@code target} is removed again
+   */
+  @Override
+  public void checkpoint(Path target) {
+    ensureOpen();
+    if (Files.exists(target)) {
+      throw new IllegalArgumentException("Checkpoint target " + target + " exists already; pass a"
+          + " path that does not exist yet (RocksDB creates the directory).");
+    }
+    try {
+      Path parent = target.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try (Checkpoint checkpoint = Checkpoint.create(db)) {
+        checkpoint.createCheckpoint(target.toString());
+      }
+      StoreMarker.write(target, partition);
+    } catch (RocksDBException | IOException | RuntimeException e) {
+      PermanentException failure = new PermanentException("Cannot write a checkpoint of the"
+          + " partition store " + dir + " to " + target + ": " + e.getMessage() + ". Check the"
+          + " free space and permissions of " + target + "; the store itself is unaffected.", e);
+      try {
+        StoreFiles.deleteRecursively(target);
+      } catch (IOException | RuntimeException cleanup) {
+        failure.addSuppressed(cleanup);
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * Flushes the memtable and closes RocksDB and every native handle, each even when an earlier one
+   * failed. Idempotent.
+   *
+   * @throws PermanentException with the first failure, the others suppressed; the handles are
+   *     released all the same
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    new NativeCloser(null)
+        .run(this::flush)
+        .run(db::closeE)
+        .run(readOptions)
+        .run(writeOptions)
+        .run(options)
+        .throwIfFailed("Cannot close the partition store " + dir + " cleanly; the next open replays"
+            + " its write-ahead log");
+  }
+
+  @Override
+  public String toString() {
+    return "RocksPartitionStore[partition " + partition + " in " + dir + "]";
+  }
+
+  private void flush() throws RocksDBException {
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush);
+    }
+  }
+
+  private byte @Nullable [] get(byte[] key) {
+    ensureOpen();
+    try {
+      return db.get(readOptions, key);
+    } catch (RocksDBException e) {
+      throw new PermanentException("Cannot read the partition store " + dir + ": " + e.getMessage()
+          + ". Its files may be corrupt: delete " + dir + " to rebuild partition " + partition
+          + " from its snapshots and events topic.", e);
+    }
+  }
+
+  private long readOffset(String name) {
+    byte[] value = get(StoreKeys.meta(name));
+    if (value == null) {
+      return 0L;
+    }
+    try {
+      return StoreKeys.decodeOffset(value);
+    } catch (IllegalStateException e) {
+      throw corruptValue("the offset '" + name + "'", value, e);
+    }
+  }
+
+  private PermanentException corruptValue(String what, byte[] value, Exception cause) {
+    return new PermanentException("The partition store " + dir + " holds " + what + " as "
+        + value.length + " bytes that do not decode: " + cause.getMessage() + ". Delete " + dir
+        + " to rebuild partition " + partition + " from its snapshots and events topic.", cause);
+  }
+
+  private static void checkOffset(String topic, OptionalLong offset) {
+    if (offset.isPresent() && offset.getAsLong() < 0) {
+      throw new IllegalArgumentException("The next " + topic + " offset " + offset.getAsLong()
+          + " is negative; offsets are >= 0. Nothing of the batch was written.");
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("The partition store " + dir + " is closed; open it again"
+          + " with RocksPartitionStore.open.");
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package io.tributary.runtime.internal.store;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.snapshot.SnapshotInfo;
+import io.tributary.runtime.snapshot.SnapshotPolicy;
+import io.tributary.runtime.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes snapshots of a service's partition stores when its {@link SnapshotPolicy} says one is due:
+ * a RocksDB checkpoint into a scratch directory, a {@link SnapshotStore#save} of it, retention, and
+ * the removal of the scratch checkpoint.
+ *
+ * <p>Synchronous for now: the calling task loop thread waits for the checkpoint and the copy, which
+ * pauses its partitions for that long. The checkpoint is cheap (hard links); the copy grows with the
+ * state. Moving the copy off the loop thread is a later step.
+ *
+ * <p>Per partition it tracks when the last snapshot was taken and at which events offset; on the
+ * first call for a partition both come from the newest snapshot in the store (none: due as soon as
+ * enough events were applied). Metrics, tagged {@code service} and {@code partition}: the timer
+ * {@code tributary.snapshot.save.time} (checkpoint, save and retention) and the gauge {@code
+ * tributary.snapshot.last.timestamp} (epoch seconds of the last snapshot; NaN before the first).
+ *
+ * <p>Not thread-safe: called from the one task loop thread that owns the partitions.
+ */
+public final class Snapshotter {
+  private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
+  static final String SAVE_TIME = "tributary.snapshot.save.time";
+  static final String LAST_TIMESTAMP = "tributary.snapshot.last.timestamp";
+
+  private final String service;
+  private final SnapshotStore snapshots;
+  private final SnapshotPolicy policy;
+  private final Path workDir;
+  private final MeterRegistry registry;
+  private final Map<Integer, Progress> progress = new HashMap<>();
+
+  /** When a partition was last snapshotted; read by the gauge from the metrics thread. */
+  private static final class Progress {
+    private @Nullable Instant lastAt;
+    private long eventsAtLast;
+    private volatile double lastEpochSeconds = Double.NaN;
+    private @Nullable Gauge gauge;
+
+    void snapshotTaken(Instant at, long eventsApplied) {
+      lastAt = at;
+      eventsAtLast = eventsApplied;
+      lastEpochSeconds = at.toEpochMilli() / 1000.0;
+    }
+  }
+
+  /**
+   * @param workDir scratch space for checkpoints, on the same file system as the partition stores
+   *     so RocksDB can hard-link their files; created if needed
+   */
+  public Snapshotter(String service, SnapshotStore snapshots, SnapshotPolicy policy, Path workDir,
+      MeterRegistry registry) {
+    this.service = Objects.requireNonNull(service, "service");
+    this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.workDir = Objects.requireNonNull(workDir, "workDir");
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Takes a snapshot of {@code store} if one is due: at least {@link SnapshotPolicy#interval()}
+   * since the partition's last one and at least {@link SnapshotPolicy#minEventsBetween()} events
+   * applied since.
+   *
+   * @param now the task loop's clock reading
+   * @param eventsApplied how far the partition's events are applied, in the units of {@link
+   *     SnapshotInfo#eventsOffset()}: normally {@code store.eventsOffset()} after the last batch
+   * @return {@code true} if a snapshot was taken
+   * @throws io.tributary.runtime.snapshot.SnapshotStoreException if the snapshot store cannot be
+   *     written; the partition's state is unaffected and the next call tries again, so the caller
+   *     may log it and carry on (the Kafka log still holds every event)
+   * @throws PermanentException if the checkpoint cannot be written to {@code workDir}
+   */
+  public boolean maybeSnapshot(PartitionStore store, Instant now, long eventsApplied) {
+    Progress partition = progress.computeIfAbsent(store.partition(), this::startTracking);
+    boolean intervalPassed = partition.lastAt == null
+        || !now.isBefore(partition.lastAt.plus(policy.interval()));
+    boolean enoughEvents = eventsApplied - partition.eventsAtLast >= policy.minEventsBetween();
+    if (!intervalPassed || !enoughEvents) {
+      return false;
+    }
+    snapshot(store, partition, now, eventsApplied);
+    return true;
+  }
+
+  /** Stops tracking a partition that was revoked, and removes its gauge. */
+  public void forget(int partition) {
+    Progress removed = progress.remove(partition);
+    if (removed != null && removed.gauge != null) {
+      registry.remove(removed.gauge);
+    }
+  }
+
+  private void snapshot(PartitionStore store, Progress partition, Instant now, long eventsApplied) {
+    int p = store.partition();
+    Path checkpoint = workDir.resolve("checkpoint-" + service + "-p" + p);
+    Timer.Sample sample = Timer.start(registry);
+    try {
+      deleteCheckpoint(checkpoint); // a leftover of a crash mid-snapshot
+      // one thread writes the store, so the offsets read here are those of the checkpoint
+      long eventsOffset = store.eventsOffset();
+      long outcomesOffset = store.outcomesOffset();
+      store.checkpoint(checkpoint);
+      SnapshotInfo info = snapshots.save(service, p, checkpoint, eventsOffset, outcomesOffset);
+      partition.snapshotTaken(now, eventsApplied);
+      log.info("Saved {} ({} bytes)", info, info.totalBytes());
+      snapshots.retain(service, p, policy.retained());
+    } catch (RuntimeException | Error e) {
+      try {
+        deleteCheckpoint(checkpoint);
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    } finally {
+      sample.stop(Timer.builder(SAVE_TIME)
+          .description("Time to checkpoint, save and prune a partition's snapshot")
+          .tag("service", service)
+          .tag("partition", String.valueOf(p))
+          .register(registry));
+    }
+    try {
+      deleteCheckpoint(checkpoint);
+    } catch (PermanentException e) {
+      // the snapshot is saved; the next snapshot removes this leftover before it starts
+      log.warn("Saved the snapshot of {} partition {}, but cannot remove its scratch checkpoint: {}",
+          service, p, e.getMessage());
+    }
+  }
+
+  private void deleteCheckpoint(Path checkpoint) {
+    try {
+      StoreFiles.deleteRecursively(checkpoint);
+    } catch (IOException e) {
+      throw new PermanentException("Cannot remove the scratch checkpoint " + checkpoint + ": " + e
+          + ". Check the permissions of " + workDir + ", or delete the directory by hand.", e);
+    }
+  }
+
+  private Progress startTracking(int partition) {
+    Progress tracked = new Progress();
+    List<SnapshotInfo> existing = snapshots.list(service, partition);
+    if (!existing.isEmpty()) {
+      tracked.snapshotTaken(existing.get(0).createdAt(), existing.get(0).eventsOffset());
+    }
+    tracked.gauge = Gauge.builder(LAST_TIMESTAMP, tracked, state -> state.lastEpochSeconds)
+        .description("When the partition's last snapshot was taken, in epoch seconds")
+        .baseUnit("seconds")
+        .tag("service", service)
+        .tag("partition", String.valueOf(partition))
+        .register(registry);
+    return tracked;
+  }
+}

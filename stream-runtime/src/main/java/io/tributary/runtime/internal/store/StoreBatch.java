@@ -1,0 +1,61 @@
+package io.tributary.runtime.internal.store;
+
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** The changes one committed batch makes to one partition's store. Not thread-safe. */
+public final class StoreBatch {
+  /** The key of an aggregate in the store. */
+  public record AggregateKey(String aggregateType, String aggregateId) {}
+
+  private final Map<AggregateKey, StoredAggregate> aggregates = new LinkedHashMap<>();
+  private final Map<String, OutcomeRecord> outcomes = new LinkedHashMap<>();
+  private OptionalLong eventsOffset = OptionalLong.empty();
+  private OptionalLong outcomesOffset = OptionalLong.empty();
+
+  public StoreBatch putAggregate(String aggregateType, String aggregateId, StoredAggregate state) {
+    aggregates.put(new AggregateKey(aggregateType, aggregateId), state);
+    return this;
+  }
+
+  /** Records the first outcome of a command id; a later put for the same id in this batch is kept out. */
+  public StoreBatch putOutcome(String commandId, OutcomeRecord outcome) {
+    outcomes.putIfAbsent(commandId, outcome);
+    return this;
+  }
+
+  /** Sets the next offset of {@code events[p]} to replay. */
+  public StoreBatch eventsOffset(long next) {
+    eventsOffset = OptionalLong.of(next);
+    return this;
+  }
+
+  /** Sets the next offset of {@code outcomes[p]} to replay. */
+  public StoreBatch outcomesOffset(long next) {
+    outcomesOffset = OptionalLong.of(next);
+    return this;
+  }
+
+  public Map<AggregateKey, StoredAggregate> aggregates() {
+    return aggregates;
+  }
+
+  public Map<String, OutcomeRecord> outcomes() {
+    return outcomes;
+  }
+
+  public OptionalLong nextEventsOffset() {
+    return eventsOffset;
+  }
+
+  public OptionalLong nextOutcomesOffset() {
+    return outcomesOffset;
+  }
+
+  public boolean isEmpty() {
+    return aggregates.isEmpty() && outcomes.isEmpty() && eventsOffset.isEmpty() && outcomesOffset.isEmpty();
+  }
+}

@@ -1,0 +1,61 @@
+package io.tributary.runtime.internal.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The keys and offset values of {@link RocksPartitionStore}; the layout is documented there. Every
+ * method returns a new array, so nothing here is shared or mutable.
+ */
+final class StoreKeys {
+  static final byte AGGREGATE = 'a';
+  static final byte OUTCOME = 'o';
+  static final byte META = 'm';
+  static final String EVENTS_OFFSET = "events-offset";
+  static final String OUTCOMES_OFFSET = "outcomes-offset";
+
+  private StoreKeys() {}
+
+  /** {@code 'a' aggregateType 0x00 aggregateId}, both UTF-8. */
+  static byte[] aggregate(String aggregateType, String aggregateId) {
+    if (aggregateType.isEmpty() || aggregateType.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "Aggregate type '" + aggregateType.replace("\0", "\\0") + "' (id '" + aggregateId
+              + "') cannot be stored: it must be non-empty and must not contain the NUL character,"
+              + " which separates type from id in the store's keys. Rename the aggregate type.");
+    }
+    byte[] type = aggregateType.getBytes(StandardCharsets.UTF_8);
+    byte[] id = aggregateId.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + type.length + 1 + id.length)
+        .put(AGGREGATE).put(type).put((byte) 0).put(id).array();
+  }
+
+  /** {@code 'o' commandId}, UTF-8. */
+  static byte[] outcome(String commandId) {
+    return prefixed(OUTCOME, commandId);
+  }
+
+  /** {@code 'm' name}, UTF-8. */
+  static byte[] meta(String name) {
+    return prefixed(META, name);
+  }
+
+  static byte[] encodeOffset(long offset) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(offset).array();
+  }
+
+  /**
+   * @throws IllegalStateException if {@code value} is not 8 bytes; the caller names the store
+   */
+  static long decodeOffset(byte[] value) {
+    if (value.length != Long.BYTES) {
+      throw new IllegalStateException("an offset is 8 bytes, this value has " + value.length);
+    }
+    return ByteBuffer.wrap(value).getLong();
+  }
+
+  private static byte[] prefixed(byte prefix, String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + bytes.length).put(prefix).put(bytes).array();
+  }
+}

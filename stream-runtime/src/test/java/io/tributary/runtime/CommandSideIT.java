@@ -1,0 +1,141 @@
+package io.tributary.runtime;
+
+import static io.tributary.runtime.RuntimeHarness.await;
+import static io.tributary.runtime.RuntimeHarness.send;
+import static io.tributary.runtime.bank.Account.deposit;
+import static io.tributary.runtime.bank.Account.withdraw;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.runtime.internal.Topics;
+import io.tributary.testkit.WithDevServices;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@WithDevServices
+class CommandSideIT {
+  @TempDir Path stateDir;
+  RuntimeHarness harness;
+
+  @BeforeEach
+  void setUp(KafkaEndpoint kafka) {
+    harness = new RuntimeHarness(kafka.bootstrapServers());
+  }
+
+  @Test
+  void repliesAfterTheCommitWithVersionAndPosition() throws Exception {
+    try (TributaryRuntime runtime = harness.start(stateDir)) {
+      CommandOutcome first = await(send(runtime, "c1", deposit("alice", 100)));
+      CommandOutcome second = await(send(runtime, "c2", withdraw("alice", 30)));
+      CommandOutcome refused = await(send(runtime, "c3", withdraw("alice", 500)));
+
+      assertThat(first).isInstanceOfSatisfying(CommandOutcome.Accepted.class, accepted -> {
+        assertThat(accepted.version()).isEqualTo(1);
+        assertThat(accepted.eventCount()).isEqualTo(1);
+        assertThat(accepted.lastEvent()).get().extracting(Position::partition)
+            .isEqualTo(new Partitioner(RuntimeHarness.PARTITIONS).partitionFor("alice"));
+      });
+      assertThat(second).isInstanceOfSatisfying(CommandOutcome.Accepted.class,
+          accepted -> assertThat(accepted.version()).isEqualTo(2));
+      assertThat(refused).isInstanceOfSatisfying(CommandOutcome.Rejected.class, rejected -> {
+        assertThat(rejected.code()).isEqualTo("INSUFFICIENT_FUNDS");
+        assertThat(rejected.message()).isEqualTo("Account alice holds 70, less than 500");
+      });
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, Map.of());
+    assertThat(folded.get("alice").getBalance()).isEqualTo(70);
+    LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
+  }
+
+  @Test
+  void aResentCommandReturnsTheFirstOutcomeBeforeAndAfterARestart() throws Exception {
+    CommandOutcome first;
+    try (TributaryRuntime runtime = harness.start(stateDir)) {
+      first = await(send(runtime, "dep-1", deposit("bob", 50)));
+      CommandOutcome again = await(send(runtime, "dep-1", deposit("bob", 50)));
+
+      assertThat(again).isEqualTo(withDuplicate(first));
+    }
+    try (TributaryRuntime restarted = harness.start(stateDir)) {
+      CommandOutcome afterRestart = await(send(restarted, "dep-1", deposit("bob", 50)));
+
+      assertThat(afterRestart).isEqualTo(withDuplicate(first));
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS,
+        Map.of("dep-1", first));
+    assertThat(folded.get("bob").getBalance()).isEqualTo(50);
+    assertThat(folded.get("bob").getDeposits()).isEqualTo(1);
+  }
+
+  @Test
+  void refusesBadInputBeforeItReachesTheLog() {
+    try (TributaryRuntime runtime = harness.start(stateDir.resolve("bad-input"))) {
+      CommandGateway gateway = runtime.commands();
+      byte[] valid = deposit("carol", 5).toByteArray();
+
+      assertThatThrownBy(() -> gateway.send(new SendCommand("x1", "Acount", valid, null)))
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessage("Unknown aggregate type 'Acount'; known types: [Account].");
+      assertThatThrownBy(() -> gateway.send(new SendCommand("x2", "Account", new byte[] {(byte) 0xff, 0x01}, null)))
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessageContaining("The payload of command x2 is not a valid 'tributary.test.bank.v1.AccountCommand'");
+      assertThatThrownBy(() -> gateway.send(new SendCommand(" ", "Account", valid, null)))
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessageStartingWith("command_id is missing");
+      assertThatThrownBy(() -> gateway.send(new SendCommand("x4", "Account", deposit("", 5).toByteArray(), null)))
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessageContaining("has no aggregate id");
+      byte[] oversized = deposit("d".repeat(2 << 20), 5).toByteArray();
+      assertThatThrownBy(() -> gateway.send(new SendCommand("x5", "Account", oversized, null)))
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessageContaining("the limit is " + (1 << 20) + " bytes");
+    }
+    assertThat(TopicLog.endOffsets(harness.bootstrap, Topics.of(harness.service).commands(), RuntimeHarness.PARTITIONS))
+        .isZero();
+  }
+
+  @Test
+  void refusesToStartOnTopicsWithAnotherPartitionCount() {
+    try (TributaryRuntime runtime = harness.start(stateDir.resolve("first"))) {
+      assertThat(runtime.isRunning()).isTrue();
+    }
+    assertThatThrownBy(() -> harness.start(harness.settings(stateDir.resolve("second")).withPartitions(6),
+            io.tributary.runtime.internal.FaultInjector.none(), io.tributary.runtime.internal.PartitionSnapshots.never()))
+        .isInstanceOf(io.tributary.core.error.PermanentException.class)
+        .hasMessageContaining("has " + RuntimeHarness.PARTITIONS + " partitions, but this service is configured with 6");
+  }
+
+  @Test
+  void decidesManyCommandsAcrossPartitionsExactlyOnce() throws Exception {
+    Map<String, CommandOutcome> outcomes = new HashMap<>();
+    try (TributaryRuntime runtime = harness.start(stateDir)) {
+      Map<String, java.util.concurrent.CompletableFuture<CommandOutcome>> pending = new HashMap<>();
+      for (int i = 0; i < 400; i++) {
+        String account = "acct-" + (i % 25);
+        pending.put("m-" + i, send(runtime, "m-" + i, i % 3 == 2 ? withdraw(account, 40) : deposit(account, 10)));
+      }
+      for (var entry : pending.entrySet()) {
+        outcomes.put(entry.getKey(), await(entry.getValue()));
+      }
+    }
+    assertThat(outcomes.values()).hasOnlyElementsOfTypes(CommandOutcome.Accepted.class, CommandOutcome.Rejected.class);
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, outcomes);
+    LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
+    long accepted = outcomes.values().stream().filter(CommandOutcome.Accepted.class::isInstance).count();
+    assertThat(folded.values().stream().mapToLong(s -> s.getDeposits() + s.getWithdrawals()).sum()).isEqualTo(accepted);
+  }
+
+  private static CommandOutcome withDuplicate(CommandOutcome outcome) {
+    return switch (outcome) {
+      case CommandOutcome.Accepted a -> new CommandOutcome.Accepted(a.commandId(), a.version(), a.eventCount(),
+          a.lastEvent(), true);
+      case CommandOutcome.Rejected r -> new CommandOutcome.Rejected(r.commandId(), r.code(), r.message(), true);
+      case CommandOutcome.Failed f -> new CommandOutcome.Failed(f.commandId(), f.error(), true);
+    };
+  }
+}

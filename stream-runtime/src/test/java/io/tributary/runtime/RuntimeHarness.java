@@ -1,0 +1,73 @@
+package io.tributary.runtime;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.runtime.bank.Account;
+import io.tributary.runtime.bank.v1.AccountCommand;
+import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.FaultPoint;
+import io.tributary.runtime.internal.PartitionSnapshots;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Starts bank-account runtimes against the test broker, each test under its own service name. */
+final class RuntimeHarness {
+  static final int PARTITIONS = 4;
+
+  final String bootstrap;
+  final String service = "acct-" + UUID.randomUUID().toString().substring(0, 8);
+  final ServiceDefinition definition = Account.service(service);
+
+  RuntimeHarness(String bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  RuntimeSettings settings(Path stateDir) {
+    return RuntimeSettings.defaults(bootstrap, stateDir).withPartitions(PARTITIONS)
+        .withPollTimeout(Duration.ofMillis(20))
+        .withKafkaProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"));
+  }
+
+  TributaryRuntime start(Path stateDir) {
+    return start(settings(stateDir), FaultInjector.none(), PartitionSnapshots.never());
+  }
+
+  TributaryRuntime start(RuntimeSettings settings, FaultInjector faults, PartitionSnapshots snapshots) {
+    return TributaryRuntime.start(definition, settings, new SimpleMeterRegistry(), Clock.systemUTC(), snapshots, faults);
+  }
+
+  static CompletableFuture<CommandOutcome> send(TributaryRuntime runtime, String commandId, AccountCommand command) {
+    return runtime.commands().send(new SendCommand(commandId, "Account", command.toByteArray(), null));
+  }
+
+  static CommandOutcome await(CompletableFuture<CommandOutcome> outcome) throws Exception {
+    return outcome.get(60, TimeUnit.SECONDS);
+  }
+
+  /** Crashes the task loop the {@code nth} time it reaches {@code point}. */
+  static FaultInjector crashAt(FaultPoint point, int nth) {
+    AtomicInteger reached = new AtomicInteger();
+    return at -> {
+      if (at == point && reached.incrementAndGet() == nth) {
+        throw new FaultInjector.SimulatedCrash(point);
+      }
+    };
+  }
+
+  /** Waits until the runtime's task loop has ended. */
+  static void awaitStopped(TributaryRuntime runtime) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (runtime.isRunning()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the runtime did not stop within 60 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package io.tributary.runtime.internal.store;
+
+import static io.tributary.runtime.internal.store.StoreRecords.accepted;
+import static io.tributary.runtime.internal.store.StoreRecords.rejected;
+import static io.tributary.runtime.internal.store.StoreRecords.state;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksPartitionStoreTest {
+  @TempDir Path temp;
+
+  @Test
+  void startsEmptyWithOffsetsZero() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-0"), 0)) {
+      assertThat(store.partition()).isZero();
+      assertThat(store.aggregate("Post", "p-1")).isEmpty();
+      assertThat(store.outcome("c-1")).isEmpty();
+      assertThat(store.eventsOffset()).isZero();
+      assertThat(store.outcomesOffset()).isZero();
+    }
+  }
+
+  @Test
+  void readsBackWhatABatchApplied() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-3"), 3)) {
+      store.apply(new StoreBatch()
+          .putAggregate("Post", "p-1", state(2, "two"))
+          .putAggregate("Tribe", "p-1", state(1, "tribe"))
+          .putOutcome("c-1", accepted("c-1", 2))
+          .putOutcome("c-2", rejected("c-2", "POST_ARCHIVED"))
+          .eventsOffset(42)
+          .outcomesOffset(17));
+
+      assertThat(store.aggregate("Post", "p-1")).contains(state(2, "two"));
+      assertThat(store.aggregate("Tribe", "p-1")).contains(state(1, "tribe"));
+      assertThat(store.aggregate("Post", "p-2")).isEmpty();
+      assertThat(store.outcome("c-1")).contains(accepted("c-1", 2));
+      assertThat(store.outcome("c-2")).contains(rejected("c-2", "POST_ARCHIVED"));
+      assertThat(store.eventsOffset()).isEqualTo(42);
+      assertThat(store.outcomesOffset()).isEqualTo(17);
+    }
+  }
+
+  @Test
+  void keepsOffsetsABatchDoesNotSet() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-0"), 0)) {
+      store.apply(new StoreBatch().eventsOffset(5).outcomesOffset(6));
+      store.apply(new StoreBatch().putAggregate("Post", "p-1", state(1, "one")).eventsOffset(9));
+
+      assertThat(store.eventsOffset()).isEqualTo(9);
+      assertThat(store.outcomesOffset()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void keepsEverythingAcrossReopen() {
+    Path dir = temp.resolve("p-1");
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 1)) {
+      store.apply(new StoreBatch()
+          .putAggregate("Post", "p-1", state(1, "one"))
+          .putOutcome("c-1", accepted("c-1", 1))
+          .eventsOffset(10)
+          .outcomesOffset(11));
+      store.apply(new StoreBatch().putAggregate("Post", "p-1", state(2, "two")).eventsOffset(12));
+    }
+
+    try (RocksPartitionStore reopened = RocksPartitionStore.open(dir, 1)) {
+      assertThat(reopened.aggregate("Post", "p-1")).contains(state(2, "two"));
+      assertThat(reopened.outcome("c-1")).contains(accepted("c-1", 1));
+      assertThat(reopened.eventsOffset()).isEqualTo(12);
+      assertThat(reopened.outcomesOffset()).isEqualTo(11);
+    }
+  }
+
+  @Test
+  void writesNothingOfABatchWithAnInvalidEntry() {
+    Path dir = temp.resolve("p-0");
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 0)) {
+      store.apply(new StoreBatch().putAggregate("Post", "p-1", state(1, "one")).eventsOffset(3));
+      StoreBatch broken = new StoreBatch()
+          .putAggregate("Post", "p-1", state(2, "two"))
+          .putAggregate("Post", "p-2", state(1, "other"))
+          .putAggregate("Bad\0Type", "p-3", state(1, "never"))
+          .putOutcome("c-9", accepted("c-9", 2))
+          .eventsOffset(7);
+
+      assertThatThrownBy(() -> store.apply(broken))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Bad\\0Type")
+          .hasMessageContaining("must not contain the NUL character");
+      assertThat(store.eventsOffset()).isEqualTo(3);
+    }
+
+    try (RocksPartitionStore reopened = RocksPartitionStore.open(dir, 0)) {
+      assertThat(reopened.aggregate("Post", "p-1")).contains(state(1, "one"));
+      assertThat(reopened.aggregate("Post", "p-2")).isEmpty();
+      assertThat(reopened.outcome("c-9")).isEmpty();
+      assertThat(reopened.eventsOffset()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void rejectsANegativeOffsetWithoutWriting() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-0"), 0)) {
+      assertThatThrownBy(() -> store.apply(
+              new StoreBatch().putAggregate("Post", "p-1", state(1, "one")).outcomesOffset(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("outcomes offset -1 is negative");
+      assertThat(store.aggregate("Post", "p-1")).isEmpty();
+    }
+  }
+
+  @Test
+  void checkpointOpensAsAStoreWithTheSameReads() {
+    Path checkpoint = temp.resolve("checkpoints").resolve("p-2");
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-2"), 2)) {
+      store.apply(new StoreBatch()
+          .putAggregate("Post", "p-1", state(4, "four"))
+          .putOutcome("c-1", rejected("c-1", "NOPE"))
+          .eventsOffset(100)
+          .outcomesOffset(50));
+      store.checkpoint(checkpoint);
+      store.apply(new StoreBatch().putAggregate("Post", "p-1", state(5, "after")).eventsOffset(101));
+    }
+
+    try (RocksPartitionStore copy = RocksPartitionStore.open(checkpoint, 2)) {
+      assertThat(copy.aggregate("Post", "p-1")).contains(state(4, "four"));
+      assertThat(copy.outcome("c-1")).contains(rejected("c-1", "NOPE"));
+      assertThat(copy.eventsOffset()).isEqualTo(100);
+      assertThat(copy.outcomesOffset()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void refusesACheckpointIntoAnExistingPath() throws IOException {
+    Path existing = Files.createDirectories(temp.resolve("exists"));
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-0"), 0)) {
+      assertThatThrownBy(() -> store.checkpoint(existing))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(existing.toString())
+          .hasMessageContaining("exists already");
+    }
+  }
+
+  @Test
+  void refusesAStoreOfANewerFormat() throws IOException {
+    Path dir = temp.resolve("p-0");
+    RocksPartitionStore.open(dir, 0).close();
+    Files.writeString(dir.resolve(StoreMarker.FILE_NAME),
+        "tributary-partition-store\nformat 2\npartition 0\n");
+
+    assertThatThrownBy(() -> RocksPartitionStore.open(dir, 0))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("has format 2, which is newer than this build (reads 1)")
+        .hasMessageContaining("Run a build that reads format 2");
+  }
+
+  @Test
+  void refusesADirectoryWhoseMarkerIsSomethingElse() throws IOException {
+    Path dir = Files.createDirectories(temp.resolve("p-0"));
+    Files.writeString(dir.resolve(StoreMarker.FILE_NAME), "kafka-streams-state\nformat 1\n");
+
+    assertThatThrownBy(() -> RocksPartitionStore.open(dir, 0))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("not a Tributary partition store");
+  }
+
+  @Test
+  void refusesADirectoryWithFilesButNoMarker() throws IOException {
+    Path dir = Files.createDirectories(temp.resolve("elsewhere"));
+    Files.writeString(dir.resolve("notes.txt"), "mine");
+
+    assertThatThrownBy(() -> RocksPartitionStore.open(dir, 0))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("holds files but no TRIBUTARY-STORE marker")
+        .hasMessageContaining("Point partition 0 at its own directory");
+  }
+
+  @Test
+  void refusesAStoreOfAnotherPartition() {
+    Path dir = temp.resolve("p-4");
+    RocksPartitionStore.open(dir, 4).close();
+
+    assertThatThrownBy(() -> RocksPartitionStore.open(dir, 5))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("holds partition 4, not partition 5");
+  }
+
+  @Test
+  void closesOnceAndRefusesUseAfterClose() {
+    RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-0"), 0);
+    store.close();
+    store.close();
+
+    assertThatThrownBy(() -> store.aggregate("Post", "p-1"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+  }
+
+  @Test
+  void releasesTheDirectoryOnClose() {
+    Path dir = temp.resolve("p-0");
+    RocksPartitionStore.open(dir, 0).close();
+
+    // RocksDB's LOCK would refuse a second open if a handle leaked
+    RocksPartitionStore.open(dir, 0).close();
+  }
+
+  /** One write of a generated batch. */
+  record Write(String type, String id, long version, String state, String commandId, String code) {}
+
+  @Property(tries = 40)
+  void readsBackEveryEntryWritten(@ForAll("batches") List<List<Write>> batches,
+      @ForAll("offsets") List<Long> offsets) throws IOException {
+    Path dir = Files.createTempDirectory("rocks-partition-store");
+    try {
+      Map<StoreBatch.AggregateKey, StoredAggregate> aggregates = new HashMap<>();
+      Map<String, OutcomeRecord> outcomes = new HashMap<>();
+      long eventsOffset = 0;
+      try (RocksPartitionStore store = RocksPartitionStore.open(dir.resolve("p-0"), 0)) {
+        for (int i = 0; i < batches.size(); i++) {
+          StoreBatch batch = new StoreBatch();
+          for (Write write : batches.get(i)) {
+            batch.putAggregate(write.type(), write.id(), StoredAggregate.newBuilder()
+                .setVersion(write.version())
+                .setState(ByteString.copyFrom(write.state(), StandardCharsets.UTF_8))
+                .build());
+            batch.putOutcome(write.commandId(), rejected(write.commandId(), write.code()));
+          }
+          long offset = offsets.get(i % offsets.size());
+          batch.eventsOffset(offset);
+          store.apply(batch);
+          aggregates.putAll(batch.aggregates());
+          outcomes.putAll(batch.outcomes());
+          eventsOffset = offset;
+        }
+        assertStoreHolds(store, aggregates, outcomes, eventsOffset);
+      }
+      try (RocksPartitionStore reopened = RocksPartitionStore.open(dir.resolve("p-0"), 0)) {
+        assertStoreHolds(reopened, aggregates, outcomes, eventsOffset);
+      }
+    } finally {
+      StoreFiles.deleteRecursively(dir);
+    }
+  }
+
+  @Provide
+  Arbitrary<List<List<Write>>> batches() {
+    Arbitrary<String> types = Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(4);
+    // any UTF-16 text that encodes to UTF-8 and back unchanged, NUL included
+    Arbitrary<String> ids = Arbitraries.strings().withCharRange('\u0000', '\ud7ff').ofMaxLength(6);
+    Arbitrary<Write> writes = Combinators.combine(
+            types, ids, Arbitraries.longs().greaterOrEqual(0), Arbitraries.strings().ofMaxLength(20),
+            ids, Arbitraries.of("A", "B", "POST_ARCHIVED"))
+        .as(Write::new);
+    return writes.list().ofMaxSize(12).list().ofMinSize(1).ofMaxSize(4);
+  }
+
+  @Provide
+  Arbitrary<List<Long>> offsets() {
+    return Arbitraries.longs().greaterOrEqual(0).list().ofMinSize(1).ofMaxSize(4);
+  }
+
+  private static void assertStoreHolds(PartitionStore store,
+      Map<StoreBatch.AggregateKey, StoredAggregate> aggregates, Map<String, OutcomeRecord> outcomes,
+      long eventsOffset) {
+    aggregates.forEach((key, value) ->
+        assertThat(store.aggregate(key.aggregateType(), key.aggregateId())).contains(value));
+    outcomes.forEach((commandId, value) -> assertThat(store.outcome(commandId)).contains(value));
+    assertThat(store.eventsOffset()).isEqualTo(eventsOffset);
+  }
+}
