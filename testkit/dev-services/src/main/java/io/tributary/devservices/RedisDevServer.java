@@ -1,19 +1,17 @@
 package io.tributary.devservices;
 
+import io.tributary.devservices.internal.ChildProcess;
 import io.tributary.devservices.internal.FreePorts;
+import io.tributary.devservices.internal.LogTail;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +35,7 @@ public final class RedisDevServer implements AutoCloseable {
    *
    * @param dataDir where the log and, if persistent, the append-only file live; created if absent
    * @param persistent keep data across restarts (append-only file), or keep it in memory only
-   * @param startupTimeout how long to wait for the server to answer {@code PING}
+   * @param startupTimeout how long to wait for the server to get ready
    */
   public record Options(Path dataDir, boolean persistent, Duration startupTimeout) {
     /** @return an in-memory server with a 30 s start-up bound */
@@ -54,23 +52,21 @@ public final class RedisDevServer implements AutoCloseable {
     }
   }
 
-  private final Process process;
-  private final RedisEndpoint endpoint;
-  private final Thread shutdownHook;
-  private boolean closed;
+  private static final Pattern READY = Pattern.compile("Ready to accept connections");
 
-  private RedisDevServer(Process process, RedisEndpoint endpoint) {
+  private final ChildProcess process;
+  private final RedisEndpoint endpoint;
+
+  private RedisDevServer(ChildProcess process, RedisEndpoint endpoint) {
     this.process = process;
     this.endpoint = endpoint;
-    this.shutdownHook = new Thread(process::destroyForcibly, "redis-dev-server-stop");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
-   * Starts the server and waits until it answers {@code PING}.
+   * Starts the server and waits until it says it accepts connections.
    *
    * @throws DevServiceException if no binary can be found for this platform, or the server exits or
-   *     does not answer in time; the message carries the end of its log and what to do
+   *     does not get ready in time; the message carries the end of its log and what to do
    */
   public static RedisDevServer start(Options options) {
     Path executable = executable();
@@ -95,32 +91,13 @@ public final class RedisDevServer implements AutoCloseable {
     return endpoint;
   }
 
-  /** Stops the server (it writes its append-only file first, if persistent) and waits for it. Idempotent. */
+  /**
+   * Stops the server with SIGTERM (it writes its append-only file first, if persistent) and waits
+   * for it, killing it after 10 s. Idempotent.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    process.destroy();
-    try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    } finally {
-      removeShutdownHook();
-    }
-  }
-
-  private void removeShutdownHook() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // the JVM is exiting and runs the hook itself
-    }
+  public void close() {
+    process.close();
   }
 
   private static RedisDevServer startOnce(Options options, Path executable, int port) {
@@ -132,63 +109,37 @@ public final class RedisDevServer implements AutoCloseable {
     command.addAll(options.persistent()
         ? List.of("--appendonly", "yes", "--appendfsync", "everysec")
         : List.of("--appendonly", "no"));
-    Process process;
+    ChildProcess process;
     try {
       Files.createDirectories(dataDir);
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
+      process = ChildProcess.start("redis", command, dataDir, logFile, Duration.ofSeconds(10),
+          ChildProcess.GracefulStop.TERMINATE);
     } catch (IOException e) {
       throw new DevServiceException("Cannot start " + executable + " in " + dataDir + ": " + e.getMessage()
           + ". Check that the file is executable and the directory writable.", e);
     }
-    RedisDevServer server = new RedisDevServer(process, new RedisEndpoint("127.0.0.1", port));
+    ChildProcess.Outcome outcome;
     try {
-      server.awaitPong(options.startupTimeout(), logFile);
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
+      outcome = process.awaitLine(READY, options.startupTimeout());
+    } catch (IOException | InterruptedException e) {
+      process.kill();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new DevServiceException("Stopped waiting for the Redis dev server: " + e, e);
     }
+    if (!(outcome instanceof ChildProcess.Matched)) {
+      process.kill();
+      String what = outcome instanceof ChildProcess.Exited exited
+          ? "exited with code " + exited.exitCode() + " before it was ready"
+          : "did not get ready within " + options.startupTimeout();
+      throw new DevServiceException("The Redis dev server on port " + port + " " + what + ". Its log " + logFile
+          + " ends with:\n" + LogTail.describeLastLines(logFile, 40)
+          + "\nFix the cause above, or put a working redis-server on the PATH.");
+    }
+    RedisDevServer server = new RedisDevServer(process, new RedisEndpoint("127.0.0.1", port));
     log.info("Redis dev server ready at {} ({}, log {})", server.endpoint.uri(), executable, logFile);
     return server;
-  }
-
-  private void awaitPong(Duration timeout, Path logFile) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new DevServiceException("The Redis dev server exited with code " + process.exitValue()
-            + " before it answered. Its log " + logFile + " ends with:\n" + tail(logFile)
-            + "\nFix the cause above, or put a working redis-server on the PATH.");
-      }
-      if (answersPing()) {
-        return;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new DevServiceException("Interrupted while waiting for the Redis dev server", e);
-      }
-    }
-    throw new DevServiceException("The Redis dev server on port " + endpoint.port() + " did not answer PING within "
-        + timeout + ". Its log " + logFile + " ends with:\n" + tail(logFile));
-  }
-
-  private boolean answersPing() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 200);
-      socket.setSoTimeout(500);
-      OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      byte[] reply = in.readNBytes(7);
-      return new String(reply, StandardCharsets.US_ASCII).startsWith("+PONG");
-    } catch (IOException notYet) {
-      return false;
-    }
   }
 
   private static Path executable() {
@@ -206,15 +157,6 @@ public final class RedisDevServer implements AutoCloseable {
       throw new DevServiceException("No redis-server on the PATH, and the embedded-redis jar has no binary for "
           + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + ": " + e.getMessage()
           + ". Install Redis (e.g. apt-get install redis-server) or point at an external Redis.", e);
-    }
-  }
-
-  private static String tail(Path logFile) {
-    try {
-      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(log unreadable: " + e.getMessage() + ")";
     }
   }
 }

@@ -13,27 +13,37 @@ import java.util.regex.Pattern;
 
 /**
  * A server running as a child process, with stdout and stderr in one log file and stdin kept open
- * as a lifeline: the child is expected to stop by itself when its stdin reaches end of file, which
- * also happens when this JVM dies, even by {@code kill -9}.
+ * as a lifeline: a child that stops by itself when its stdin reaches end of file (as the
+ * Elasticsearch node does) also stops when this JVM dies, even by {@code kill -9}.
  *
- * <p>{@link #close()} closes stdin, waits up to the stop timeout for the child to exit, then kills
- * it and its descendants. A shutdown hook does the same if this JVM exits without {@code close()}.
+ * <p>{@link #close()} asks the child to stop (by closing stdin, or by SIGTERM: see {@link
+ * GracefulStop}), waits up to the stop timeout for it to exit, then kills it and its descendants. A shutdown hook does the same if this JVM exits without {@code close()}.
  * {@link #awaitLine} is for one thread at a time; {@code close()} may be called from any thread.
  */
 public final class ChildProcess implements AutoCloseable {
   private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
   private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
+  /** How {@link #close()} asks the child to stop before it is killed. */
+  public enum GracefulStop {
+    /** Close the child's stdin: for children that exit when their parent's pipe closes. */
+    CLOSE_STDIN,
+    /** Send SIGTERM (or the platform's equivalent): for servers that flush their data on it. */
+    TERMINATE
+  }
+
   private final Process process;
   private final Path logFile;
   private final Duration stopTimeout;
+  private final GracefulStop gracefulStop;
   private final Thread shutdownHook;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private ChildProcess(Process process, Path logFile, Duration stopTimeout, String name) {
+  private ChildProcess(Process process, Path logFile, Duration stopTimeout, GracefulStop gracefulStop, String name) {
     this.process = process;
     this.logFile = logFile;
     this.stopTimeout = stopTimeout;
+    this.gracefulStop = gracefulStop;
     this.shutdownHook = new Thread(this::stop, "stop-" + name + "-on-exit");
   }
 
@@ -71,13 +81,23 @@ public final class ChildProcess implements AutoCloseable {
   public static ChildProcess start(
       String name, List<String> command, Path workingDir, Path logFile, Duration stopTimeout)
       throws IOException {
+    return start(name, command, workingDir, logFile, stopTimeout, GracefulStop.CLOSE_STDIN);
+  }
+
+  /**
+   * Like {@link #start(String, List, Path, Path, Duration)}, with the way {@link #close()} asks the
+   * child to stop before {@code stopTimeout} runs out and it is killed.
+   */
+  public static ChildProcess start(
+      String name, List<String> command, Path workingDir, Path logFile, Duration stopTimeout,
+      GracefulStop gracefulStop) throws IOException {
     Files.createDirectories(logFile.toAbsolutePath().getParent());
     Process process = new ProcessBuilder(command)
         .directory(workingDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile())
         .start();
-    ChildProcess child = new ChildProcess(process, logFile, stopTimeout, name);
+    ChildProcess child = new ChildProcess(process, logFile, stopTimeout, gracefulStop, name);
     try {
       Runtime.getRuntime().addShutdownHook(child.shutdownHook);
     } catch (IllegalStateException shutdownInProgress) {
@@ -90,6 +110,11 @@ public final class ChildProcess implements AutoCloseable {
   /** @return the file holding the child's stdout and stderr */
   public Path logFile() {
     return logFile;
+  }
+
+  /** @return {@code true} while the child runs */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** @return the child's process id */
@@ -165,7 +190,11 @@ public final class ChildProcess implements AutoCloseable {
       return;
     }
     try {
-      process.getOutputStream().close();
+      if (gracefulStop == GracefulStop.TERMINATE) {
+        process.destroy();
+      } else {
+        process.getOutputStream().close();
+      }
       if (process.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return;
       }
