@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import io.tributary.core.annotation.Evolving;
+import io.tributary.runtime.snapshot.SnapshotPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param pollTimeout how long one poll for commands waits
  * @param maxCommandBytes the largest command payload accepted
  * @param commandRetention how long commands and outcomes stay in Kafka (dedupe entries follow)
+ * @param snapshotPolicy when partition snapshots are taken and how many are kept
  */
 @Evolving
 public record RuntimeSettings(
@@ -32,7 +34,8 @@ public record RuntimeSettings(
     int maxBatchRecords,
     Duration pollTimeout,
     int maxCommandBytes,
-    Duration commandRetention) {
+    Duration commandRetention,
+    SnapshotPolicy snapshotPolicy) {
 
   public RuntimeSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -47,56 +50,62 @@ public record RuntimeSettings(
 
   /**
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
-   *     partitions, replication 1, snapshots in {@code stateDir/snapshots}, batches of up to 500
-   *     commands, 1 MiB commands, 7 days of command retention
+   *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
+   *     SnapshotPolicy#defaults()}, batches of up to 500 commands, 1 MiB commands, 7 days of
+   *     command retention
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
     return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
-        Duration.ofMillis(100), 1 << 20, Duration.ofDays(7));
+        Duration.ofMillis(100), 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults());
   }
 
   public RuntimeSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withPartitions(int partitions) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withReplicationFactor(short replicationFactor) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withStateDir(Path stateDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withSnapshotDir(Path snapshotDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withMaxBatchRecords(int maxBatchRecords) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withPollTimeout(Duration pollTimeout) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withMaxCommandBytes(int maxCommandBytes) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+  }
+
+  public RuntimeSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withCommandRetention(Duration commandRetention) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention);
+        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 }

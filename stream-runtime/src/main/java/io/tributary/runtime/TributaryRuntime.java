@@ -9,9 +9,11 @@ import io.tributary.runtime.internal.KafkaClients;
 import io.tributary.runtime.internal.KafkaCommandGateway;
 import io.tributary.runtime.internal.OutcomeReader;
 import io.tributary.runtime.internal.PartitionSnapshots;
+import io.tributary.runtime.internal.PolicySnapshots;
 import io.tributary.runtime.internal.TaskLoop;
 import io.tributary.runtime.internal.Topics;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
+import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import java.time.Clock;
 import java.util.Map;
@@ -34,7 +36,7 @@ public final class TributaryRuntime implements AutoCloseable {
   private final TaskLoop tasks;
 
   private TributaryRuntime(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters, Clock clock,
-      PartitionSnapshots snapshots, FaultInjector faults) {
+      @Nullable PartitionSnapshots snapshots, FaultInjector faults) {
     this.definition = definition;
     KafkaClients clients = new KafkaClients(settings, definition.name(), InstanceId.in(settings.stateDir()));
     Topics topics = Topics.of(definition.name());
@@ -46,9 +48,12 @@ public final class TributaryRuntime implements AutoCloseable {
     Partitioner partitioner = new Partitioner(settings.partitions());
     this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes, partitioner,
         settings.maxCommandBytes(), clock);
-    PartitionStateLoader loader = new PartitionStateLoader(
-        new DirectorySnapshotStore(settings.snapshotDir(), clock), meters);
-    this.tasks = new TaskLoop(definition, settings, clients, loader, snapshots, faults, meters, clock);
+    PartitionStateLoader loader = new PartitionStateLoader(new DirectorySnapshotStore(settings.snapshotDir(), clock),
+        meters);
+    PartitionSnapshots partitionSnapshots = snapshots != null ? snapshots : new PolicySnapshots(definition.name(),
+        new Snapshotter(definition.name(), new DirectorySnapshotStore(settings.snapshotDir(), clock),
+            settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters), clock, meters);
+    this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock);
     outcomes.start();
     tasks.start();
   }
@@ -61,13 +66,15 @@ public final class TributaryRuntime implements AutoCloseable {
    * @throws io.tributary.core.error.TransientException if the brokers cannot be reached
    */
   public static TributaryRuntime start(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters) {
-    return new TributaryRuntime(definition, settings, meters, Clock.systemUTC(), PartitionSnapshots.never(),
-        FaultInjector.none());
+    return new TributaryRuntime(definition, settings, meters, Clock.systemUTC(), null, FaultInjector.none());
   }
 
-  /** Starts an instance with a snapshot policy and a fault injector; for tests and the runtime's own wiring. */
+  /**
+   * Starts an instance whose snapshots are taken by {@code snapshots} (or by the settings' policy
+   * when {@code null}) and whose task loop reports to {@code faults}: for tests that simulate crashes.
+   */
   public static TributaryRuntime start(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters,
-      Clock clock, PartitionSnapshots snapshots, FaultInjector faults) {
+      Clock clock, @Nullable PartitionSnapshots snapshots, FaultInjector faults) {
     return new TributaryRuntime(definition, settings, meters, clock, snapshots, faults);
   }
 

@@ -13,6 +13,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.CommandGateway;
+import io.tributary.runtime.grpc.v1.CommandServiceGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -64,7 +65,10 @@ public final class CommandServer implements AutoCloseable {
     this.shutdownGrace = shutdownGrace;
   }
 
-  /** Starts a server with the command service, health and reflection only. */
+  /**
+   * Starts a server with the command service, health and reflection only; see {@link
+   * #start(CommandServerSettings, CommandGateway, List)}.
+   */
   public static CommandServer start(CommandServerSettings settings, CommandGateway gateway) {
     return start(settings, gateway, List.of());
   }
@@ -72,7 +76,10 @@ public final class CommandServer implements AutoCloseable {
   /**
    * Binds the port and starts serving; returns once the server accepts connections.
    *
+   * @param settings where to listen, the size limit, the waits and TLS
+   * @param gateway checks and sends the commands; the server does not close it
    * @param services more services to serve beside the built-in ones
+   * @return the running server; close it to stop serving
    * @throws IllegalArgumentException if an extra service has the name of a built-in one or of
    *     another extra service
    * @throws PermanentException if the port cannot be bound (in use, or the host is not local), or
@@ -87,16 +94,18 @@ public final class CommandServer implements AutoCloseable {
     ScheduledThreadPoolExecutor timers = newTimers();
     try {
       HealthStatusManager health = new HealthStatusManager();
-      List<ServerServiceDefinition> definitions = new ArrayList<>();
-      definitions.add(
-          new GrpcCommandService(gateway, timers, settings.defaultTimeout(), settings.deadlineMargin()).bindService());
-      definitions.add(health.getHealthService().bindService());
-      definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
-      definitions.add(reflectionV1Alpha().bindService());
+      List<ServerServiceDefinition> builtIn =
+          List.of(
+              new GrpcCommandService(gateway, timers, settings.defaultTimeout(), settings.deadlineMargin())
+                  .bindService(),
+              health.getHealthService().bindService(),
+              ProtoReflectionServiceV1.newInstance().bindService(),
+              reflectionV1Alpha().bindService());
+      List<ServerServiceDefinition> definitions = new ArrayList<>(builtIn);
       for (BindableService service : services) {
         definitions.add(Objects.requireNonNull(service, "services contains null").bindService());
       }
-      requireUniqueNames(definitions);
+      requireUniqueNames(builtIn, definitions);
 
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
@@ -115,7 +124,7 @@ public final class CommandServer implements AutoCloseable {
             e);
       }
       health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-      health.setStatus(CommandServiceBinding.SERVICE_NAME, ServingStatus.SERVING);
+      health.setStatus(CommandServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       log.info(
           "Serving gRPC commands on {}:{} ({}), requests up to {} bytes",
           settings.host(), server.getPort(), settings.tls().isPresent() ? "TLS" : "plaintext",
@@ -181,14 +190,15 @@ public final class CommandServer implements AutoCloseable {
     return ProtoReflectionService.newInstance();
   }
 
-  private static void requireUniqueNames(List<ServerServiceDefinition> definitions) {
+  private static void requireUniqueNames(
+      List<ServerServiceDefinition> builtIn, List<ServerServiceDefinition> definitions) {
     Set<String> seen = new HashSet<>();
     for (ServerServiceDefinition definition : definitions) {
       String name = definition.getServiceDescriptor().getName();
       if (!seen.add(name)) {
         throw new IllegalArgumentException(
             "gRPC service " + name + " is given twice; the command server already serves "
-                + definitions.subList(0, 4).stream().map(d -> d.getServiceDescriptor().getName()).toList()
+                + builtIn.stream().map(d -> d.getServiceDescriptor().getName()).toList()
                 + ". Pass each extra service once and none of these.");
       }
     }

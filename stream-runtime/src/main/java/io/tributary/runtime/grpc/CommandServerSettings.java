@@ -128,6 +128,7 @@ public record CommandServerSettings(
    * @param privateKey a PEM file with the certificate's private key, PKCS#8 and unencrypted
    */
   public record Tls(Path certChain, Path privateKey) {
+    /** @throws NullPointerException if a path is null */
     public Tls {
       Objects.requireNonNull(certChain, "certChain");
       Objects.requireNonNull(privateKey, "privateKey");

@@ -1,18 +1,16 @@
 package io.tributary.runtime.grpc;
 
-import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.runtime.CommandGateway;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.SendCommand;
+import io.tributary.runtime.grpc.v1.CommandServiceGrpc;
 import io.tributary.runtime.grpc.v1.SendCommandReply;
 import io.tributary.runtime.grpc.v1.SendCommandRequest;
 import java.time.Duration;
@@ -77,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 @Evolving
-public final class GrpcCommandService implements BindableService {
+public final class GrpcCommandService extends CommandServiceGrpc.CommandServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(GrpcCommandService.class);
 
   private final CommandGateway gateway;
@@ -103,18 +101,12 @@ public final class GrpcCommandService implements BindableService {
     this.deadlineMargin = CommandServerSettings.notNegative("deadlineMargin", deadlineMargin);
   }
 
-  @Override
-  public ServerServiceDefinition bindService() {
-    return ServerServiceDefinition.builder(CommandServiceBinding.SERVICE)
-        .addMethod(CommandServiceBinding.SEND, ServerCalls.asyncUnaryCall(this::send))
-        .build();
-  }
-
   /**
    * Handles one {@code Send} call; gRPC calls this on a transport or executor thread and it returns
    * without waiting for the outcome. The observer is completed exactly once, as the class javadoc's
    * table describes.
    */
+  @Override
   public void send(SendCommandRequest request, StreamObserver<SendCommandReply> responseObserver) {
     List<String> missing = missingFields(request);
     if (!missing.isEmpty()) {

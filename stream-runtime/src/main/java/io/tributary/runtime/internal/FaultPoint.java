@@ -5,7 +5,5 @@ public enum FaultPoint {
   /** Events and outcomes are sent in the open transaction; the consumed offsets are not, and nothing is committed. */
   BEFORE_COMMIT,
   /** The transaction committed; the partition stores are not written yet. */
-  AFTER_COMMIT,
-  /** A snapshot is being copied to the snapshot store; its manifest is not written yet. */
-  DURING_SNAPSHOT
+  AFTER_COMMIT
 }

@@ -2,17 +2,22 @@ package io.tributary.runtime.internal;
 
 import io.tributary.runtime.internal.store.PartitionStore;
 
-/** Takes a partition's snapshot when its policy says one is due. Called on the task loop's thread after each committed batch. */
-@FunctionalInterface
+/** When a partition's snapshots are taken. Called on the task loop's thread. */
 public interface PartitionSnapshots {
-  /**
-   * @param eventsAppended the events the batch just appended to the partition
-   * @param faults where a test may simulate a crash in the middle of a snapshot
-   */
-  void maybeSnapshot(PartitionStore store, long eventsAppended, FaultInjector faults);
+  /** After a committed batch was written to {@code store}: snapshot if the policy says one is due. */
+  void afterBatch(PartitionStore store);
 
-  /** @return a policy that never snapshots */
+  /** Before a revoked partition's store is closed: snapshot now, so its next owner replays only a tail. */
+  void beforeRelease(PartitionStore store);
+
+  /** @return snapshots that are never taken */
   static PartitionSnapshots never() {
-    return (store, events, faults) -> {};
+    return new PartitionSnapshots() {
+      @Override
+      public void afterBatch(PartitionStore store) {}
+
+      @Override
+      public void beforeRelease(PartitionStore store) {}
+    };
   }
 }

@@ -197,7 +197,7 @@ public final class TaskLoop implements AutoCloseable {
       long[] next = nextOffsets.get(batch.partition());
       PartitionStore store = stores.get(batch.partition());
       store.apply(batch.storeChanges(next[0], next[1]));
-      snapshots.maybeSnapshot(store, batch.events().size(), faults);
+      snapshots.afterBatch(store);
       decided += batch.outcomes().size();
     }
     commands.increment(decided);
@@ -292,12 +292,13 @@ public final class TaskLoop implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> release(tp.partition()));
+      partitions.forEach(tp -> release(tp.partition(), true));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> release(tp.partition()));
+      // another instance may already own these: no snapshot of state that may be stale
+      partitions.forEach(tp -> release(tp.partition(), false));
     }
 
     private void restore(int partition) {
@@ -321,11 +322,17 @@ public final class TaskLoop implements AutoCloseable {
       }
     }
 
-    private void release(int partition) {
+    private void release(int partition, boolean snapshot) {
       owned.remove(partition);
       PartitionStore store = stores.remove(partition);
       if (store != null) {
-        store.close();
+        try {
+          if (snapshot) {
+            snapshots.beforeRelease(store);
+          }
+        } finally {
+          store.close();
+        }
       }
     }
   }

@@ -37,14 +37,17 @@ public record SnapshotPolicy(Duration interval, long minEventsBetween, int retai
     return new SnapshotPolicy(Duration.ofMinutes(5), 10_000, 3);
   }
 
+  /** @return a copy with {@code interval} as the least time between two snapshots */
   public SnapshotPolicy withInterval(Duration interval) {
     return new SnapshotPolicy(interval, minEventsBetween, retained);
   }
 
+  /** @return a copy with {@code minEventsBetween} as the least events between two snapshots */
   public SnapshotPolicy withMinEventsBetween(long minEventsBetween) {
     return new SnapshotPolicy(interval, minEventsBetween, retained);
   }
 
+  /** @return a copy keeping {@code retained} snapshots per partition */
   public SnapshotPolicy withRetained(int retained) {
     return new SnapshotPolicy(interval, minEventsBetween, retained);
   }

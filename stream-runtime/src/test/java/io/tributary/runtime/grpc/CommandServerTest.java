@@ -26,6 +26,7 @@ import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.CommandGateway;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.Position;
+import io.tributary.runtime.grpc.v1.CommandServiceGrpc;
 import io.tributary.runtime.grpc.v1.SendCommandReply;
 import io.tributary.runtime.grpc.v1.SendCommandRequest;
 import java.io.IOException;
@@ -220,7 +221,7 @@ class CommandServerTest {
 
   private static SendCommandReply send(ManagedChannel channel, SendCommandRequest request) {
     return ClientCalls.blockingUnaryCall(
-        channel, CommandServiceBinding.SEND, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), request);
+        channel, CommandServiceGrpc.getSendMethod(), CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), request);
   }
 
   private static SendCommandRequest command(String commandId) {

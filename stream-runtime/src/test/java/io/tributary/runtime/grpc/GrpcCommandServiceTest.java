@@ -16,6 +16,7 @@ import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.InvalidCommandException;
 import io.tributary.runtime.Position;
 import io.tributary.runtime.SendCommand;
+import io.tributary.runtime.grpc.v1.CommandServiceGrpc;
 import io.tributary.runtime.grpc.v1.SendCommandReply;
 import io.tributary.runtime.grpc.v1.SendCommandRequest;
 import java.nio.charset.StandardCharsets;
@@ -200,7 +201,7 @@ class GrpcCommandServiceTest {
             () ->
                 ClientCalls.blockingUnaryCall(
                     channel,
-                    CommandServiceBinding.SEND,
+                    CommandServiceGrpc.getSendMethod(),
                     CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS),
                     request("c-slow", "Post").build()));
 
@@ -218,7 +219,7 @@ class GrpcCommandServiceTest {
         catchStatus(
             () ->
                 ClientCalls.blockingUnaryCall(
-                    channel, CommandServiceBinding.SEND, CallOptions.DEFAULT, request("c-no-deadline", "Post").build()));
+                    channel, CommandServiceGrpc.getSendMethod(), CallOptions.DEFAULT, request("c-no-deadline", "Post").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(e.getStatus().getDescription())
@@ -266,7 +267,7 @@ class GrpcCommandServiceTest {
 
   private SendCommandReply send(SendCommandRequest request) {
     return ClientCalls.blockingUnaryCall(
-        channel, CommandServiceBinding.SEND, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+        channel, CommandServiceGrpc.getSendMethod(), CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
   }
 
   private StatusRuntimeException failure(SendCommandRequest request) {

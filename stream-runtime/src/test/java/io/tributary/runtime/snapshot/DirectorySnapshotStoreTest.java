@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,7 +218,7 @@ class DirectorySnapshotStoreTest {
     return temp.resolve("snapshots").resolve(service).resolve("p-" + partition);
   }
 
-  private void rewriteManifest(SnapshotInfo snapshot, java.util.function.UnaryOperator<String> edit)
+  private void rewriteManifest(SnapshotInfo snapshot, UnaryOperator<String> edit)
       throws IOException {
     Path manifest = partitionDir(snapshot.service(), snapshot.partition())
         .resolve(snapshot.id()).resolve("MANIFEST");
@@ -229,7 +230,7 @@ class DirectorySnapshotStoreTest {
     try (Stream<Path> walk = Files.walk(dir)) {
       for (Path file : walk.filter(Files::isRegularFile).toList()) {
         files.put(dir.relativize(file).toString(),
-            java.util.HexFormat.of().formatHex(Files.readAllBytes(file)));
+            HexFormat.of().formatHex(Files.readAllBytes(file)));
       }
     }
     return files;
@@ -241,10 +242,5 @@ class DirectorySnapshotStoreTest {
       bytes[i] = (byte) (i * 31 + seed);
     }
     return bytes;
-  }
-
-  @SuppressWarnings("unused")
-  private static List<String> names(List<SnapshotInfo> snapshots) {
-    return snapshots.stream().map(SnapshotInfo::id).toList();
   }
 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.snapshot.CorruptSnapshotException;
+import io.tributary.runtime.snapshot.SnapshotFormatException;
 import io.tributary.runtime.snapshot.SnapshotInfo;
 import io.tributary.runtime.snapshot.SnapshotStore;
 import java.io.IOException;
@@ -43,6 +44,10 @@ public final class PartitionStateLoader {
   private final SnapshotStore snapshots;
   private final MeterRegistry registry;
 
+  /**
+   * @param snapshots where the partitions' snapshots are kept
+   * @param registry receives the fallback counter and the restore timer
+   */
   public PartitionStateLoader(SnapshotStore snapshots, MeterRegistry registry) {
     this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -124,8 +129,14 @@ public final class PartitionStateLoader {
     } catch (PermanentException e) {
       // CorruptSnapshotException, SnapshotFormatException, or a store that does not open
       fallbacks(snapshot).increment();
-      log.warn("Cannot restore snapshot {} of {} partition {}; trying the next older one: {}",
-          snapshot.id(), snapshot.service(), snapshot.partition(), e.getMessage(), e);
+      if (e instanceof CorruptSnapshotException || e instanceof SnapshotFormatException) {
+        // the message names the snapshot, the file, and what was expected and found
+        log.warn("Cannot restore snapshot {} of {} partition {}; trying the next older one: {}",
+            snapshot.id(), snapshot.service(), snapshot.partition(), e.getMessage());
+      } else {
+        log.warn("Snapshot {} of {} partition {} restored but does not open as a store; trying the"
+            + " next older one", snapshot.id(), snapshot.service(), snapshot.partition(), e);
+      }
       try {
         StoreFiles.deleteRecursively(staging);
         if (moved) {

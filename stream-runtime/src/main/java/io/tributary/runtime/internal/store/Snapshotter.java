@@ -100,6 +100,21 @@ public final class Snapshotter {
     return true;
   }
 
+  /**
+   * Takes a snapshot of {@code store} now, whatever the policy says: before a revoked partition is
+   * closed, so that its next owner replays only what comes after.
+   *
+   * @throws io.tributary.runtime.snapshot.SnapshotStoreException as {@link #maybeSnapshot}
+   * @throws PermanentException as {@link #maybeSnapshot}
+   */
+  public void snapshotNow(PartitionStore store, Instant now) {
+    Progress partition = progress.computeIfAbsent(store.partition(), this::startTracking);
+    if (store.eventsOffset() == partition.eventsAtLast) {
+      return; // nothing applied since the last snapshot
+    }
+    snapshot(store, partition, now, store.eventsOffset());
+  }
+
   /** Stops tracking a partition that was revoked, and removes its gauge. */
   public void forget(int partition) {
     Progress removed = progress.remove(partition);
@@ -159,6 +174,15 @@ public final class Snapshotter {
     List<SnapshotInfo> existing = snapshots.list(service, partition);
     if (!existing.isEmpty()) {
       tracked.snapshotTaken(existing.get(0).createdAt(), existing.get(0).eventsOffset());
+    }
+    // one Snapshotter tracks a partition at a time; a new one (after a restart of the task loop)
+    // takes the gauge over, which would otherwise keep reporting the old one's state
+    Gauge previous = registry.find(LAST_TIMESTAMP)
+        .tag("service", service)
+        .tag("partition", String.valueOf(partition))
+        .gauge();
+    if (previous != null) {
+      registry.remove(previous);
     }
     tracked.gauge = Gauge.builder(LAST_TIMESTAMP, tracked, state -> state.lastEpochSeconds)
         .description("When the partition's last snapshot was taken, in epoch seconds")

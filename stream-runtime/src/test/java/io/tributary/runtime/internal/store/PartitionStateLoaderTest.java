@@ -1,0 +1,182 @@
+package io.tributary.runtime.internal.store;
+
+import static io.tributary.runtime.internal.store.StoreRecords.accepted;
+import static io.tributary.runtime.internal.store.StoreRecords.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.runtime.snapshot.DirectorySnapshotStore;
+import io.tributary.runtime.snapshot.MutableClock;
+import io.tributary.runtime.snapshot.SnapshotInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionStateLoaderTest {
+  private static final String SERVICE = "posts";
+  private static final int PARTITION = 2;
+
+  @TempDir Path temp;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T10:00:00Z"));
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private DirectorySnapshotStore snapshots;
+  private PartitionStateLoader loader;
+  private Path localDir;
+
+  @BeforeEach
+  void setUp() {
+    snapshots = new DirectorySnapshotStore(temp.resolve("snapshots"), clock);
+    loader = new PartitionStateLoader(snapshots, registry);
+    localDir = temp.resolve("state").resolve("p-" + PARTITION);
+  }
+
+  @Test
+  void opensTheLocalStoreEvenWhenSnapshotsExist() {
+    snapshotAt(5, "from-snapshot");
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(7, "local"));
+    }
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(7);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(7, "local"));
+    }
+    assertThat(fallbacks()).isZero();
+  }
+
+  @Test
+  void restoresTheNewestSnapshotWithoutLocalState() {
+    snapshotAt(5, "older");
+    snapshotAt(9, "newest");
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(9);
+      assertThat(store.outcomesOffset()).isEqualTo(90);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(9, "newest"));
+      assertThat(store.outcome("c-9")).contains(accepted("c-9", 9));
+    }
+    assertThat(localDir).isDirectory();
+    assertThat(stagingDir()).doesNotExist();
+    assertThat(fallbacks()).isZero();
+    assertThat(registry.get(PartitionStateLoader.RESTORE_TIME).timer().count()).isEqualTo(1);
+  }
+
+  @Test
+  void restoresIntoAnEmptyLocalDirectory() throws IOException {
+    snapshotAt(5, "snap");
+    Files.createDirectories(localDir);
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void fallsBackToTheOlderSnapshotWhenTheNewestIsCorrupt() throws IOException {
+    snapshotAt(5, "older");
+    SnapshotInfo newest = snapshotAt(9, "newest");
+    truncateLargestFile(newest);
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(5);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(5, "older"));
+    }
+    assertThat(fallbacks()).isEqualTo(1);
+    assertThat(stagingDir()).doesNotExist();
+  }
+
+  @Test
+  void startsEmptyWhenEverySnapshotIsCorrupt() throws IOException {
+    truncateLargestFile(snapshotAt(5, "older"));
+    truncateLargestFile(snapshotAt(9, "newest"));
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isZero();
+      assertThat(store.outcomesOffset()).isZero();
+      assertThat(store.aggregate("Post", "p-1")).isEmpty();
+    }
+    assertThat(fallbacks()).isEqualTo(2);
+  }
+
+  @Test
+  void startsEmptyWithoutLocalStateOrSnapshots() {
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isZero();
+      assertThat(store.outcomesOffset()).isZero();
+    }
+    assertThat(fallbacks()).isZero();
+  }
+
+  @Test
+  void replacesAStagingDirectoryLeftByACrash() throws IOException {
+    snapshotAt(5, "snap");
+    Files.createDirectories(stagingDir().resolve("junk"));
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(5);
+    }
+    assertThat(stagingDir()).doesNotExist();
+  }
+
+  private SnapshotInfo snapshotAt(long eventsOffset, String state) {
+    Path source = temp.resolve("source-" + eventsOffset);
+    Path checkpoint = temp.resolve("checkpoint-" + eventsOffset);
+    try (RocksPartitionStore store = RocksPartitionStore.open(source, PARTITION)) {
+      store.apply(batchAt(eventsOffset, state));
+      store.checkpoint(checkpoint);
+    }
+    clock.advance(Duration.ofMinutes(1));
+    return snapshots.save(SERVICE, PARTITION, checkpoint, eventsOffset, eventsOffset * 10);
+  }
+
+  private static StoreBatch batchAt(long eventsOffset, String state) {
+    String commandId = "c-" + eventsOffset;
+    return new StoreBatch()
+        .putAggregate("Post", "p-1", state(eventsOffset, state))
+        .putOutcome(commandId, accepted(commandId, eventsOffset))
+        .eventsOffset(eventsOffset)
+        .outcomesOffset(eventsOffset * 10);
+  }
+
+  private void truncateLargestFile(SnapshotInfo snapshot) throws IOException {
+    Path dir = temp.resolve("snapshots").resolve(SERVICE).resolve("p-" + PARTITION)
+        .resolve(snapshot.id());
+    Path largest;
+    try (Stream<Path> files = Files.list(dir)) {
+      largest = files.filter(file -> !file.getFileName().toString().equals("MANIFEST"))
+          .max(Comparator.comparingLong(PartitionStateLoaderTest::size))
+          .orElseThrow();
+    }
+    byte[] content = Files.readAllBytes(largest);
+    Files.write(largest, Arrays.copyOf(content, content.length / 2));
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path stagingDir() {
+    return localDir.resolveSibling(localDir.getFileName() + ".restoring");
+  }
+
+  private double fallbacks() {
+    var counter = registry.find(PartitionStateLoader.FALLBACKS)
+        .tag("service", SERVICE)
+        .tag("partition", String.valueOf(PARTITION))
+        .counter();
+    return counter == null ? 0 : counter.count();
+  }
+}

@@ -1,0 +1,118 @@
+package io.tributary.runtime.internal.store;
+
+import static io.tributary.runtime.internal.store.StoreRecords.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.runtime.snapshot.DirectorySnapshotStore;
+import io.tributary.runtime.snapshot.MutableClock;
+import io.tributary.runtime.snapshot.SnapshotInfo;
+import io.tributary.runtime.snapshot.SnapshotPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotterTest {
+  private static final String SERVICE = "posts";
+  private static final Instant START = Instant.parse("2026-11-22T10:00:00Z");
+  private static final SnapshotPolicy POLICY = SnapshotPolicy.defaults()
+      .withInterval(Duration.ofMinutes(5))
+      .withMinEventsBetween(100)
+      .withRetained(2);
+
+  @TempDir Path temp;
+  private final MutableClock clock = new MutableClock(START);
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private DirectorySnapshotStore snapshots;
+  private RocksPartitionStore store;
+  private Path workDir;
+
+  @BeforeEach
+  void setUp() {
+    snapshots = new DirectorySnapshotStore(temp.resolve("snapshots"), clock);
+    store = RocksPartitionStore.open(temp.resolve("state/p-1"), 1);
+    workDir = temp.resolve("work");
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  @Test
+  void takesTheFirstSnapshotOnceEnoughEventsAreApplied() {
+    Snapshotter snapshotter = snapshotter(POLICY);
+
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(99))).isFalse();
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+
+    List<SnapshotInfo> saved = snapshots.list(SERVICE, 1);
+    assertThat(saved).singleElement().satisfies(info -> {
+      assertThat(info.eventsOffset()).isEqualTo(100);
+      assertThat(info.outcomesOffset()).isEqualTo(50);
+    });
+    assertThat(workDir).isEmptyDirectory();
+    assertThat(registry.get(Snapshotter.SAVE_TIME).timer().count()).isEqualTo(1);
+    assertThat(registry.get(Snapshotter.LAST_TIMESTAMP).tag("partition", "1").gauge().value())
+        .isEqualTo(START.getEpochSecond());
+  }
+
+  @Test
+  void waitsForTheIntervalAndForEnoughNewEvents() {
+    Snapshotter snapshotter = snapshotter(POLICY);
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+
+    clock.advance(Duration.ofMinutes(4));
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(500))).isFalse();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(500))).isTrue();
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(599))).isFalse();
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(600))).isTrue();
+
+    assertThat(snapshots.list(SERVICE, 1)).extracting(SnapshotInfo::eventsOffset)
+        .containsExactly(600L, 500L);
+  }
+
+  @Test
+  void resumesTheCadenceFromTheNewestStoredSnapshot() {
+    assertThat(snapshotter(POLICY).maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+    clock.advance(Duration.ofMinutes(1));
+
+    Snapshotter afterRestart = snapshotter(POLICY);
+    assertThat(afterRestart.maybeSnapshot(store, clock.instant(), applyUpTo(1000))).isFalse();
+    clock.advance(Duration.ofMinutes(4));
+    assertThat(afterRestart.maybeSnapshot(store, clock.instant(), applyUpTo(1000))).isTrue();
+
+    assertThat(registry.find(Snapshotter.LAST_TIMESTAMP).gauges()).singleElement()
+        .satisfies(gauge -> assertThat(gauge.value()).isEqualTo(clock.instant().getEpochSecond()));
+  }
+
+  @Test
+  void removesTheGaugeOfAForgottenPartition() {
+    Snapshotter snapshotter = snapshotter(POLICY);
+    snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(1));
+
+    snapshotter.forget(1);
+
+    assertThat(registry.find(Snapshotter.LAST_TIMESTAMP).gauges()).isEmpty();
+  }
+
+  private Snapshotter snapshotter(SnapshotPolicy policy) {
+    return new Snapshotter(SERVICE, snapshots, policy, workDir, registry);
+  }
+
+  /** Applies a batch that moves the events offset to {@code offset}; returns it. */
+  private long applyUpTo(long offset) {
+    store.apply(new StoreBatch()
+        .putAggregate("Post", "p-1", state(offset, "at " + offset))
+        .eventsOffset(offset)
+        .outcomesOffset(offset / 2));
+    return offset;
+  }
+}
