@@ -41,7 +41,7 @@ final class Replayer {
   }
 
   /**
-   * @param progress told the number of events folded so far, after each chunk
+   * @param progress told how many events each chunk folded, after the chunk is written
    * @return how many events were replayed
    * @throws PermanentException if an event cannot be decoded or {@code evolve} fails on it; the
    *     partition must stop, since events are never skipped
@@ -50,6 +50,7 @@ final class Replayer {
     TopicPartition partition = new TopicPartition(topics.events(), store.partition());
     Map<AggregateKey, StoredAggregate> states = new HashMap<>();
     long[] replayed = {0};
+    long[] reported = {0};
     long end = readTo(partition, store.eventsOffset(), (record, next) -> {
       EventRecord event = WireFormat.parse(EventRecord.parser(), record.value(), where(record));
       AggregateKey key = new AggregateKey(event.getAggregateType(), event.getAggregateId());
@@ -61,11 +62,12 @@ final class Replayer {
       replayed[0]++;
       if (states.size() >= CHUNK) {
         flush(store, states, next);
-        progress.accept(replayed[0]);
+        progress.accept(replayed[0] - reported[0]);
+        reported[0] = replayed[0];
       }
     });
     flush(store, states, end);
-    progress.accept(replayed[0]);
+    progress.accept(replayed[0] - reported[0]);
     return replayed[0];
   }
 

@@ -165,6 +165,9 @@ public final class TaskLoop implements AutoCloseable {
       }
       batches.add(batch);
     }
+    if (batches.isEmpty()) {
+      return;
+    }
     Map<Integer, long[]> nextOffsets;
     long started = System.nanoTime();
     try {

@@ -3,6 +3,7 @@ package io.tributary.runtime.internal;
 import io.tributary.core.error.PermanentException;
 import io.tributary.core.error.TransientException;
 import io.tributary.runtime.RuntimeSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The names of a service's topics, and their creation and checking at start-up. */
 public record Topics(String commands, String events, String outcomes) {
+  private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
 
   public static Topics of(String service) {
     return new Topics(service + ".commands", service + ".events", service + ".outcomes");
@@ -43,7 +46,7 @@ public record Topics(String commands, String events, String outcomes) {
         }
       });
       createAll(admin, missing);
-      Map<String, TopicDescription> described = admin.describeTopics(configs.keySet()).allTopicNames().get();
+      Map<String, TopicDescription> described = describe(admin, configs.keySet());
       for (TopicDescription topic : described.values()) {
         if (topic.partitions().size() != settings.partitions()) {
           throw new PermanentException("Topic " + topic.name() + " has " + topic.partitions().size()
@@ -58,6 +61,23 @@ public record Topics(String commands, String events, String outcomes) {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransientException("Interrupted while creating topics", e);
+    }
+  }
+
+  /** Describes the topics, waiting (bounded) for new ones to reach the broker's metadata. */
+  private static Map<String, TopicDescription> describe(Admin admin, Set<String> names)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+    while (true) {
+      try {
+        return admin.describeTopics(names).allTopicNames().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        // created a moment ago: its metadata is not everywhere yet
+        Thread.sleep(50);
+      }
     }
   }
 
