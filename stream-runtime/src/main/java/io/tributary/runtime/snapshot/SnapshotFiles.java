@@ -1,5 +1,6 @@
 package io.tributary.runtime.snapshot;
 
+import io.tributary.runtime.internal.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -86,23 +86,9 @@ final class SnapshotFiles {
 
   /** Deletes {@code path} and everything under it; a missing path is fine. */
   static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    List<Path> all;
-    try (Stream<Path> walk = Files.walk(path)) {
-      all = walk.sorted(Comparator.reverseOrder()).toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    for (Path each : all) {
-      try {
-        Files.delete(each);
-      } catch (NoSuchFileException alreadyGone) {
-        // removed in between: the goal is reached
-      }
-    }
+    FileTrees.deleteRecursively(path);
   }
+
 
   /** @return {@code name} (with '/') resolved under {@code dir} */
   static Path resolve(Path dir, String name) {

@@ -1,18 +1,14 @@
 package io.tributary.runtime.internal.store;
 
+import io.tributary.runtime.internal.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
 /** File chores of the partition store and its loader: durable small writes, tree deletes. */
@@ -45,21 +41,7 @@ final class StoreFiles {
 
   /** Deletes {@code path} and everything under it; a missing path is fine. */
   static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    List<Path> all;
-    try (Stream<Path> walk = Files.walk(path)) {
-      all = walk.sorted(Comparator.reverseOrder()).toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    for (Path each : all) {
-      try {
-        Files.delete(each);
-      } catch (NoSuchFileException alreadyGone) {
-        // deleted by RocksDB or a concurrent cleanup in between: the goal is reached
-      }
-    }
+    FileTrees.deleteRecursively(path);
   }
+
 }

@@ -1,0 +1,203 @@
+package io.tributary.runtime.micronaut;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.MapFormat;
+import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.snapshot.SnapshotPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runtime's configuration under {@value #PREFIX}, one key per {@link RuntimeSettings} field.
+ * Every key is optional: an absent one takes the value of {@link RuntimeSettings#defaults} and
+ * {@link SnapshotPolicy#defaults()}. Values are checked when the bean is created; an invalid one
+ * fails the application context's start with a message naming the key and the fix. Immutable.
+ *
+ * @param bootstrapServers {@code bootstrap-servers}: the Kafka brokers, e.g. {@code
+ *     kafka-1:9092,kafka-2:9092}; absent starts the dev services' broker (see {@link
+ *     TributaryFactory})
+ * @param kafka {@code kafka.*}: any Kafka client property, passed to every producer, consumer and
+ *     admin client, e.g. {@code tributary.runtime.kafka.security.protocol=SASL_SSL} or the
+ *     environment variable {@code TRIBUTARY_RUNTIME_KAFKA_SECURITY_PROTOCOL}; a {@code -} in a
+ *     name reads as {@code .}, as Kafka's names have none. The keys Tributary sets itself are
+ *     refused
+ * @param partitions {@code partitions}: the partition count, fixed when the topics are created
+ * @param replicationFactor {@code replication-factor}: of the topics Tributary creates
+ * @param stateDir {@code state-dir}: where the partitions' RocksDB state and the instance id live;
+ *     one directory per instance
+ * @param snapshotDir {@code snapshot-dir}: the directory snapshot store; default {@code
+ *     <state-dir>/snapshots}
+ * @param maxBatchRecords {@code max-batch-records}: the most commands decided in one transaction
+ * @param pollTimeout {@code poll-timeout}: how long one poll for commands waits
+ * @param maxCommandBytes {@code max-command-bytes}: the largest command payload accepted
+ * @param commandRetention {@code command-retention}: how long commands and outcomes stay in Kafka
+ * @param snapshot {@code snapshot.*}: when partition snapshots are taken and how many are kept
+ */
+@ConfigurationProperties(RuntimeProperties.PREFIX)
+public record RuntimeProperties(
+    @Nullable String bootstrapServers,
+    @MapFormat(transformation = MapFormat.MapTransformation.FLAT) @Nullable Map<String, String> kafka,
+    @Bindable(defaultValue = "8") int partitions,
+    @Bindable(defaultValue = "1") int replicationFactor,
+    @Nullable Path stateDir,
+    @Nullable Path snapshotDir,
+    @Bindable(defaultValue = "500") int maxBatchRecords,
+    @Bindable(defaultValue = "100ms") Duration pollTimeout,
+    @Bindable(defaultValue = "1048576") int maxCommandBytes,
+    @Bindable(defaultValue = "7d") Duration commandRetention,
+    Snapshot snapshot) {
+
+  /** The prefix of every key of this class. */
+  public static final String PREFIX = "tributary.runtime";
+
+  /** The key whose absence starts the dev services. */
+  public static final String BOOTSTRAP_SERVERS = PREFIX + ".bootstrap-servers";
+
+  // the keys whose values Micronaut would replace by their default if they did not convert;
+  // "enabled" belongs to TributaryFactory
+  static final Map<String, Class<?>> TYPED_KEYS = Map.of(
+      "enabled", Boolean.class,
+      "partitions", Integer.class,
+      "replication-factor", Integer.class,
+      "max-batch-records", Integer.class,
+      "poll-timeout", Duration.class,
+      "max-command-bytes", Integer.class,
+      "command-retention", Duration.class,
+      "snapshot.interval", Duration.class,
+      "snapshot.min-events-between", Long.class,
+      "snapshot.retained", Integer.class);
+
+  // KafkaClients sets these on every client: the guarantees rest on them, so a configured value would be ignored
+  private static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
+      "bootstrap.servers", "group.id", "client.id", "transactional.id", "enable.idempotence", "acks",
+      "isolation.level", "enable.auto.commit");
+
+  /**
+   * @throws IllegalArgumentException naming the key and the fix, if a value is out of range or a
+   *     Kafka property is one Tributary sets itself
+   */
+  public RuntimeProperties {
+    if (bootstrapServers != null && bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException(BOOTSTRAP_SERVERS + " is blank. Set it to the Kafka brokers, e.g."
+          + " kafka-1:9092,kafka-2:9092, or remove it to start the dev services' broker.");
+    }
+    kafka = kafka == null ? Map.of() : kafkaProperties(kafka);
+    for (String key : kafka.keySet()) {
+      if (RESERVED_KAFKA_KEYS.contains(key)) {
+        throw new IllegalArgumentException(PREFIX + ".kafka." + key + " is set by Tributary itself and would be"
+            + " ignored. " + (key.equals("bootstrap.servers")
+                ? "Set " + BOOTSTRAP_SERVERS + " instead."
+                : "Remove it: transactions, read_committed and client ids are not configurable."));
+      }
+    }
+    atLeast("partitions", partitions, 1, "the partition count of the service's topics, e.g. 8; it cannot change"
+        + " once the topics exist");
+    if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+      throw new IllegalArgumentException(PREFIX + ".replication-factor is " + replicationFactor + ". Set it to 1"
+          + " or more and at most the number of brokers, e.g. 3 in production.");
+    }
+    atLeast("max-batch-records", maxBatchRecords, 1, "the most commands decided in one transaction, e.g. 500");
+    positive("poll-timeout", pollTimeout, "100ms");
+    atLeast("max-command-bytes", maxCommandBytes, 1, "the largest command payload in bytes, e.g. 1048576");
+    positive("command-retention", commandRetention, "7d");
+    Objects.requireNonNull(snapshot, "snapshot");
+  }
+
+  /**
+   * Builds the runtime's settings from these values.
+   *
+   * @param bootstrapServers the brokers to use: {@link #bootstrapServers()} or the dev services'
+   * @param defaultStateDir the state directory when {@code state-dir} is not configured
+   */
+  public RuntimeSettings toSettings(String bootstrapServers, Path defaultStateDir) {
+    RuntimeSettings settings = RuntimeSettings.defaults(bootstrapServers, stateDir != null ? stateDir : defaultStateDir)
+        .withKafkaProperties(kafka())
+        .withPartitions(partitions)
+        .withReplicationFactor((short) replicationFactor)
+        .withMaxBatchRecords(maxBatchRecords)
+        .withPollTimeout(pollTimeout)
+        .withMaxCommandBytes(maxCommandBytes)
+        .withCommandRetention(commandRetention)
+        .withSnapshotPolicy(snapshot.toPolicy());
+    // absent, the snapshot directory follows the state directory as in RuntimeSettings.defaults
+    return snapshotDir != null ? settings.withSnapshotDir(snapshotDir) : settings;
+  }
+
+  /** @return the configured Kafka client properties; empty if none */
+  @Override
+  public Map<String, String> kafka() {
+    return Objects.requireNonNull(kafka);
+  }
+
+  /**
+   * The snapshot cadence and retention under {@value RuntimeProperties#PREFIX}{@code .snapshot};
+   * an absent key takes the value of {@link SnapshotPolicy#defaults()}. Immutable.
+   *
+   * @param interval {@code snapshot.interval}: the least time between two snapshots of a partition
+   * @param minEventsBetween {@code snapshot.min-events-between}: the least number of events applied
+   *     between two snapshots
+   * @param retained {@code snapshot.retained}: how many snapshots to keep per partition
+   */
+  @ConfigurationProperties("snapshot")
+  public record Snapshot(
+      @Bindable(defaultValue = "5m") Duration interval,
+      @Bindable(defaultValue = "10000") long minEventsBetween,
+      @Bindable(defaultValue = "3") int retained) {
+    /** @throws IllegalArgumentException naming the key and the fix, if a value is out of range */
+    public Snapshot {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException(PREFIX + ".snapshot.interval is " + interval + ". Set it to 0s or more,"
+            + " e.g. 5m.");
+      }
+      if (minEventsBetween < 0) {
+        throw new IllegalArgumentException(PREFIX + ".snapshot.min-events-between is " + minEventsBetween
+            + ". Set it to 0 or more, e.g. 10000.");
+      }
+      atLeast("snapshot.retained", retained, 1, "how many snapshots to keep per partition, e.g. 3: a restore"
+          + " needs at least one");
+    }
+
+    /** @return the policy these values describe */
+    public SnapshotPolicy toPolicy() {
+      return new SnapshotPolicy(interval, minEventsBetween, retained);
+    }
+  }
+
+  // Micronaut reads TRIBUTARY_RUNTIME_KAFKA_SASL_JAAS_CONFIG as every mix of '.' and '-' (sasl.jaas.config,
+  // sasl.jaas-config, sasl-jaas.config, ...); Kafka's names use '.' only, so the variants fold into one key
+  private static Map<String, String> kafkaProperties(Map<String, String> configured) {
+    Map<String, String> folded = new TreeMap<>();
+    configured.forEach((key, value) -> {
+      String name = key.replace('-', '.');
+      String earlier = folded.putIfAbsent(name, value);
+      if (earlier != null && !earlier.equals(value)) {
+        // the values are not shown: they may be passwords
+        throw new IllegalArgumentException(PREFIX + ".kafka." + name + " is given twice with different values, once"
+            + " as " + PREFIX + ".kafka." + key + " (Kafka's names use '.' only, so '-' reads as '.'). Keep one.");
+      }
+    });
+    return Map.copyOf(folded);
+  }
+
+  private static void atLeast(String key, int value, int least, String fix) {
+    if (value < least) {
+      throw new IllegalArgumentException(PREFIX + "." + key + " is " + value + ". Set it to " + least + " or more: "
+          + fix + ".");
+    }
+  }
+
+  private static void positive(String key, Duration value, String example) {
+    Objects.requireNonNull(value, key);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(PREFIX + "." + key + " is " + value + ". Set it to a positive duration,"
+          + " e.g. " + example + ".");
+    }
+  }
+}
