@@ -22,31 +22,44 @@ public final class DevServices implements AutoCloseable {
   private final Path baseDir;
   private final boolean temporary;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
-  private final Thread shutdownHook = new Thread(this::closeQuietlyAtExit, "dev-services-stop");
+  private final @Nullable Thread shutdownHook;
   private @Nullable KafkaDevServer kafka;
   private @Nullable RedisDevServer redis;
   private @Nullable ElasticsearchDevServer elasticsearch;
   private boolean closed;
 
-  private DevServices(Path baseDir, boolean temporary) {
+  private DevServices(Path baseDir, boolean temporary, boolean stopAtExit) {
     this.baseDir = baseDir;
     this.temporary = temporary;
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.shutdownHook = stopAtExit ? new Thread(this::closeQuietlyAtExit, "dev-services-stop") : null;
+    if (shutdownHook != null) {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
   }
 
   /** @return dev services in a new temporary directory, deleted on {@link #close()} */
   public static DevServices temporary() {
     try {
-      return new DevServices(Files.createTempDirectory("tributary-dev-"), true);
+      return new DevServices(Files.createTempDirectory("tributary-dev-"), true, true);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create a temporary directory for the dev services: " + e.getMessage()
           + ". Check java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + ").", e);
     }
   }
 
-  /** @return dev services whose data lives in {@code baseDir} and survives a restart */
+  /** @return dev services whose data lives in {@code baseDir} and survives a restart; stopped at JVM exit */
   public static DevServices persistent(Path baseDir) {
-    return new DevServices(baseDir, false);
+    return persistent(baseDir, true);
+  }
+
+  /**
+   * @param stopAtExit {@code false} when the owner stops them in its own shutdown hook, after the
+   *     clients that use them: a hook of their own would run at the same time and stop Kafka while a
+   *     service is still leaving its consumer group, so its next start waits out the session timeout
+   * @return dev services whose data lives in {@code baseDir} and survives a restart
+   */
+  public static DevServices persistent(Path baseDir, boolean stopAtExit) {
+    return new DevServices(baseDir, false, stopAtExit);
   }
 
   /** @return the data directory: {@code kafka/}, {@code redis/} and {@code elasticsearch/} below it */
@@ -117,10 +130,12 @@ public final class DevServices implements AutoCloseable {
         failure = addFailure(failure, e);
       }
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // called from the hook itself
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // called from the hook itself
+      }
     }
     if (failure != null) {
       throw failure;

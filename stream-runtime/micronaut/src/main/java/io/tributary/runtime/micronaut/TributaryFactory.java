@@ -66,7 +66,8 @@ public final class TributaryFactory {
     Path dataDir = dev.dataDirFor(definition.name());
     log.info("{} is not set: service {} runs on the dev services' Kafka broker, with its data in {}",
         RuntimeProperties.BOOTSTRAP_SERVERS, definition.name(), dataDir);
-    return DevServices.persistent(dataDir);
+    // the context stops them after the runtime, which must leave its group while Kafka still runs
+    return DevServices.persistent(dataDir, false);
   }
 
   /**
