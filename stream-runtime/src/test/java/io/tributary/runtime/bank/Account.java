@@ -12,8 +12,10 @@ import io.tributary.runtime.bank.v1.Withdrawn;
 
 /** A bank account: deposits are accepted, a withdrawal beyond the balance is rejected. */
 public final class Account implements Aggregate<AccountCommand, AccountState, AccountEvent> {
+  public static final String TYPE = "Account";
+
   public static final AggregateDefinition<AccountCommand, AccountState, AccountEvent> DEFINITION =
-      AggregateDefinition.of("Account", new Account())
+      AggregateDefinition.of(TYPE, new Account())
           .commands(AccountCommand.getDefaultInstance())
           .events(AccountEvent.getDefaultInstance())
           .keyedBy(AccountCommand::getAccountId);

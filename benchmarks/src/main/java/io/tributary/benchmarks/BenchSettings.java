@@ -1,0 +1,121 @@
+package io.tributary.benchmarks;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The scale and tuning of one benchmark invocation, read from {@code bench.*} system properties.
+ *
+ * @param commands commands pre-loaded per throughput run ({@code bench.commands})
+ * @param accounts distinct account ids the keys are drawn from ({@code bench.accounts})
+ * @param zipfExponent the exponent of the skewed key workload ({@code bench.zipf-exponent})
+ * @param runs measured rounds per system and workload ({@code bench.runs})
+ * @param warmups unmeasured rounds before them ({@code bench.warmups})
+ * @param partitions partitions of every topic both systems use ({@code bench.partitions})
+ * @param maxBatchRecords Tributary's most commands per transaction ({@code bench.max-batch-records})
+ * @param pollTimeout Tributary's command poll timeout ({@code bench.poll-timeout-ms})
+ * @param streamsThreads Kafka Streams' {@code num.stream.threads} ({@code bench.streams-threads})
+ * @param latencyRate commands offered per second in the latency phase ({@code bench.latency-rate})
+ * @param latencyWarmup unrecorded sending before the recorded window ({@code bench.latency-warmup-seconds})
+ * @param latencyDuration the recorded window ({@code bench.latency-seconds})
+ * @param phases which phases run: {@code throughput}, {@code latency} or both ({@code bench.phases})
+ * @param systems which systems the throughput phase runs: {@code tributary}, {@code kafka-streams}
+ *     or both ({@code bench.systems})
+ * @param seed the seed of every generated workload ({@code bench.seed})
+ * @param kafkaProperties client properties given to both systems alike: the defaults below,
+ *     replaced or extended by {@code bench.kafka.<property>}
+ */
+record BenchSettings(
+    int commands,
+    int accounts,
+    double zipfExponent,
+    int runs,
+    int warmups,
+    int partitions,
+    int maxBatchRecords,
+    Duration pollTimeout,
+    int streamsThreads,
+    int latencyRate,
+    Duration latencyWarmup,
+    Duration latencyDuration,
+    String phases,
+    String systems,
+    long seed,
+    Map<String, String> kafkaProperties) {
+
+  private static final String KAFKA_PREFIX = "bench.kafka.";
+
+  /** Larger producer batches: a transaction of thousands of small records spans few requests. */
+  private static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("batch.size", "262144");
+
+  BenchSettings {
+    kafkaProperties = Map.copyOf(kafkaProperties);
+    if (commands < 1 || accounts < 1 || runs < 1 || warmups < 0 || partitions < 1) {
+      throw new IllegalArgumentException("bench.commands, bench.accounts, bench.runs and bench.partitions must be"
+          + " at least 1 and bench.warmups at least 0; got " + commands + ", " + accounts + ", " + runs + ", "
+          + partitions + " and " + warmups + ".");
+    }
+  }
+
+  static BenchSettings fromSystemProperties() {
+    Properties system = System.getProperties();
+    Map<String, String> kafka = new LinkedHashMap<>(DEFAULT_KAFKA_PROPERTIES);
+    for (String name : system.stringPropertyNames()) {
+      if (name.startsWith(KAFKA_PREFIX)) {
+        kafka.put(name.substring(KAFKA_PREFIX.length()), system.getProperty(name));
+      }
+    }
+    return new BenchSettings(
+        integer("bench.commands", 1_000_000),
+        integer("bench.accounts", 100_000),
+        Double.parseDouble(System.getProperty("bench.zipf-exponent", "0.99")),
+        integer("bench.runs", 3),
+        integer("bench.warmups", 1),
+        integer("bench.partitions", 8),
+        integer("bench.max-batch-records", 20_000),
+        Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
+        integer("bench.streams-threads", 1),
+        integer("bench.latency-rate", 10_000),
+        Duration.ofSeconds(integer("bench.latency-warmup-seconds", 5)),
+        Duration.ofSeconds(integer("bench.latency-seconds", 20)),
+        System.getProperty("bench.phases", "throughput,latency"),
+        System.getProperty("bench.systems", "tributary,kafka-streams"),
+        Long.parseLong(System.getProperty("bench.seed", "20261122")),
+        kafka);
+  }
+
+  boolean runsPhase(String phase) {
+    return listed(phases, phase);
+  }
+
+  boolean runsSystem(String system) {
+    return listed(systems, system);
+  }
+
+  private static boolean listed(String list, String name) {
+    return ("," + list.replace(" ", "") + ",").contains("," + name + ",");
+  }
+
+  @Override
+  public String toString() {
+    return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
+        + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
+        + " poll-timeout=" + pollTimeout.toMillis() + "ms streams-threads=" + streamsThreads + " latency-rate="
+        + latencyRate + "/s latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
+        + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties;
+  }
+
+  private static int integer(String name, int defaultValue) {
+    String value = System.getProperty(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Integer.parseInt(value.replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("-D" + name + "=" + value + " is not a whole number.", e);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.tributary.benchmarks;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.runtime.bank.Account;
+import io.tributary.runtime.SendCommand;
+import io.tributary.runtime.TributaryRuntime;
+import io.tributary.runtime.internal.wire.EventRecord;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The latency phase: commands of the uniform workload offered open-loop at a fixed rate (see
+ * {@link OpenLoopSchedule}) to a freshly started system, a warm-up window and then a recorded one.
+ *
+ * <ul>
+ *   <li>Tributary: from the due time of {@code CommandGateway.send} to the completion of its future
+ *       with the committed outcome (the runtime's outcome reader reads it {@code read_committed}).
+ *   <li>Kafka Streams: from the due time of producing the command record (an idempotent producer,
+ *       as the gateway's) until the command's event, or its rejection outcome, is read by a {@code
+ *       read_committed} consumer.
+ * </ul>
+ *
+ * Part of {@link CommandSideBenchmark}, for docs/adr/0003-command-side.md.
+ */
+final class LatencyPhase {
+  private static final Duration ANSWER_WAIT = Duration.ofSeconds(60);
+  private static final Duration START_WAIT = Duration.ofSeconds(60);
+  private static final Duration START_DELAY = Duration.ofMillis(100);
+
+  private final BenchKafka kafka;
+  private final BenchSettings settings;
+  private final TributarySystem tributary;
+  private final StreamsPeer streams;
+
+  LatencyPhase(BenchKafka kafka, BenchSettings settings, TributarySystem tributary, StreamsPeer streams) {
+    this.kafka = kafka;
+    this.settings = settings;
+    this.tributary = tributary;
+    this.streams = streams;
+  }
+
+  List<LatencyResult> run() throws Exception {
+    return List.of(measureTributary(), measureStreams());
+  }
+
+  private LatencyResult measureTributary() throws Exception {
+    String run = "tr-latency-" + Long.toHexString(System.nanoTime() & 0xffff);
+    Path stateDir = TempDirs.create("bench-state-");
+    try {
+      kafka.createTopics(RunTopics.of(run).all());
+      try (TributaryRuntime runtime = tributary.startRuntime(run, stateDir, new SimpleMeterRegistry())) {
+        awaitStarted("tributary", () -> runtime.ownedPartitions().size() == kafka.partitions());
+        OpenLoopSchedule plan = plan();
+        List<SendCommand> commands = new ArrayList<>(plan.totalCommands());
+        CommandLog log = new CommandLog(Workload.uniform(settings.accounts()), settings.seed() + 1);
+        for (int i = 0; i < plan.totalCommands(); i++) {
+          CommandLog.Command command = log.next();
+          commands.add(new SendCommand(command.commandId(), Account.TYPE, command.command().toByteArray(), null));
+        }
+        OpenLoopSchedule schedule = plan.startingIn(START_DELAY);
+        AtomicLongArray latency = unanswered(schedule.totalCommands());
+        CompletableFuture<?>[] replies = new CompletableFuture<?>[schedule.totalCommands()];
+        Progress progress = new Progress();
+        for (int i = 0; i < schedule.totalCommands(); i++) {
+          schedule.awaitDue(i);
+          long due = schedule.due(i);
+          int index = i;
+          replies[i] = runtime.commands().send(commands.get(i)).handle((outcome, error) -> {
+            if (error == null) {
+              latency.set(index, System.nanoTime() - due);
+            }
+            return null;
+          });
+          reportSending("tributary", progress, i + 1, schedule, latency);
+        }
+        try {
+          CompletableFuture.allOf(replies).get(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          Progress.print("  tributary latency: not every reply arrived within %s", ANSWER_WAIT);
+        }
+        return LatencyResult.of("tributary", "CommandGateway.send -> committed reply", toArray(latency), schedule);
+      }
+    } finally {
+      TempDirs.delete(stateDir);
+      kafka.deleteTopicsStartingWith(run);
+    }
+  }
+
+  private LatencyResult measureStreams() throws Exception {
+    String run = "ks-latency-" + Long.toHexString(System.nanoTime() & 0xffff);
+    RunTopics topics = RunTopics.of(run);
+    Path stateDir = TempDirs.create("bench-state-");
+    AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+    try {
+      kafka.createTopics(topics.all());
+      String linger = kafka.clientProperties().getOrDefault(ProducerConfig.LINGER_MS_CONFIG, "1");
+      try (KafkaStreams app = streams.startStreams(run, stateDir, failure);
+          KafkaProducer<byte[], byte[]> producer = kafka.producer("ingress",
+              Map.of(ProducerConfig.LINGER_MS_CONFIG, linger))) {
+        awaitStarted("kafka-streams", () -> app.state() == KafkaStreams.State.RUNNING);
+        CommandLog log = new CommandLog(Workload.uniform(settings.accounts()), settings.seed() + 1);
+        KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("output-reader");
+        List<TopicPartition> outputs = kafka.partitionsOf(List.of(topics.events(), topics.outcomes()));
+        consumer.assign(outputs);
+        consumer.seekToEnd(outputs);
+        outputs.forEach(consumer::position);
+        OpenLoopSchedule schedule = plan().startingIn(START_DELAY);
+        AtomicLongArray latency = unanswered(schedule.totalCommands());
+        OutputReader reader = new OutputReader(consumer, topics, schedule, latency);
+        Thread readerThread = new Thread(reader, "bench-output-reader");
+        readerThread.start();
+        Progress progress = new Progress();
+        for (int i = 0; i < schedule.totalCommands(); i++) {
+          CommandLog.Command command = log.next();
+          schedule.awaitDue(i);
+          producer.send(new ProducerRecord<>(topics.commands(), command.key(),
+              command.record(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()))));
+          reportSending("kafka-streams", progress, i + 1, schedule, latency);
+        }
+        readerThread.join(ANSWER_WAIT.toMillis());
+        reader.stop();
+        readerThread.join();
+        if (failure.get() != null) {
+          throw new IllegalStateException("Kafka Streams failed during the latency phase", failure.get());
+        }
+        return LatencyResult.of("kafka-streams", "produce -> event/rejection read_committed", toArray(latency),
+            schedule);
+      }
+    } finally {
+      TempDirs.delete(stateDir);
+      kafka.deleteTopicsStartingWith(run);
+    }
+  }
+
+  /**
+   * Reads the peer's events and outcomes from a consumer positioned at their ends before the first
+   * command was sent, and records each command's latency when its output appears. Closes the consumer.
+   */
+  private static final class OutputReader implements Runnable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final RunTopics topics;
+    private final OpenLoopSchedule schedule;
+    private final AtomicLongArray latency;
+    private volatile boolean running = true;
+
+    OutputReader(KafkaConsumer<byte[], byte[]> consumer, RunTopics topics, OpenLoopSchedule schedule,
+        AtomicLongArray latency) {
+      this.consumer = consumer;
+      this.topics = topics;
+      this.schedule = schedule;
+      this.latency = latency;
+    }
+
+    void stop() {
+      running = false;
+    }
+
+    @Override
+    public void run() {
+      try (consumer) {
+        int answered = 0;
+        while (running && answered < latency.length()) {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+            long now = System.nanoTime();
+            int index = (int) CommandLog.indexOf(commandId(record));
+            if (latency.compareAndSet(index, -1, now - schedule.due(index))) {
+              answered++;
+            }
+          }
+        }
+      }
+    }
+
+    private String commandId(ConsumerRecord<byte[], byte[]> record) {
+      try {
+        return record.topic().equals(topics.events())
+            ? EventRecord.parseFrom(record.value()).getCommandId()
+            : OutcomeRecord.parseFrom(record.value()).getCommandId();
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("An output record of " + record.topic() + " does not parse", e);
+      }
+    }
+  }
+
+  private OpenLoopSchedule plan() {
+    return OpenLoopSchedule.of(settings.latencyRate(), settings.latencyWarmup(), settings.latencyDuration());
+  }
+
+  private static void reportSending(String system, Progress progress, int sent, OpenLoopSchedule schedule,
+      AtomicLongArray latency) {
+    if (progress.due()) {
+      int answered = 0;
+      for (int i = 0; i < sent; i++) {
+        answered += latency.get(i) >= 0 ? 1 : 0;
+      }
+      Progress.print("  %s latency: %s / %s commands sent, %s answered, offered %s cmd/s", system,
+          Progress.count(sent), Progress.count(schedule.totalCommands()), Progress.count(answered),
+          Progress.count(progress.perSecond(sent)));
+    }
+  }
+
+  private static void awaitStarted(String system, BooleanSupplier started)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    while (!started.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(system + " did not start within " + START_WAIT);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static AtomicLongArray unanswered(int size) {
+    AtomicLongArray latency = new AtomicLongArray(size);
+    for (int i = 0; i < size; i++) {
+      latency.set(i, -1);
+    }
+    return latency;
+  }
+
+  private static long[] toArray(AtomicLongArray latency) {
+    long[] values = new long[latency.length()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = latency.get(i);
+    }
+    return values;
+  }
+}

@@ -1,0 +1,105 @@
+package io.tributary.benchmarks;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.runtime.bank.Account;
+import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.TributaryRuntime;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tributary's runtime, one instance with one task loop, the way the benchmark configures it: the
+ * settings in {@link #runtimeSettings} plus the pass-through client properties of {@link BenchSettings}.
+ * It writes an event per accepted command to {@code <run>.events} and an outcome per command
+ * (accepted or rejected) to {@code <run>.outcomes}, and keeps a dedupe entry per command id.
+ */
+final class TributarySystem implements CommandProcessor {
+  private final BenchKafka kafka;
+  private final BenchSettings settings;
+
+  TributarySystem(BenchKafka kafka, BenchSettings settings) {
+    this.kafka = kafka;
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return "tributary";
+  }
+
+  @Override
+  public String group(String run) {
+    return run;
+  }
+
+  RuntimeSettings runtimeSettings(Path stateDir) {
+    return RuntimeSettings.defaults(kafka.bootstrapServers(), stateDir)
+        .withPartitions(kafka.partitions())
+        .withMaxBatchRecords(settings.maxBatchRecords())
+        .withPollTimeout(settings.pollTimeout())
+        .withKafkaProperties(kafka.clientProperties());
+  }
+
+  /** Starts an instance of the service {@code run}; the caller closes it. */
+  TributaryRuntime startRuntime(String run, Path stateDir, MeterRegistry meters) {
+    return TributaryRuntime.start(Account.service(run), runtimeSettings(stateDir), meters);
+  }
+
+  @Override
+  public Running start(String run, Path stateDir) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    TributaryRuntime runtime = startRuntime(run, stateDir, meters);
+    return new Running() {
+      @Override
+      public @Nullable Throwable failure() {
+        if (runtime.failure() != null) {
+          return runtime.failure();
+        }
+        return runtime.stoppedPartitions().isEmpty() ? null
+            : new IllegalStateException("partitions stopped: " + runtime.stoppedPartitions());
+      }
+
+      @Override
+      public String stats() {
+        DistributionSummary batches = meters.get("tributary.batch.size").summary();
+        Timer commits = meters.get("tributary.commit.latency").timer();
+        return String.format(Locale.ROOT,
+            "%d transactions, mean batch %.0f commands (max %.0f), mean transaction %.1f ms, %.0f aborted",
+            batches.count(), batches.mean(), batches.max(), commits.mean(TimeUnit.MILLISECONDS),
+            meters.get("tributary.batch.aborted").counter().count());
+      }
+
+      @Override
+      public void close() {
+        runtime.close();
+      }
+    };
+  }
+
+  @Override
+  public Tally tally(BenchKafka kafka, RunTopics topics) {
+    long events = kafka.scan(topics.events(), value -> {});
+    long[] rejectedAndFailed = new long[2];
+    kafka.scan(topics.outcomes(), value -> {
+      OutcomeRecord outcome = parse(value);
+      rejectedAndFailed[0] += outcome.hasRejected() ? 1 : 0;
+      rejectedAndFailed[1] += outcome.hasFailed() ? 1 : 0;
+    });
+    return new Tally(events, rejectedAndFailed[0], rejectedAndFailed[1]);
+  }
+
+  private static OutcomeRecord parse(byte[] value) {
+    try {
+      return OutcomeRecord.parseFrom(value);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("An outcome record does not parse: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package io.tributary.projection.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.tributary.core.annotation.Evolving;
+import io.tributary.core.error.PermanentException;
+import io.tributary.core.error.TransientException;
+import io.tributary.projection.redis.internal.ScriptArguments;
+import io.tributary.projection.sink.SourcedUpdates;
+import io.tributary.projection.sink.ViewSink;
+import io.tributary.projection.sink.ViewUpdate;
+import io.tributary.projection.sink.internal.BatchChecks;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link ViewSink} on Redis. Applies every {@link ViewUpdate.KeyUpdate} kind: strings ({@link
+ * ViewUpdate.PutValue}, {@link ViewUpdate.DeleteKey}), hashes ({@link ViewUpdate.PutFields},
+ * {@link ViewUpdate.RemoveFields}), hash-field counters ({@link ViewUpdate.Increment}) and sorted
+ * sets ({@link ViewUpdate.ScoreAdd}, {@link ViewUpdate.ScoreIncrement}, {@link
+ * ViewUpdate.ScoreRemove}).
+ *
+ * <p><b>Atomicity.</b> One batch is one Lua script ({@code apply-batch.lua}, sent with {@code
+ * EVALSHA}, and with {@code EVAL} when the server does not have it cached). The script reads the
+ * held position from the hash {@code <prefix>tributary:positions:<projection>} (field: partition),
+ * skips entries at or below it, applies the rest and writes the new position, all without other
+ * commands interleaving. A script that fails half-way is not rolled back by Redis, so the script
+ * first checks every update that will apply (key types, counter fields) and fails before writing.
+ *
+ * <p><b>Keys</b> are the updates' keys with {@link RedisViewSinkSettings#keyPrefix()} in front;
+ * every key of a batch is passed to the script as a key, as Redis requires. Offsets are compared
+ * as Lua numbers, exact up to 2<sup>53</sup>.
+ *
+ * <p><b>Threading.</b> Thread-safe (one Lettuce connection, which serialises commands); one writer
+ * per (projection, partition), as {@link ViewSink} requires.
+ */
+@Evolving
+public final class RedisViewSink implements ViewSink {
+
+  private static final Set<Class<? extends ViewUpdate>> SUPPORTED = Set.of(
+      ViewUpdate.PutValue.class, ViewUpdate.DeleteKey.class, ViewUpdate.PutFields.class,
+      ViewUpdate.RemoveFields.class, ViewUpdate.Increment.class, ViewUpdate.ScoreAdd.class,
+      ViewUpdate.ScoreIncrement.class, ViewUpdate.ScoreRemove.class);
+  private static final String SCRIPT_RESOURCE = "apply-batch.lua";
+  /** Lua numbers are doubles: integers are exact up to 2^53. */
+  private static final long MAX_EXACT_OFFSET = 1L << 53;
+
+  private final StatefulRedisConnection<String, String> connection;
+  private final @Nullable RedisClient ownedClient;
+  private final RedisViewSinkSettings settings;
+  private final String script;
+  private final String scriptSha;
+
+  private RedisViewSink(StatefulRedisConnection<String, String> connection, @Nullable RedisClient ownedClient,
+      RedisViewSinkSettings settings) {
+    this.connection = connection;
+    this.ownedClient = ownedClient;
+    this.settings = settings;
+    this.script = loadScript();
+    this.scriptSha = sha1Hex(script);
+  }
+
+  /**
+   * Connects to the Redis server at {@code uri}; {@link #close()} closes the connection and client.
+   *
+   * @throws TransientException if the server cannot be reached; check the address and retry
+   */
+  public static RedisViewSink connect(RedisURI uri, RedisViewSinkSettings settings) {
+    RedisClient client = RedisClient.create(uri);
+    try {
+      StatefulRedisConnection<String, String> connection = client.connect();
+      connection.setTimeout(settings.commandTimeout());
+      return new RedisViewSink(connection, client, settings);
+    } catch (RuntimeException e) {
+      try {
+        client.shutdown();
+      } catch (RuntimeException shutdownFailure) {
+        e.addSuppressed(shutdownFailure);
+      }
+      if (e instanceof RedisException redis) {
+        throw new TransientException("Cannot connect the Redis view sink to " + uri.toURI()
+            + ": " + redis.getMessage() + ". Check that Redis runs there; the runner retries.", redis);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Uses a connection the caller owns (and closes); its timeout is left as the caller set it.
+   * The connection must use a {@code String} codec (UTF-8).
+   */
+  public static RedisViewSink over(StatefulRedisConnection<String, String> connection, RedisViewSinkSettings settings) {
+    return new RedisViewSink(Objects.requireNonNull(connection, "connection"), null, settings);
+  }
+
+  @Override
+  public void apply(String projection, int partition, List<SourcedUpdates> batch) {
+    BatchChecks.check("RedisViewSink", SUPPORTED, projection, partition, batch);
+    if (batch.isEmpty()) {
+      return;
+    }
+    long lastOffset = batch.getLast().source().offset();
+    if (lastOffset > MAX_EXACT_OFFSET) {
+      throw new PermanentException("RedisViewSink compares offsets as Lua numbers, exact up to 2^53, and projection '%s' partition %d reached offset %d. Use another sink for this partition."
+          .formatted(projection, partition, lastOffset));
+    }
+    ScriptArguments arguments = ScriptArguments.encode(
+        settings.positionsKey(projection), settings.keyPrefix(), partition, batch);
+    String where = "projection '%s' partition %d offsets %d..%d".formatted(projection, partition,
+        batch.getFirst().source().offset(), batch.getLast().source().offset());
+    call(where, () -> {
+      RedisCommands<String, String> commands = connection.sync();
+      try {
+        return commands.<List<Object>>evalsha(scriptSha, ScriptOutputType.MULTI, arguments.keys(), arguments.args());
+      } catch (RedisNoScriptException notCached) {
+        // first use on this server, or its script cache was flushed: EVAL also caches it
+        return commands.<List<Object>>eval(script, ScriptOutputType.MULTI, arguments.keys(), arguments.args());
+      }
+    });
+  }
+
+  @Override
+  public OptionalLong position(String projection, int partition) {
+    String stored = call("position of projection '%s' partition %d".formatted(projection, partition),
+        () -> connection.sync().hget(settings.positionsKey(projection), Integer.toString(partition)));
+    if (stored == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(stored));
+    } catch (NumberFormatException e) {
+      throw new PermanentException("Redis hash %s field %d holds '%s', not an offset; it was written by something other than RedisViewSink. Delete the field to rebuild the partition's views from the start."
+          .formatted(settings.positionsKey(projection), partition, stored), e);
+    }
+  }
+
+  @Override
+  public Set<Class<? extends ViewUpdate>> supports() {
+    return SUPPORTED;
+  }
+
+  /** @return the settings this sink writes with */
+  public RedisViewSinkSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    if (ownedClient == null) {
+      return;
+    }
+    RuntimeException failure = null;
+    try {
+      connection.close();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      ownedClient.shutdown();
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
+      throw new TransientException("Closing the Redis view sink failed: " + failure.getMessage(), failure);
+    }
+  }
+
+  private <T> T call(String what, Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (RedisCommandExecutionException e) {
+      if (isTransientReply(e.getMessage())) {
+        throw new TransientException("Redis is busy or not ready for " + what + ": " + e.getMessage()
+            + ". The runner retries the batch; it is applied at most once.", e);
+      }
+      throw new PermanentException("Redis rejected " + what + ": " + e.getMessage()
+          + ". The data does not fit what the keys hold; fix the projection or delete the keys, then restart the partition.", e);
+    } catch (RedisCommandInterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientException("Interrupted while writing " + what + " to Redis", e);
+    } catch (RedisException e) {
+      // timeouts, lost or refused connections
+      throw new TransientException("Redis could not be reached for " + what + ": " + e.getMessage()
+          + ". The runner retries the batch; it is applied at most once.", e);
+    }
+  }
+
+  /** Redis error codes that a retry may clear (the code is the first word of the reply). */
+  private static boolean isTransientReply(@Nullable String message) {
+    if (message == null) {
+      return false;
+    }
+    return message.startsWith("BUSY") || message.startsWith("LOADING") || message.startsWith("TRYAGAIN")
+        || message.startsWith("CLUSTERDOWN") || message.startsWith("MASTERDOWN") || message.startsWith("READONLY")
+        || message.startsWith("OOM");
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisViewSink.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+      if (in == null) {
+        throw new PermanentException("Resource " + SCRIPT_RESOURCE + " is missing next to " + RedisViewSink.class.getName()
+            + "; the tributary-projection-redis jar is incomplete. Rebuild or re-download it.");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + SCRIPT_RESOURCE + " from the tributary-projection-redis jar", e);
+    }
+  }
+
+  private static String sha1Hex(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("The JDK has no SHA-1, which every Java platform must provide", e);
+    }
+  }
+}
