@@ -12,7 +12,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Checkpoint;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.Filter;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -60,9 +65,14 @@ public final class RocksPartitionStore implements PartitionStore {
     RocksDB.loadLibrary();
   }
 
+  private static final int BLOOM_BITS_PER_KEY = 10;
+  private static final long BLOCK_CACHE_BYTES = 32L << 20;
+
   private final Path dir;
   private final int partition;
   private final Options options;
+  private final Filter bloomFilter;
+  private final Cache blockCache;
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
   private final RocksDB db;
@@ -70,11 +80,13 @@ public final class RocksPartitionStore implements PartitionStore {
   private long outcomesOffset;
   private boolean closed;
 
-  private RocksPartitionStore(Path dir, int partition, Options options, WriteOptions writeOptions,
-      ReadOptions readOptions, RocksDB db) {
+  private RocksPartitionStore(Path dir, int partition, Options options, Filter bloomFilter, Cache blockCache,
+      WriteOptions writeOptions, ReadOptions readOptions, RocksDB db) {
     this.dir = dir;
     this.partition = partition;
     this.options = options;
+    this.bloomFilter = bloomFilter;
+    this.blockCache = blockCache;
     this.writeOptions = writeOptions;
     this.readOptions = readOptions;
     this.db = db;
@@ -98,17 +110,29 @@ public final class RocksPartitionStore implements PartitionStore {
           + partition + ": " + e + ". Check that the state directory exists and is writable.", e);
     }
     @Nullable Options options = null;
+    @Nullable Filter bloomFilter = null;
+    @Nullable Cache blockCache = null;
     @Nullable WriteOptions writeOptions = null;
     @Nullable ReadOptions readOptions = null;
     @Nullable RocksDB db = null;
     try {
-      options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2);
+      // most dedupe lookups miss (a command id is new): bloom filters, on the tables and on the
+      // memtable, answer those without reading blocks; the block cache keeps hot aggregates
+      bloomFilter = new BloomFilter(BLOOM_BITS_PER_KEY, false);
+      blockCache = new LRUCache(BLOCK_CACHE_BYTES);
+      options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
+          .setMemtablePrefixBloomSizeRatio(0.1)
+          .setMemtableWholeKeyFiltering(true)
+          .setTableFormatConfig(new BlockBasedTableConfig()
+              .setFilterPolicy(bloomFilter)
+              .setWholeKeyFiltering(true)
+              .setBlockCache(blockCache));
       // WAL on, no fsync per batch: see "Durability" above
       writeOptions = new WriteOptions().setDisableWAL(false).setSync(false);
       readOptions = new ReadOptions().setVerifyChecksums(true);
       db = RocksDB.open(options, dir.toString());
       RocksPartitionStore store =
-          new RocksPartitionStore(dir, partition, options, writeOptions, readOptions, db);
+          new RocksPartitionStore(dir, partition, options, bloomFilter, blockCache, writeOptions, readOptions, db);
       store.eventsOffset = store.readOffset(StoreKeys.EVENTS_OFFSET);
       store.outcomesOffset = store.readOffset(StoreKeys.OUTCOMES_OFFSET);
       return store;
@@ -125,6 +149,8 @@ public final class RocksPartitionStore implements PartitionStore {
           .run(readOptions)
           .run(writeOptions)
           .run(options)
+          .run(blockCache)
+          .run(bloomFilter)
           .throwIfFailed("Cannot open the partition store in " + dir);
       throw new AssertionError("unreachable: the closer rethrows the open failure", failure);
     }
@@ -287,6 +313,8 @@ public final class RocksPartitionStore implements PartitionStore {
         .run(readOptions)
         .run(writeOptions)
         .run(options)
+        .run(blockCache)
+        .run(bloomFilter)
         .throwIfFailed("Cannot close the partition store " + dir + " cleanly; the next open replays"
             + " its write-ahead log");
   }
