@@ -45,10 +45,12 @@ final class PartitionBatch {
   private final Map<String, OutcomeRecord.Builder> seenInBatch = new HashMap<>();
   private final List<EventRecord> events = new ArrayList<>();
   private final List<PendingOutcome> outcomes = new ArrayList<>();
+  private final List<OutcomeRecord> built = new ArrayList<>();
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
 
-  PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner, Clock clock) {
+  PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner,
+      Clock clock) {
     this.partition = partition;
     this.store = store;
     this.definition = definition;
@@ -171,9 +173,9 @@ final class PartitionBatch {
   }
 
   private <S extends Message> Loaded load(AggregateType<?, S, ?> type, AggregateKey key) {
-    Loaded cached = states.get(key);
-    if (cached != null) {
-      return cached;
+    Loaded inBatch = states.get(key);
+    if (inBatch != null) {
+      return inBatch;
     }
     Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
     Loaded loaded = stored
@@ -202,7 +204,15 @@ final class PartitionBatch {
     seenInBatch.put(outcome.getCommandId(), outcome);
   }
 
-  /** Sets the position of each accepted outcome's last event, now that the events have offsets. */
+  /** @return the outcomes to append, complete with positions; built by {@link #fillPositions} */
+  List<OutcomeRecord> builtOutcomes() {
+    return built;
+  }
+
+  /**
+   * Sets the position of each accepted outcome's last event, now that the events have offsets, and
+   * builds the outcome records once for both the transaction and the store.
+   */
   void fillPositions(List<Long> eventOffsets) {
     for (PendingOutcome pending : outcomes) {
       if (pending.lastEventIndex() >= 0) {
@@ -216,7 +226,11 @@ final class PartitionBatch {
         }
       }
     }
+    for (PendingOutcome pending : outcomes) {
+      built.add(pending.outcome().build());
+    }
   }
+
 
   /**
    * @return the store changes of this batch, to apply after its transaction committed
@@ -233,9 +247,9 @@ final class PartitionBatch {
       }
     });
     Map<String, OutcomeRecord> firstOutcomes = new LinkedHashMap<>();
-    for (PendingOutcome pending : outcomes) {
-      if (pending.firstSeen()) {
-        firstOutcomes.putIfAbsent(pending.outcome().getCommandId(), pending.outcome().build());
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i).firstSeen()) {
+        firstOutcomes.putIfAbsent(built.get(i).getCommandId(), built.get(i));
       }
     }
     firstOutcomes.forEach(batch::putOutcome);

@@ -227,8 +227,7 @@ public final class TaskLoop implements AutoCloseable {
       batch.fillPositions(offsets);
       next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
       Future<RecordMetadata> last = null;
-      for (PartitionBatch.PendingOutcome pending : batch.outcomes()) {
-        OutcomeRecord outcome = pending.outcome().build();
+      for (OutcomeRecord outcome : batch.builtOutcomes()) {
         last = txProducer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
             utf8(outcome.getCommandId()), outcome.toByteArray()));
       }

@@ -4,8 +4,8 @@ import io.tributary.devservices.internal.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -214,9 +214,8 @@ public final class KafkaDevServer implements AutoCloseable {
 
   private static boolean isBindFailure(Throwable e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.net.BindException
-          || (cause instanceof UncheckedIOException && cause.getMessage() != null
-              && cause.getMessage().contains("Address already in use"))
+      // the broker wraps the BindException in a KafkaException that keeps only its message
+      if (cause instanceof BindException
           || (cause.getMessage() != null && cause.getMessage().contains("Address already in use"))) {
         return true;
       }
