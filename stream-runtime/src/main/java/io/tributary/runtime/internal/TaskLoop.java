@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
+  private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
@@ -71,7 +73,6 @@ public final class TaskLoop implements AutoCloseable {
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
   private @Nullable Consumer<byte[], byte[]> consumer;
-  private @Nullable Producer<byte[], byte[]> producer;
 
   public TaskLoop(ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
       PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock) {
@@ -119,12 +120,20 @@ public final class TaskLoop implements AutoCloseable {
     return thread.isAlive();
   }
 
+  /** Closes the group consumer within a bound, so a stop during a group join does not wait 30 s. */
+  private record BoundedClose(Consumer<byte[], byte[]> consumer) implements AutoCloseable {
+    @Override
+    public void close() {
+      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT));
+    }
+  }
+
   private void run() {
-    try (Consumer<byte[], byte[]> commandConsumer = clients.commandConsumer();
+    try (BoundedClose group = new BoundedClose(clients.commandConsumer());
         Producer<byte[], byte[]> txProducer = clients.transactionalProducer();
         Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer()) {
+      Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
-      producer = txProducer;
       Replayer replayer = new Replayer(replayConsumer, definition, topics);
       txProducer.initTransactions();
       commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
