@@ -2,11 +2,10 @@ package io.tributary.sample.api;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.tributary.runtime.CommandOutcome;
+import io.tributary.runtime.SendCommand;
 import io.tributary.runtime.grpc.GrpcCommandService;
-import io.tributary.runtime.grpc.v1.SendCommandReply;
-import io.tributary.runtime.grpc.v1.SendCommandRequest;
 import io.tributary.sample.api.v1.CommandReply;
 import io.tributary.sample.api.v1.DriversApiGrpc;
 import io.tributary.sample.api.v1.PostCommandRequest;
@@ -21,8 +20,8 @@ import java.util.Objects;
 /**
  * Serves {@code tributary.sample.api.v1.DriversApi}: tribe and post commands as typed messages.
  *
- * <p>Each call is handed to the generic {@link GrpcCommandService} as a {@code SendCommandRequest}
- * for the {@code Tribe} or {@code Post} aggregate, with the command's protobuf bytes as payload.
+ * <p>Each call is handed to the generic {@link GrpcCommandService} as a command for the {@code
+ * Tribe} or {@code Post} aggregate, with the command's protobuf bytes as payload.
  * Statuses, trailers, deadlines and resends therefore behave exactly as that class's table says
  * (a rejection is FAILED_PRECONDITION with {@code CODE: message} and the {@link
  * io.tributary.runtime.grpc.CommandTrailers}); only an accepted reply is copied into a {@link
@@ -72,14 +71,9 @@ public final class DriversApiService extends DriversApiGrpc.DriversApiImplBase {
 
   private void send(String commandId, String aggregateType, ByteString payload, String correlationId,
       StreamObserver<CommandReply> responseObserver) {
-    SendCommandRequest.Builder generic = SendCommandRequest.newBuilder()
-        .setCommandId(commandId)
-        .setAggregateType(aggregateType)
-        .setPayload(payload);
-    if (!correlationId.isEmpty()) {
-      generic.setCorrelationId(correlationId);
-    }
-    commands.send(generic.build(), adapt(responseObserver));
+    SendCommand command = new SendCommand(commandId, aggregateType, payload.toByteArray(),
+        correlationId.isEmpty() ? null : correlationId);
+    commands.send(command, responseObserver, DriversApiService::toCommandReply);
   }
 
   /** @return the problems with a typed request's required fields, each naming the field and the fix */
@@ -97,126 +91,15 @@ public final class DriversApiService extends DriversApiGrpc.DriversApiImplBase {
     return problems;
   }
 
-  static CommandReply toCommandReply(SendCommandReply reply) {
-    SendCommandReply.Accepted accepted = reply.getAccepted();
+  static CommandReply toCommandReply(CommandOutcome.Accepted accepted) {
     CommandReply.Builder typed = CommandReply.newBuilder()
-        .setCommandId(reply.getCommandId())
-        .setVersion(accepted.getVersion())
-        .setEventCount(accepted.getEventCount())
-        .setDuplicate(reply.getDuplicate());
-    if (accepted.hasLastEvent()) {
-      typed.setLastEvent(Position.newBuilder()
-          .setPartition(accepted.getLastEvent().getPartition())
-          .setOffset(accepted.getLastEvent().getOffset()));
-    }
+        .setCommandId(accepted.commandId())
+        .setVersion(accepted.version())
+        .setEventCount(accepted.eventCount())
+        .setDuplicate(accepted.duplicate());
+    accepted.lastEvent().ifPresent(position -> typed.setLastEvent(Position.newBuilder()
+        .setPartition(position.partition())
+        .setOffset(position.offset())));
     return typed.build();
-  }
-
-  /**
-   * Keeps the call's cancellation visible to the generic service: it stops waiting when the client
-   * cancels and does not answer a call that is already gone.
-   */
-  private static StreamObserver<SendCommandReply> adapt(StreamObserver<CommandReply> target) {
-    return target instanceof ServerCallStreamObserver<CommandReply> call
-        ? new ServerCallAdapter(call)
-        : new PlainAdapter(target);
-  }
-
-  /** Copies accepted replies into {@link CommandReply}; statuses pass through unchanged. */
-  private record PlainAdapter(StreamObserver<CommandReply> target) implements StreamObserver<SendCommandReply> {
-    @Override
-    public void onNext(SendCommandReply value) {
-      target.onNext(toCommandReply(value));
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      target.onError(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      target.onCompleted();
-    }
-  }
-
-  /** As {@link PlainAdapter}, and forwards the call's state and flow control to the typed call. */
-  private static final class ServerCallAdapter extends ServerCallStreamObserver<SendCommandReply> {
-    private final ServerCallStreamObserver<CommandReply> target;
-
-    ServerCallAdapter(ServerCallStreamObserver<CommandReply> target) {
-      this.target = target;
-    }
-
-    @Override
-    public void onNext(SendCommandReply value) {
-      target.onNext(toCommandReply(value));
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      target.onError(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      target.onCompleted();
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return target.isCancelled();
-    }
-
-    @Override
-    public void setOnCancelHandler(Runnable onCancelHandler) {
-      target.setOnCancelHandler(onCancelHandler);
-    }
-
-    @Override
-    public void setOnCloseHandler(Runnable onCloseHandler) {
-      target.setOnCloseHandler(onCloseHandler);
-    }
-
-    @Override
-    public void setCompression(String compression) {
-      target.setCompression(compression);
-    }
-
-    @Override
-    public boolean isReady() {
-      return target.isReady();
-    }
-
-    @Override
-    public void setOnReadyHandler(Runnable onReadyHandler) {
-      target.setOnReadyHandler(onReadyHandler);
-    }
-
-    @Override
-    public void setOnReadyThreshold(int numBytes) {
-      target.setOnReadyThreshold(numBytes);
-    }
-
-    @Override
-    public void disableAutoRequest() {
-      target.disableAutoRequest();
-    }
-
-    @Override
-    @SuppressWarnings("deprecation")
-    public void disableAutoInboundFlowControl() {
-      target.disableAutoInboundFlowControl();
-    }
-
-    @Override
-    public void request(int count) {
-      target.request(count);
-    }
-
-    @Override
-    public void setMessageCompression(boolean enable) {
-      target.setMessageCompression(enable);
-    }
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,18 +120,31 @@ public final class GrpcCommandService extends CommandServiceGrpc.CommandServiceI
             request.getAggregateType(),
             request.getPayload().toByteArray(),
             request.getCorrelationId().isEmpty() ? null : request.getCorrelationId());
+    send(command, responseObserver, GrpcCommandService::accepted);
+  }
+
+  /**
+   * Sends {@code command} and answers the call exactly as {@link #send(SendCommandRequest,
+   * StreamObserver)} does (statuses, trailers, deadline, cancellation), with the reply to an accepted
+   * command built by {@code accepted}: for a service's typed endpoints, whose requests carry their
+   * own command messages and whose replies are their own messages. Returns without waiting.
+   *
+   * @param <R> the endpoint's reply message
+   */
+  public <R> void send(SendCommand command, StreamObserver<R> responseObserver,
+      Function<CommandOutcome.Accepted, R> accepted) {
     CompletableFuture<CommandOutcome> outcome;
     try {
       outcome = Objects.requireNonNull(gateway.send(command), "CommandGateway.send returned null");
     } catch (RuntimeException e) {
-      reply(responseObserver, command.commandId(), null, e);
+      reply(responseObserver, command.commandId(), null, e, accepted);
       return;
     }
 
     // Replies go through this copy: the timer and a client cancel complete it, never the gateway's
     // future, and completing it drops its callbacks, so an outcome that never comes holds nothing.
     CompletableFuture<CommandOutcome> waiting = outcome.copy();
-    if (responseObserver instanceof ServerCallStreamObserver<SendCommandReply> call) {
+    if (responseObserver instanceof ServerCallStreamObserver<R> call) {
       call.setOnCancelHandler(() -> waiting.cancel(false));
     }
     ScheduledFuture<?> timer;
@@ -138,13 +152,14 @@ public final class GrpcCommandService extends CommandServiceGrpc.CommandServiceI
       timer = scheduleExpiry(waiting);
     } catch (RejectedExecutionException e) {
       waiting.cancel(false);
-      reply(responseObserver, command.commandId(), null, new CancellationException("the server is shutting down"));
+      reply(responseObserver, command.commandId(), null, new CancellationException("the server is shutting down"),
+          accepted);
       return;
     }
     waiting.whenComplete(
         (result, error) -> {
           timer.cancel(false);
-          reply(responseObserver, command.commandId(), result, error);
+          reply(responseObserver, command.commandId(), result, error, accepted);
         });
   }
 
@@ -166,12 +181,13 @@ public final class GrpcCommandService extends CommandServiceGrpc.CommandServiceI
         TimeUnit.NANOSECONDS);
   }
 
-  private static void reply(
-      StreamObserver<SendCommandReply> observer,
+  private static <R> void reply(
+      StreamObserver<R> observer,
       String commandId,
       @Nullable CommandOutcome outcome,
-      @Nullable Throwable error) {
-    if (observer instanceof ServerCallStreamObserver<SendCommandReply> call && call.isCancelled()) {
+      @Nullable Throwable error,
+      Function<CommandOutcome.Accepted, R> accepted) {
+    if (observer instanceof ServerCallStreamObserver<R> call && call.isCancelled()) {
       return; // the client cancelled or its deadline passed: there is nobody to answer
     }
     try {
@@ -184,8 +200,8 @@ public final class GrpcCommandService extends CommandServiceGrpc.CommandServiceI
         return;
       }
       switch (Objects.requireNonNull(outcome, "the command gateway completed with no outcome")) {
-        case CommandOutcome.Accepted accepted -> {
-          observer.onNext(accepted(accepted));
+        case CommandOutcome.Accepted done -> {
+          observer.onNext(accepted.apply(done));
           observer.onCompleted();
         }
         case CommandOutcome.Rejected rejected -> observer.onError(CommandStatuses.rejected(rejected));
