@@ -1,5 +1,6 @@
 package io.tributary.runtime.micronaut;
 
+import io.tributary.runtime.bank.Account;
 import com.google.protobuf.Int32Value;
 import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
@@ -25,7 +26,7 @@ class CounterService {
 
   @Singleton
   ServiceDefinition definition() {
-    return ServiceDefinition.builder(NAME).aggregate(Counter.definition()).build();
+    return Account.service(NAME);
   }
 
   @Singleton

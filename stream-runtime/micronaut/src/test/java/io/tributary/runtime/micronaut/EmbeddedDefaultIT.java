@@ -1,8 +1,8 @@
 package io.tributary.runtime.micronaut;
 
+import io.tributary.runtime.bank.Account;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Int32Value;
 import io.micronaut.context.ApplicationContext;
 import io.tributary.devservices.DevServices;
 import io.tributary.runtime.CommandGateway;
@@ -42,7 +42,7 @@ class EmbeddedDefaultIT {
       bootstrapServers = settings.bootstrapServers();
 
       CommandOutcome outcome = context.getBean(CommandGateway.class).send(new SendCommand(
-          UUID.randomUUID().toString(), "Counter", Int32Value.of(3).toByteArray(), null)).get(60, TimeUnit.SECONDS);
+          UUID.randomUUID().toString(), Account.TYPE, Account.deposit("acct-1", 3).toByteArray(), null)).get(60, TimeUnit.SECONDS);
 
       assertThat(outcome).isInstanceOf(CommandOutcome.Accepted.class);
       assertThat(context.getBean(DevServices.class).baseDir()).isEqualTo(dataDir);

@@ -1,5 +1,6 @@
 package io.tributary.runtime.micronaut;
 
+import io.tributary.runtime.bank.Account;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -50,8 +51,8 @@ class TributaryFactoryIT {
       closing = context.getBean(ClosingOrder.class);
       CommandGateway gateway = context.getBean(CommandGateway.class);
 
-      CommandOutcome outcome = gateway.send(new SendCommand(UUID.randomUUID().toString(), "Counter",
-          Int32Value.of(5).toByteArray(), null)).get(60, TimeUnit.SECONDS);
+      CommandOutcome outcome = gateway.send(new SendCommand(UUID.randomUUID().toString(), Account.TYPE,
+          Account.deposit("acct-1", 5).toByteArray(), null)).get(60, TimeUnit.SECONDS);
 
       assertThat(outcome).isInstanceOf(CommandOutcome.Accepted.class);
       assertThat(runtime.isRunning()).isTrue();
