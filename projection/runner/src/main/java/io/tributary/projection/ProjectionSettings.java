@@ -1,0 +1,88 @@
+package io.tributary.projection;
+
+import io.tributary.core.annotation.Experimental;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a {@link ProjectionRunner} consumes and writes. Immutable; each {@code withX} returns a copy.
+ *
+ * @param bootstrapServers the Kafka brokers
+ * @param kafkaProperties any Kafka consumer property (security protocol, SASL, TLS, timeouts); the
+ *     runner's own settings ({@code read_committed}, manual commits, group id) win
+ * @param pollTimeout how long one poll for events waits
+ * @param maxBatchRecords the most events one poll returns, and so the largest batch given to the sink
+ * @param initialBackoff the wait before the first retry of a sink call that failed transiently
+ * @param maxBackoff the longest wait between retries; the wait doubles up to it
+ * @param maxAttempts how many times a sink call is tried before its partition is stopped
+ */
+@Experimental
+public record ProjectionSettings(
+    String bootstrapServers,
+    Map<String, String> kafkaProperties,
+    Duration pollTimeout,
+    int maxBatchRecords,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    int maxAttempts) {
+
+  /** @throws IllegalArgumentException naming the setting that is out of range */
+  public ProjectionSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    kafkaProperties = Map.copyOf(kafkaProperties);
+    requirePositive(pollTimeout, "pollTimeout");
+    requirePositive(initialBackoff, "initialBackoff");
+    requirePositive(maxBackoff, "maxBackoff");
+    if (maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException("maxBackoff (" + maxBackoff + ") is below initialBackoff ("
+          + initialBackoff + "); raise maxBackoff or lower initialBackoff.");
+    }
+    if (maxBatchRecords < 1 || maxAttempts < 1) {
+      throw new IllegalArgumentException("maxBatchRecords (" + maxBatchRecords + ") and maxAttempts ("
+          + maxAttempts + ") must be at least 1.");
+    }
+  }
+
+  /**
+   * @return settings for a broker at {@code bootstrapServers}: polls of up to 100 ms and 500 events,
+   *     sink retries from 100 ms doubling to 10 s, 10 attempts
+   */
+  public static ProjectionSettings defaults(String bootstrapServers) {
+    return new ProjectionSettings(bootstrapServers, Map.of(), Duration.ofMillis(100), 500, Duration.ofMillis(100),
+        Duration.ofSeconds(10), 10);
+  }
+
+  public ProjectionSettings withKafkaProperties(Map<String, String> kafkaProperties) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts);
+  }
+
+  public ProjectionSettings withPollTimeout(Duration pollTimeout) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts);
+  }
+
+  public ProjectionSettings withMaxBatchRecords(int maxBatchRecords) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts);
+  }
+
+  /** @return a copy that retries transient sink failures from {@code initial}, doubling up to {@code max} */
+  public ProjectionSettings withBackoff(Duration initial, Duration max) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initial, max,
+        maxAttempts);
+  }
+
+  public ProjectionSettings withMaxAttempts(int maxAttempts) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts);
+  }
+
+  private static void requirePositive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " is " + value + "; it must be positive.");
+    }
+  }
+}
