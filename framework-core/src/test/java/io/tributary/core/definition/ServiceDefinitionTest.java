@@ -101,7 +101,7 @@ class ServiceDefinitionTest {
     assertProblems(() -> ServiceDefinition.builder("drivers")
             .aggregate(Counter.definition())
             .projection(projection)
-            .projection(new ProjectionDefinition<>("post-pages", 0, List.of("Counter"), projection.handler()))
+            .projection(new ProjectionDefinition<>("post-pages", 0, List.of("Counter"), projection.handler(), ProjectionDefinition.OnFailure.STOP))
             .build(),
         "Projection 'post-pages' reads events of 'Pst', which is not a declared aggregate; known aggregates: [Counter]",
         "Projection 'post-pages' is declared twice",

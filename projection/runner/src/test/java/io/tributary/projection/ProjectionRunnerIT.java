@@ -126,7 +126,7 @@ class ProjectionRunnerIT {
       if (envelope.aggregateId().equals("acct-poison")) {
         throw new IllegalStateException("cannot project " + envelope.aggregateId());
       }
-      return BALANCES.handler().project(envelope);
+      return BALANCES.handler().project(envelope, null);
     }, Account.TYPE);
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(), new SimpleMeterRegistry());
         RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {

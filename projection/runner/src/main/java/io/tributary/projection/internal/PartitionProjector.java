@@ -73,7 +73,7 @@ public final class PartitionProjector {
     EventEnvelope<? extends Message> envelope = envelope(event, where);
     List<ViewUpdate> updates;
     try {
-      updates = projection.handler().project(envelope);
+      updates = projection.handler().project(envelope, null);
     } catch (RuntimeException e) {
       throw new HandlerFailure("Projection '" + projection.name() + "' failed on " + where + " ("
           + envelope.eventId() + "): " + e + ". Fix the handler; the partition resumes here on restart.", e);
