@@ -3,6 +3,9 @@ package io.tributary.sample;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.sample.post.Post;
 import io.tributary.sample.tribe.Tribe;
+import io.tributary.sample.views.PostPages;
+import io.tributary.sample.views.PostSearch;
+import io.tributary.sample.views.TribePages;
 
 /** The {@code drivers} service: tribes of drivers and the posts they write in them. */
 public final class DriversService {
@@ -13,6 +16,7 @@ public final class DriversService {
 
   /**
    * @return the checked definition of the service, with the {@code Post} and {@code Tribe} aggregates
+   *     and the read side's projections
    * @throws io.tributary.core.error.DefinitionException if a declaration is invalid; a bug in this
    *     class, so fix the declaration it names
    */
@@ -20,6 +24,9 @@ public final class DriversService {
     return ServiceDefinition.builder(NAME)
         .aggregate(Tribe.DEFINITION)
         .aggregate(Post.DEFINITION)
+        .projection(TribePages.DEFINITION)
+        .projection(PostPages.DEFINITION)
+        .projection(PostSearch.DEFINITION)
         .build();
   }
 }
