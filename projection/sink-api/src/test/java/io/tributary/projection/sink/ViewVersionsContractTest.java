@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * does, and from one version's namespace directly). Abstract, so JUnit never runs it on its own.
  *
  * <p>{@link #projection} is set before the subclass's {@code @BeforeEach} runs, and is fresh for
- * every test, so tests never see each other's data.
+ * every test, so tests never see each other's data. A test may switch it to a second projection, so
+ * the abstract methods read it when they are called.
  */
 public abstract class ViewVersionsContractTest {
 
