@@ -189,7 +189,9 @@ public final class ProjectionLoop implements Runnable {
   /** Asks the loop to end: the current sink call finishes, a backoff wait or poll ends early. */
   public void close() {
     closing.countDown();
-    consumer.wakeup();
+    if (isRunning()) {
+      consumer.wakeup();
+    }
   }
 
   /** @return true if the loop ended within {@code timeout} */
