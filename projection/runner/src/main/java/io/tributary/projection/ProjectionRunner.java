@@ -5,13 +5,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.annotation.Experimental;
 import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.projection.internal.BatchProcessor;
+import io.tributary.projection.internal.FaultInjector;
+import io.tributary.projection.internal.KeyedStates;
+import io.tributary.projection.internal.ParkedEvents;
 import io.tributary.projection.internal.PartitionProjector;
 import io.tributary.projection.internal.ProjectionLoop;
 import io.tributary.projection.internal.ProjectionMetrics;
 import io.tributary.projection.internal.SinkCalls;
+import io.tributary.projection.sink.ViewNames;
 import io.tributary.projection.sink.ViewSink;
 import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.internal.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -29,24 +35,60 @@ import org.jspecify.annotations.Nullable;
  * the consumer group {@code <service>.<projection>.v<version>} and applies, per partition and poll,
  * the updates of every event to a {@link ViewSink}, tagged with the event's position.
  *
- * <p><b>Positions.</b> The sink's position is the source of truth: when a partition is assigned the
- * runner asks {@link ViewSink#position} and resumes after it (from the beginning if there is none).
- * Committed Kafka offsets are written after each batch, as a hint for tools only. Every event moves
- * the position, including events of aggregate types the projection does not read (they carry no
- * updates). Positions are kept under the projection's name.
+ * <p><b>Positions.</b> The sink's position is the source of truth. Positions are kept under {@link
+ * ViewNames#positionsId} ({@code <projection>.v<version>}), so two versions of a projection never
+ * share them. When a partition is assigned the runner asks {@link ViewSink#position} and resumes
+ * after it (from the beginning if there is none). Committed Kafka offsets are written after each
+ * batch, as a hint for tools only. Every event moves the position, including events of aggregate
+ * types the projection does not read (they carry no updates).
+ *
+ * <p><b>Keyed state</b> ({@link ProjectionDefinition.Handler#stateful()}). Each assigned partition
+ * has a RocksDB store (the command side's format) in {@code
+ * <stateDir>/<service>.<projection>.v<version>/<partition>}. Within a batch the handler's reads see
+ * the batch's earlier writes; after the sink applied the batch, its writes and the next offset are
+ * stored in one write batch. On assignment the partition resumes at {@code min(state offset, sink
+ * position + 1)}: the replayed events rebuild the state while the sink skips what it holds. A
+ * missing or unreadable local store is restored from the newest valid snapshot ({@link
+ * ProjectionSettings#snapshots()}, service name {@code <service>.<projection>.v<version>}), else
+ * rebuilt from the start of the log. Snapshots are taken by {@link
+ * ProjectionSettings#snapshotPolicy()} and on every graceful revoke. A stateless projection opens no
+ * store.
  *
  * <p><b>Errors.</b> A {@link io.tributary.core.error.TransientException} from the sink is retried
- * with the settings' exponential backoff, without moving on. When the attempts run out, or the sink
- * throws a {@link io.tributary.core.error.PermanentException}, or an event does not decode, or the
- * handler throws, the partition stops: it is paused, the reason appears in {@link
- * #stoppedPartitions()} and is logged with topic, partition and offset, and no later event of it is
- * applied. The updates of the events before the failing one are applied. A stopped partition
- * resumes when a new runner starts. Events are never skipped; parking a failing event so the
- * partition moves on is not offered yet.
+ * with the settings' exponential backoff, without moving on. An event that does not decode, that
+ * the handler cannot project, or that the sink refuses permanently is handled by the projection's
+ * {@link ProjectionDefinition.OnFailure}:
+ *
+ * <ul>
+ *   <li>{@code STOP}: the partition stops. It is paused, the reason appears in {@link #status()}
+ *       and {@link #stoppedPartitions()} and is logged with topic, partition and offset, and no later
+ *       event of it is applied. The events before the failing one are applied (a batch the sink
+ *       refuses is not applied at all). A stopped partition resumes when a new runner starts.
+ *   <li>{@code PARK}: the event is written to {@code <service>.<projection>.parked} (see {@link
+ *       ParkedEventHeaders}) and acknowledged by every in-sync replica, then an empty entry at its
+ *       offset moves the sink's position past it, and the partition goes on. A batch the sink
+ *       refuses is applied again one event at a time, so only the refused events are parked. A
+ *       crash between parking and moving the position parks the event again: parked events are at
+ *       least once, and carry their source position. A handler's keyed-state writes for an event it
+ *       failed on are dropped; those of an event the sink refused are kept (the handler did project
+ *       it), exactly as a replay would compute them.
+ * </ul>
+ *
+ * A transient sink failure that exhausts its retries stops the partition under both policies: it
+ * is the store's fault, not the event's, and parking would lose views that a restart applies.
+ *
+ * <p><b>Status and metrics.</b> {@link #status()} reports per assigned partition the sink position,
+ * the lag, the stop reason and the parked count. Meters, tagged {@code service}, {@code projection}
+ * and {@code version}: {@code tributary.projection.events} (counter of events given to the sink;
+ * events per second derive from it), {@code tributary.projection.lag} (gauge per {@code partition}),
+ * {@code tributary.projection.sink.latency} (timer per sink apply call), {@code
+ * tributary.projection.parked} (counter per {@code partition}); stateful projections add the
+ * snapshot meters of the command side ({@code tributary.snapshot.*}, {@code service} being {@code
+ * <service>.<projection>.v<version>}).
  *
  * <p><b>Threading.</b> The consumer runs on a thread of its own, which is the only caller of the
- * sink; the sink is not closed by the runner. The accessors and {@link #close()} may be called from
- * any thread.
+ * sink and the keyed state; the sink is not closed by the runner. The accessors and {@link #close()}
+ * may be called from any thread.
  */
 @Experimental
 public final class ProjectionRunner implements AutoCloseable {
@@ -69,15 +111,23 @@ public final class ProjectionRunner implements AutoCloseable {
   }
 
   /**
-   * Starts consuming at once; returns before any partition is assigned.
+   * Starts consuming at once; returns before any partition is assigned. A parking projection's
+   * parked topic is created here if it is absent.
    *
-   * @param meters receives {@code tributary.projection.events} and {@code tributary.projection.lag}
+   * @param meters receives the meters listed in the class documentation
    * @throws IllegalArgumentException if a source of {@code projection} is not an aggregate type of
    *     {@code service}, naming it and the known types
    * @throws org.apache.kafka.common.KafkaException if the consumer cannot be created from the settings
+   * @throws io.tributary.core.error.TransientException if the parked topic cannot be created
    */
   public static ProjectionRunner start(ServiceDefinition service, ProjectionDefinition<ViewUpdate> projection,
       ViewSink sink, ProjectionSettings settings, MeterRegistry meters) {
+    return start(service, projection, sink, settings, meters, FaultInjector.none());
+  }
+
+  /** As {@link #start(ServiceDefinition, ProjectionDefinition, ViewSink, ProjectionSettings, MeterRegistry)}, reporting to {@code faults}: for tests that simulate crashes. */
+  static ProjectionRunner start(ServiceDefinition service, ProjectionDefinition<ViewUpdate> projection,
+      ViewSink sink, ProjectionSettings settings, MeterRegistry meters, FaultInjector faults) {
     Objects.requireNonNull(sink, "sink");
     for (String source : projection.sources()) {
       if (service.findAggregate(source).isEmpty()) {
@@ -86,29 +136,39 @@ public final class ProjectionRunner implements AutoCloseable {
             + service.aggregates().stream().map(type -> type.name()).toList() + ". Fix the projection's sources.");
       }
     }
-    String groupId = service.name() + "." + projection.name() + ".v" + projection.version();
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(settings, groupId),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    String groupId = service.name() + "." + projection.versionedName();
     ProjectionMetrics metrics = null;
+    ParkedEvents parked = null;
+    KafkaConsumer<byte[], byte[]> consumer = null;
     try {
-      metrics = new ProjectionMetrics(meters, service.name(), projection.name());
-      ProjectionLoop loop = newLoop(service, projection, sink, settings, consumer, metrics);
+      metrics = new ProjectionMetrics(meters, service.name(), projection.name(), projection.version());
+      if (projection.onFailure() == ProjectionDefinition.OnFailure.PARK) {
+        parked = ParkedEvents.open(settings, service.name(), projection.name(), projection.version());
+      }
+      KeyedStates states = projection.handler().stateful()
+          ? KeyedStates.create(groupId, settings, meters, Clock.systemUTC()) : null;
+      consumer = new KafkaConsumer<>(consumerConfig(settings, groupId), new ByteArrayDeserializer(),
+          new ByteArrayDeserializer());
+      CountDownLatch closing = new CountDownLatch(1);
+      String positionsId = ViewNames.positionsId(projection.name(), projection.version());
+      SinkCalls sinkCalls = new SinkCalls(settings, closing);
+      BatchProcessor processor = new BatchProcessor(new PartitionProjector(service, projection), sink, positionsId,
+          sinkCalls, parked, states, metrics, faults);
+      ProjectionLoop loop = new ProjectionLoop(consumer, Topics.of(service.name()).events(), groupId, positionsId,
+          sink, processor, sinkCalls, states, parked, metrics, settings.pollTimeout(), closing);
       return new ProjectionRunner(groupId, loop);
     } catch (RuntimeException e) {
       if (metrics != null) {
         metrics.close();
       }
-      consumer.close();
+      if (parked != null) {
+        parked.close();
+      }
+      if (consumer != null) {
+        consumer.close();
+      }
       throw e;
     }
-  }
-
-  private static ProjectionLoop newLoop(ServiceDefinition service, ProjectionDefinition<ViewUpdate> projection,
-      ViewSink sink, ProjectionSettings settings, KafkaConsumer<byte[], byte[]> consumer, ProjectionMetrics metrics) {
-    CountDownLatch closing = new CountDownLatch(1);
-    return new ProjectionLoop(consumer, Topics.of(service.name()).events(), projection.name(), sink,
-        new PartitionProjector(service, projection), new SinkCalls(settings, closing), metrics,
-        settings.pollTimeout(), closing);
   }
 
   private static Map<String, Object> consumerConfig(ProjectionSettings settings, String groupId) {
@@ -125,6 +185,11 @@ public final class ProjectionRunner implements AutoCloseable {
   /** @return the consumer group, {@code <service>.<projection>.v<version>} */
   public String groupId() {
     return groupId;
+  }
+
+  /** @return per assigned partition: the sink position, lag, stop reason and parked count */
+  public ProjectionStatus status() {
+    return loop.status();
   }
 
   /** @return the stopped partitions of the events topic, each with the reason; empty while all run */

@@ -1,9 +1,15 @@
 package io.tributary.projection;
 
 import io.tributary.core.annotation.Experimental;
+import io.tributary.runtime.snapshot.DirectorySnapshotStore;
+import io.tributary.runtime.snapshot.SnapshotPolicy;
+import io.tributary.runtime.snapshot.SnapshotStore;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link ProjectionRunner} consumes and writes. Immutable; each {@code withX} returns a copy.
@@ -16,6 +22,13 @@ import java.util.Objects;
  * @param initialBackoff the wait before the first retry of a sink call that failed transiently
  * @param maxBackoff the longest wait between retries; the wait doubles up to it
  * @param maxAttempts how many times a sink call is tried before its partition is stopped
+ * @param stateDir where stateful projections keep their keyed state: {@code
+ *     <stateDir>/<service>.<projection>.v<version>/<partition>}, and scratch checkpoints in {@code
+ *     <stateDir>/checkpoints}; unused by stateless projections
+ * @param snapshotStore where snapshots of keyed state go; null for a {@link DirectorySnapshotStore}
+ *     in {@code <stateDir>/snapshots} (see {@link #snapshots()})
+ * @param snapshotPolicy when keyed state is snapshotted (besides every graceful revoke) and how
+ *     many snapshots are kept
  */
 @Experimental
 public record ProjectionSettings(
@@ -25,7 +38,10 @@ public record ProjectionSettings(
     int maxBatchRecords,
     Duration initialBackoff,
     Duration maxBackoff,
-    int maxAttempts) {
+    int maxAttempts,
+    Path stateDir,
+    @Nullable SnapshotStore snapshotStore,
+    SnapshotPolicy snapshotPolicy) {
 
   /** @throws IllegalArgumentException naming the setting that is out of range */
   public ProjectionSettings {
@@ -38,6 +54,8 @@ public record ProjectionSettings(
       throw new IllegalArgumentException("maxBackoff (" + maxBackoff + ") is below initialBackoff ("
           + initialBackoff + "); raise maxBackoff or lower initialBackoff.");
     }
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
     if (maxBatchRecords < 1 || maxAttempts < 1) {
       throw new IllegalArgumentException("maxBatchRecords (" + maxBatchRecords + ") and maxAttempts ("
           + maxAttempts + ") must be at least 1.");
@@ -46,37 +64,63 @@ public record ProjectionSettings(
 
   /**
    * @return settings for a broker at {@code bootstrapServers}: polls of up to 100 ms and 500 events,
-   *     sink retries from 100 ms doubling to 10 s, 10 attempts
+   *     sink retries from 100 ms doubling to 10 s, 10 attempts; keyed state in {@code
+   *     <java.io.tmpdir>/tributary-projections} with snapshots beside it by {@link
+   *     SnapshotPolicy#defaults()}. Give stateful projections a {@link #withStateDir persistent
+   *     directory}: state lost with a temporary directory is rebuilt, but by replaying the log.
    */
   public static ProjectionSettings defaults(String bootstrapServers) {
     return new ProjectionSettings(bootstrapServers, Map.of(), Duration.ofMillis(100), 500, Duration.ofMillis(100),
-        Duration.ofSeconds(10), 10);
+        Duration.ofSeconds(10), 10, Path.of(System.getProperty("java.io.tmpdir"), "tributary-projections"), null,
+        SnapshotPolicy.defaults());
+  }
+
+  /** @return the snapshot store: the configured one, or a directory store in {@code <stateDir>/snapshots} */
+  public SnapshotStore snapshots() {
+    return snapshotStore != null ? snapshotStore
+        : new DirectorySnapshotStore(stateDir.resolve("snapshots"), Clock.systemUTC());
+  }
+
+  public ProjectionSettings withStateDir(Path stateDir) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+  }
+
+  /** @return a copy keeping snapshots in {@code snapshotStore}; null for the directory store under the state dir */
+  public ProjectionSettings withSnapshotStore(@Nullable SnapshotStore snapshotStore) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+  }
+
+  public ProjectionSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
   }
 
   public ProjectionSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
   }
 
   public ProjectionSettings withPollTimeout(Duration pollTimeout) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
   }
 
   public ProjectionSettings withMaxBatchRecords(int maxBatchRecords) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
   }
 
   /** @return a copy that retries transient sink failures from {@code initial}, doubling up to {@code max} */
   public ProjectionSettings withBackoff(Duration initial, Duration max) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initial, max,
-        maxAttempts);
+        maxAttempts, stateDir, snapshotStore, snapshotPolicy);
   }
 
   public ProjectionSettings withMaxAttempts(int maxAttempts) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
   }
 
   private static void requirePositive(Duration value, String name) {

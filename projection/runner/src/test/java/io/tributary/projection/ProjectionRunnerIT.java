@@ -143,7 +143,7 @@ class ProjectionRunnerIT {
         assertThat(runner.stoppedPartitions()).containsOnlyKeys(at.partition());
         assertThat(runner.stoppedPartitions().get(at.partition()))
             .contains("@" + at.offset(), "Account/acct-poison/1", "cannot project acct-poison");
-        OptionalLong held = sink.position(BALANCES.name(), at.partition());
+        OptionalLong held = sink.position(BALANCES.versionedName(), at.partition());
         assertThat(held.isEmpty() || held.getAsLong() < at.offset())
             .as("position %s of the stopped partition is before the event that failed (%s)", held, at.offset())
             .isTrue();
@@ -213,7 +213,7 @@ class ProjectionRunnerIT {
     while (true) {
       Map<Integer, Long> behind = new TreeMap<>();
       ledger.lastOffsets.forEach((partition, offset) -> {
-        OptionalLong held = sink.position(BALANCES.name(), partition);
+        OptionalLong held = sink.position(BALANCES.versionedName(), partition);
         if (held.isEmpty() || held.getAsLong() < offset) {
           behind.put(partition, offset);
         }

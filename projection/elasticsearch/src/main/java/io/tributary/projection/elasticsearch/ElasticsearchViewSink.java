@@ -54,6 +54,10 @@ import org.jspecify.annotations.Nullable;
  * at or below the held position are not even sent, which also keeps deleted documents deleted
  * after Elasticsearch forgot their tombstones ({@code index.gc_deletes}, 60 s by default).
  *
+ * <p><b>Versions.</b> With {@link ElasticsearchViewSinkSettings#withIndexVersion} the sink writes
+ * logical index {@code posts} of the updates into {@code posts-v<version>}, so a rebuilt version
+ * fills its own indices beside the live ones; {@link ElasticsearchViewVersions} moves the aliases.
+ *
  * <p><b>Restriction: one partition owns a document.</b> Offsets of different partitions are not
  * comparable, so a document must only ever be written from one partition (key documents by the
  * aggregate id that the events partitioner used). The sink adds the top-level field {@link
@@ -106,7 +110,7 @@ public final class ElasticsearchViewSink implements ViewSink {
         new JacksonJsonpMapper());
     ElasticsearchViewSink sink = new ElasticsearchViewSink(new ElasticsearchClient(transport), transport, settings);
     try {
-      sink.createIndex(settings.positionsIndex(), POSITIONS_MAPPING);
+      sink.ensureIndex(settings.positionsIndex(), POSITIONS_MAPPING);
       return sink;
     } catch (RuntimeException e) {
       try {
@@ -125,19 +129,25 @@ public final class ElasticsearchViewSink implements ViewSink {
    */
   public static ElasticsearchViewSink over(ElasticsearchClient client, ElasticsearchViewSinkSettings settings) {
     ElasticsearchViewSink sink = new ElasticsearchViewSink(Objects.requireNonNull(client, "client"), null, settings);
-    sink.createIndex(settings.positionsIndex(), POSITIONS_MAPPING);
+    sink.ensureIndex(settings.positionsIndex(), POSITIONS_MAPPING);
     return sink;
   }
 
   /**
    * Creates index {@code name} with {@code mappingJson} (the {@code mappings} object, e.g. {@code
    * {"properties":{"title":{"type":"text"}}}}), or, if it exists, applies the mapping to it, which
-   * changes nothing when the mapping is the same. Safe to call on every start.
+   * changes nothing when the mapping is the same. Safe to call on every start. With an {@link
+   * ElasticsearchViewSinkSettings#indexVersion()}, {@code name} is the logical index and the
+   * version's physical index ({@code <name>-v<version>}) is created.
    *
    * @throws PermanentException if the mapping is invalid or conflicts with the existing one
    * @throws TransientException if the node cannot be reached
    */
   public void createIndex(String name, String mappingJson) {
+    ensureIndex(settings.physicalIndex(name), mappingJson);
+  }
+
+  private void ensureIndex(String name, String mappingJson) {
     String what = "creating index '" + name + "'";
     try {
       boolean exists = client.indices().exists(e -> e.index(name)).value();
@@ -246,11 +256,11 @@ public final class ElasticsearchViewSink implements ViewSink {
     return switch (update) {
       case PutDocument put -> {
         byte[] json = withOwner(put, partition, offset).getBytes(StandardCharsets.UTF_8);
-        yield BulkOperation.of(b -> b.index(i -> i.index(put.index()).id(put.id())
+        yield BulkOperation.of(b -> b.index(i -> i.index(settings.physicalIndex(put.index())).id(put.id())
             .version(offset).versionType(VersionType.External)
             .document(BinaryData.of(json, ContentType.APPLICATION_JSON))));
       }
-      case DeleteDocument delete -> BulkOperation.of(b -> b.delete(d -> d.index(delete.index()).id(delete.id())
+      case DeleteDocument delete -> BulkOperation.of(b -> b.delete(d -> d.index(settings.physicalIndex(delete.index())).id(delete.id())
           .version(offset).versionType(VersionType.External)));
     };
   }

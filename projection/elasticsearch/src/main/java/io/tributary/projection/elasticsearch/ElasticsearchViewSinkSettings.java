@@ -1,7 +1,9 @@
 package io.tributary.projection.elasticsearch;
 
 import io.tributary.core.annotation.Evolving;
+import io.tributary.projection.sink.ViewNames;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Settings of an {@link ElasticsearchViewSink}. Immutable; change one with a {@code withX} copy.
@@ -10,9 +12,15 @@ import java.util.Objects;
  * @param refresh when written documents become visible to search
  * @param ownerField the top-level field the sink adds to every document, holding the partition that
  *     owns it; a projection's documents must not use this name
+ * @param indexVersion the projection version the sink writes; when present, a logical index {@code
+ *     posts} of the updates (and of {@link ElasticsearchViewSink#createIndex}) is stored in the
+ *     physical index {@link ViewNames#elasticsearchIndex}{@code ("posts", version)}, {@code
+ *     posts-v<version>}, and {@link ElasticsearchViewVersions} points the alias {@code posts} at the
+ *     live one; when empty, index names are used as they are
  */
 @Evolving
-public record ElasticsearchViewSinkSettings(String positionsIndex, RefreshPolicy refresh, String ownerField) {
+public record ElasticsearchViewSinkSettings(String positionsIndex, RefreshPolicy refresh, String ownerField,
+    OptionalInt indexVersion) {
 
   /** When a bulk write becomes visible to search. */
   public enum RefreshPolicy {
@@ -24,15 +32,25 @@ public record ElasticsearchViewSinkSettings(String positionsIndex, RefreshPolicy
     IMMEDIATE
   }
 
-  /** @throws IllegalArgumentException if a name is empty */
+  /** @throws IllegalArgumentException if a name is empty or the index version is below 1 */
   public ElasticsearchViewSinkSettings {
     Objects.requireNonNull(refresh, "refresh");
+    Objects.requireNonNull(indexVersion, "indexVersion");
+    if (indexVersion.isPresent() && indexVersion.getAsInt() < 1) {
+      throw new IllegalArgumentException("indexVersion " + indexVersion.getAsInt()
+          + " is not a projection version; versions start at 1");
+    }
     if (positionsIndex.isEmpty()) {
       throw new IllegalArgumentException("positionsIndex must not be empty");
     }
     if (ownerField.isEmpty() || ownerField.startsWith("_")) {
       throw new IllegalArgumentException("ownerField must be a non-empty name not starting with '_', was '" + ownerField + "'");
     }
+  }
+
+  /** Settings without an index version: index names are used as they are. */
+  public ElasticsearchViewSinkSettings(String positionsIndex, RefreshPolicy refresh, String ownerField) {
+    this(positionsIndex, refresh, ownerField, OptionalInt.empty());
   }
 
   /** @return positions in {@code tributary-positions}, no forced refresh, owner field {@code tributary_partition} */
@@ -42,16 +60,30 @@ public record ElasticsearchViewSinkSettings(String positionsIndex, RefreshPolicy
 
   /** @return a copy with {@code positionsIndex} */
   public ElasticsearchViewSinkSettings withPositionsIndex(String positionsIndex) {
-    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField);
+    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField, indexVersion);
   }
 
   /** @return a copy with {@code refresh} */
   public ElasticsearchViewSinkSettings withRefresh(RefreshPolicy refresh) {
-    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField);
+    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField, indexVersion);
   }
 
   /** @return a copy with {@code ownerField} */
   public ElasticsearchViewSinkSettings withOwnerField(String ownerField) {
-    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField);
+    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField, indexVersion);
+  }
+
+  /**
+   * @return a copy that writes version {@code version} of the projection: logical index {@code posts}
+   *     is stored in {@code posts-v<version>}
+   * @throws IllegalArgumentException if {@code version} is below 1
+   */
+  public ElasticsearchViewSinkSettings withIndexVersion(int version) {
+    return new ElasticsearchViewSinkSettings(positionsIndex, refresh, ownerField, OptionalInt.of(version));
+  }
+
+  /** @return the physical index that logical index {@code logical} is written to with these settings */
+  public String physicalIndex(String logical) {
+    return indexVersion.isPresent() ? ViewNames.elasticsearchIndex(logical, indexVersion.getAsInt()) : logical;
   }
 }

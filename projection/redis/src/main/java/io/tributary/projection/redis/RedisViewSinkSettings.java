@@ -1,6 +1,7 @@
 package io.tributary.projection.redis;
 
 import io.tributary.core.annotation.Evolving;
+import io.tributary.projection.sink.ViewNames;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,6 +28,20 @@ public record RedisViewSinkSettings(String keyPrefix, Duration commandTimeout) {
   /** @return no key prefix and a 10 second command timeout */
   public static RedisViewSinkSettings defaults() {
     return new RedisViewSinkSettings("", Duration.ofSeconds(10));
+  }
+
+  /**
+   * @return default settings whose key prefix is {@link ViewNames#redisPrefix}{@code (base, projection,
+   *     version)}, so the sink writes the views and positions of that version where {@link
+   *     RedisViewVersions} publishes and drops them
+   * @throws IllegalArgumentException if {@code version} is below 1
+   */
+  public static RedisViewSinkSettings forVersion(String base, String projection, int version) {
+    if (version < 1) {
+      throw new IllegalArgumentException("Version " + version + " of projection '" + projection
+          + "' is not a projection version; versions start at 1.");
+    }
+    return defaults().withKeyPrefix(ViewNames.redisPrefix(base, projection, version));
   }
 
   /** @return a copy with {@code keyPrefix} */

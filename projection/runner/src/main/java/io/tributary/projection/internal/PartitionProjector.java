@@ -2,6 +2,7 @@ package io.tributary.projection.internal;
 
 import com.google.protobuf.Message;
 import io.tributary.core.EventEnvelope;
+import io.tributary.core.KeyedState;
 import io.tributary.core.codec.Codec;
 import io.tributary.core.definition.AggregateType;
 import io.tributary.core.definition.ProjectionDefinition;
@@ -12,7 +13,6 @@ import io.tributary.projection.sink.SourcedUpdates;
 import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.internal.WireFormat;
 import io.tributary.runtime.internal.wire.EventRecord;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,10 +20,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns the records of one events partition into a sink batch: decodes each {@link EventRecord}
- * with the codec of its aggregate type and calls the projection's handler for events of its
- * sources. Every other event becomes an entry without updates, so the sink's position moves past
- * it. Stateless apart from the definitions; safe to share.
+ * Turns one record of an events partition into a sink entry: decodes the {@link EventRecord} with
+ * the codec of its aggregate type and calls the projection's handler for events of its sources.
+ * Every other event becomes an entry without updates, so the sink's position moves past it.
+ * Stateless apart from the definitions; safe to share.
  */
 public final class PartitionProjector {
   private final ServiceDefinition service;
@@ -36,44 +36,59 @@ public final class PartitionProjector {
     this.sources = Set.copyOf(projection.sources());
   }
 
-  /**
-   * The batch for {@code records}, and where it had to stop.
-   *
-   * @param batch the entries of the records before the first one that failed, in offset order
-   * @param stop the first record that could not be decoded or projected; null if none failed
-   */
-  public record Projected(List<SourcedUpdates> batch, @Nullable Stop stop) {}
-
-  /** A record that stops its partition: its offset and the reason, with the cause. */
-  public record Stop(long offset, String reason, Throwable cause) {}
-
-  /** @param records records of one partition in offset order */
-  public Projected project(List<ConsumerRecord<byte[], byte[]>> records) {
-    List<SourcedUpdates> batch = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      String where = "event at " + record.topic() + "/" + record.partition() + "@" + record.offset();
-      try {
-        batch.add(new SourcedUpdates(new SourcePosition(record.partition(), record.offset()), updates(record, where)));
-      } catch (RuntimeException e) {
-        return new Projected(batch, new Stop(record.offset(), describe(e, where), e));
-      }
-    }
-    return new Projected(batch, null);
+  /** @return true if the handler keeps keyed state, so {@link #project} needs a state */
+  public boolean stateful() {
+    return projection.handler().stateful();
   }
 
-  private List<ViewUpdate> updates(ConsumerRecord<byte[], byte[]> record, String where) {
+  /**
+   * @param state the partition's keyed state as bytes; null for a stateless projection
+   * @return the entry of {@code record}, at its offset
+   * @throws Failure if the record does not decode, its aggregate type is unknown, or the handler
+   *     throws or returns null
+   */
+  public SourcedUpdates project(ConsumerRecord<byte[], byte[]> record, @Nullable KeyedState<byte[]> state) {
+    String where = "event at " + record.topic() + "/" + record.partition() + "@" + record.offset();
+    @Nullable String aggregateId = null;
+    try {
+      byte[] value = record.value();
+      if (value == null) {
+        throw new PermanentException(where + " has no value; the events topic holds only EventRecords.");
+      }
+      EventRecord event = WireFormat.parse(EventRecord.parser(), value, where);
+      aggregateId = event.getAggregateId();
+      SourcePosition source = new SourcePosition(record.partition(), record.offset());
+      if (!sources.contains(event.getAggregateType())) {
+        return new SourcedUpdates(source, List.of());
+      }
+      return new SourcedUpdates(source, updates(envelope(event, where), state, where));
+    } catch (Failure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      String reason = e instanceof HandlerFailure || e instanceof PermanentException ? e.getMessage()
+          : "Cannot project " + where + ": " + e + ". The record is malformed or the handler returned a bad update.";
+      throw new Failure(record.offset(), aggregateId, reason, e);
+    }
+  }
+
+  /** @return the aggregate id of the event in {@code record}, or null if it does not decode */
+  public static @Nullable String aggregateIdOf(ConsumerRecord<byte[], byte[]> record) {
     byte[] value = record.value();
     if (value == null) {
-      throw new PermanentException(where + " has no value; the events topic holds only EventRecords.");
+      return null;
     }
-    EventRecord event = WireFormat.parse(EventRecord.parser(), value, where);
-    if (!sources.contains(event.getAggregateType())) {
-      return List.of();
+    try {
+      return WireFormat.parse(EventRecord.parser(), value, "parked event").getAggregateId();
+    } catch (RuntimeException e) {
+      return null; // parked under the record's own key
     }
-    EventEnvelope<? extends Message> envelope = envelope(event, where);
+  }
+
+  private List<ViewUpdate> updates(EventEnvelope<? extends Message> envelope, @Nullable KeyedState<byte[]> state,
+      String where) {
     List<ViewUpdate> updates;
     try {
-      updates = projection.handler().project(envelope, null);
+      updates = projection.handler().project(envelope, state);
     } catch (RuntimeException e) {
       throw new HandlerFailure("Projection '" + projection.name() + "' failed on " + where + " ("
           + envelope.eventId() + "): " + e + ". Fix the handler; the partition resumes here on restart.", e);
@@ -98,15 +113,37 @@ public final class PartitionProjector {
         WireFormat.instant(event.getTimestampMicros()), decoded);
   }
 
-  private static String describe(RuntimeException e, String where) {
-    if (e instanceof HandlerFailure || e instanceof PermanentException) {
-      return e.getMessage();
+  /**
+   * A record that cannot be projected: it stops its partition or is parked.
+   *
+   * @see #offset()
+   */
+  public static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final long offset;
+    private final @Nullable String aggregateId;
+
+    Failure(long offset, @Nullable String aggregateId, String reason, Throwable cause) {
+      super(reason, cause);
+      this.offset = offset;
+      this.aggregateId = aggregateId;
     }
-    return "Cannot project " + where + ": " + e + ". The record is malformed or the handler returned a bad update.";
+
+    /** @return the offset of the record */
+    public long offset() {
+      return offset;
+    }
+
+    /** @return the aggregate id of the event, or null if the record did not decode that far */
+    public @Nullable String aggregateId() {
+      return aggregateId;
+    }
   }
 
   /** The projection's handler threw; carries the handler's exception as its cause. */
   static final class HandlerFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     HandlerFailure(String message, Throwable cause) {
       super(message, cause);
     }

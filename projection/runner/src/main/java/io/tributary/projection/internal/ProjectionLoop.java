@@ -1,18 +1,18 @@
 package io.tributary.projection.internal;
 
-import io.tributary.projection.sink.SourcedUpdates;
+import io.tributary.projection.ProjectionStatus;
 import io.tributary.projection.sink.ViewSink;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -21,43 +21,58 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runner's thread: polls the events topic, projects each partition's records and applies them
- * to the sink, one partition at a time. On assignment a partition resumes after the sink's
- * position; committed offsets are written after each batch as a hint only. A record that cannot be
- * projected, or a batch the sink refuses, stops its partition: it is paused, the reason is kept in
- * {@link #stoppedPartitions()} and logged, and nothing after it is applied.
+ * The runner's thread: polls the events topic and hands each partition's records to the {@link
+ * BatchProcessor}. On assignment a partition resumes after the sink's position, or, for a stateful
+ * projection, at {@code min(state offset, sink position + 1)} so the replay rebuilds the state while
+ * the sink skips what it holds. Committed offsets are written after each batch as a hint only. A
+ * partition the processor stops is paused, its reason kept and logged, and nothing after it applied.
  *
- * <p>Owns and closes the consumer. Every method but {@link #run()} may be called from any thread.
+ * <p>A {@link FaultInjector.SimulatedCrash} ends the thread as a crash would: no state written, no
+ * offset committed, no snapshot taken. Owns and closes the consumer, the parked-events producer and
+ * the keyed state stores. Every method but {@link #run()} may be called from any thread.
  */
 public final class ProjectionLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ProjectionLoop.class);
 
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
-  private final String projection;
+  private final String groupId;
+  private final String positionsId;
   private final ViewSink sink;
-  private final PartitionProjector projector;
+  private final BatchProcessor processor;
   private final SinkCalls sinkCalls;
+  private final @Nullable KeyedStates states;
+  private final @Nullable ParkedEvents parked;
   private final ProjectionMetrics metrics;
   private final Duration pollTimeout;
   private final CountDownLatch closing;
   private final CountDownLatch ended = new CountDownLatch(1);
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
+  private final Map<Integer, PartitionRun> runs = new ConcurrentHashMap<>();
   private volatile @Nullable Throwable failure;
+  private volatile boolean crashed;
 
-  /** @param closing counted down by {@link #close()}; the same latch {@code sinkCalls} waits on */
-  public ProjectionLoop(Consumer<byte[], byte[]> consumer, String topic, String projection, ViewSink sink,
-      PartitionProjector projector, SinkCalls sinkCalls, ProjectionMetrics metrics, Duration pollTimeout,
-      CountDownLatch closing) {
-    this.closing = closing;
+  /**
+   * @param positionsId the id the sink keeps positions under, {@code <projection>.v<version>}
+   * @param states the keyed state stores of a stateful projection, else null; closed by the loop
+   * @param parked the parked-events writer when parking, else null; closed by the loop
+   * @param closing counted down by {@link #close()}; the same latch {@code sinkCalls} waits on
+   */
+  public ProjectionLoop(Consumer<byte[], byte[]> consumer, String topic, String groupId, String positionsId,
+      ViewSink sink, BatchProcessor processor, SinkCalls sinkCalls, @Nullable KeyedStates states,
+      @Nullable ParkedEvents parked, ProjectionMetrics metrics, Duration pollTimeout, CountDownLatch closing) {
     this.consumer = consumer;
     this.topic = topic;
-    this.projection = projection;
+    this.groupId = groupId;
+    this.positionsId = positionsId;
     this.sink = sink;
-    this.projector = projector;
+    this.processor = processor;
     this.sinkCalls = sinkCalls;
+    this.states = states;
+    this.parked = parked;
     this.metrics = metrics;
     this.pollTimeout = pollTimeout;
+    this.closing = closing;
   }
 
   @Override
@@ -70,74 +85,95 @@ public final class ProjectionLoop implements Runnable {
           if (closing.getCount() == 0) {
             break;
           }
-          if (!stopped.containsKey(partition.partition())) {
-            process(partition, records.records(partition));
+          PartitionRun run = runs.get(partition.partition());
+          if (run != null && !stopped.containsKey(partition.partition())) {
+            process(partition, run, records);
           }
         }
         for (TopicPartition partition : consumer.assignment()) {
-          consumer.currentLag(partition).ifPresent(lag -> metrics.lag(partition.partition(), lag));
+          consumer.currentLag(partition).ifPresent(lag -> {
+            metrics.lag(partition.partition(), lag);
+            PartitionRun run = runs.get(partition.partition());
+            if (run != null) {
+              run.lag(lag);
+            }
+          });
         }
       }
+    } catch (FaultInjector.SimulatedCrash crash) {
+      crashed = true;
+      failure = crash;
+      log.warn("Projection {} on {}: {}", groupId, topic, crash.getMessage());
     } catch (RuntimeException e) {
       if (closing.getCount() > 0) {
         failure = e;
-        log.error("Projection '{}' on {} ended: {}. Its partitions stay where the sink holds them; start a new "
-            + "runner to resume.", projection, topic, e.toString(), e);
+        log.error("Projection {} on {} ended: {}. Its partitions stay where the sink holds them; start a new "
+            + "runner to resume.", groupId, topic, e.toString(), e);
       }
     } finally {
-      try {
-        consumer.close(Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        log.warn("Closing the consumer of projection '{}' failed: {}", projection, e.toString());
-      }
-      metrics.close();
+      closeAll();
       ended.countDown();
     }
   }
 
-  private void process(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
-    PartitionProjector.Projected projected = projector.project(records);
-    List<SourcedUpdates> batch = projected.batch();
-    if (!batch.isEmpty()) {
-      long first = batch.getFirst().source().offset();
-      long last = batch.getLast().source().offset();
-      String where = "projection '%s' %s offsets %d..%d".formatted(projection, partition, first, last);
-      try {
-        sinkCalls.call(where, () -> {
-          sink.apply(projection, partition.partition(), batch);
-          return null;
-        });
-      } catch (SinkCalls.Closing e) {
-        throw e;
-      } catch (RuntimeException e) {
-        stop(partition, "offsets " + first + ".." + last, "The sink refused " + where + ": " + e.getMessage(), e);
-        return;
-      }
-      metrics.applied(batch.size());
-      consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(last + 1)), (offsets, error) -> {
-        if (error != null) {
-          log.debug("Committing the offset hint of {} failed; the sink's position still holds: {}", partition,
-              error.toString());
-        }
-      });
-    }
-    PartitionProjector.Stop stop = projected.stop();
+  private void process(TopicPartition partition, PartitionRun run, ConsumerRecords<byte[], byte[]> records) {
+    BatchProcessor.Stop stop = processor.process(run, records.records(partition));
+    run.sinkPosition().ifPresent(position ->
+        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(position + 1)), (offsets, error) -> {
+          if (error != null) {
+            log.debug("Committing the offset hint of {} failed; the sink's position still holds: {}", partition,
+                error.toString());
+          }
+        }));
     if (stop != null) {
-      stop(partition, "offset " + stop.offset(), stop.reason(), stop.cause());
+      stop(partition, stop.at(), stop.reason(), stop.cause());
     }
   }
 
   private void stop(TopicPartition partition, String at, String reason, Throwable cause) {
     consumer.pause(List.of(partition));
     stopped.put(partition.partition(), reason);
-    log.error("Projection '{}' stopped partition {} (topic {}, partition {}) at {}: {} Nothing after it is applied "
-        + "until the cause is fixed and the runner restarted.", projection, partition, partition.topic(),
+    log.error("Projection {} stopped partition {} (topic {}, partition {}) at {}: {} Nothing after it is applied "
+        + "until the cause is fixed and the runner restarted.", groupId, partition, partition.topic(),
         partition.partition(), at, reason, cause);
+  }
+
+  private void closeAll() {
+    try {
+      consumer.close(Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      log.warn("Closing the consumer of projection {} failed: {}", groupId, e.toString());
+    }
+    runs.clear();
+    try {
+      if (states != null) {
+        states.close();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Closing the keyed state of projection {} failed; the next start replays its log: {}", groupId,
+          e.toString());
+    } finally {
+      try {
+        if (parked != null) {
+          parked.close();
+        }
+      } finally {
+        metrics.close();
+      }
+    }
   }
 
   /** @return the stopped partitions of the events topic, each with the reason */
   public Map<Integer, String> stoppedPartitions() {
     return Map.copyOf(stopped);
+  }
+
+  /** @return the status of every assigned partition */
+  public ProjectionStatus status() {
+    Map<Integer, ProjectionStatus.PartitionStatus> partitions = new TreeMap<>();
+    runs.forEach((partition, run) -> partitions.put(partition, new ProjectionStatus.PartitionStatus(partition,
+        run.sinkPosition(), run.lag(), stopped.get(partition), processor.parkedCount(partition))));
+    return new ProjectionStatus(groupId, isRunning(), new TreeMap<>(partitions));
   }
 
   /** @return why the loop ended by itself, or null if it runs or was closed */
@@ -153,7 +189,9 @@ public final class ProjectionLoop implements Runnable {
   /** Asks the loop to end: the current sink call finishes, a backoff wait or poll ends early. */
   public void close() {
     closing.countDown();
-    consumer.wakeup();
+    if (isRunning()) {
+      consumer.wakeup();
+    }
   }
 
   /** @return true if the loop ended within {@code timeout} */
@@ -161,38 +199,81 @@ public final class ProjectionLoop implements Runnable {
     return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** Seeks each assigned partition to just after the sink's position; re-pauses stopped ones. */
+  /** Opens each assigned partition where its sink and state say; releases revoked ones. */
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
         if (stopped.containsKey(partition.partition())) {
           consumer.pause(List.of(partition));
+          runs.put(partition.partition(), new PartitionRun(partition.partition(), OptionalLong.empty(), null));
           continue;
         }
-        OptionalLong position;
-        try {
-          position = sinkCalls.call("the position of projection '" + projection + "' " + partition,
-              () -> sink.position(projection, partition.partition()));
-        } catch (SinkCalls.Closing e) {
-          throw e;
-        } catch (RuntimeException e) {
-          stop(partition, "its start", "Cannot read the sink's position: " + e.getMessage(), e);
-          continue;
-        }
-        if (position.isPresent()) {
-          consumer.seek(partition, position.getAsLong() + 1);
-        } else {
-          consumer.seekToBeginning(List.of(partition));
-        }
-        log.info("Projection '{}' resumes {} {}", projection, partition,
-            position.isPresent() ? "after offset " + position.getAsLong() : "from the beginning");
+        assign(partition);
       }
+    }
+
+    private void assign(TopicPartition partition) {
+      int p = partition.partition();
+      OptionalLong position;
+      try {
+        position = sinkCalls.call("the position of projection " + positionsId + " " + partition,
+            () -> sink.position(positionsId, p));
+      } catch (SinkCalls.Closing e) {
+        throw e;
+      } catch (RuntimeException e) {
+        runs.put(p, new PartitionRun(p, OptionalLong.empty(), null));
+        stop(partition, "its start", "Cannot read the sink's position: " + e.getMessage(), e);
+        return;
+      }
+      long resume = position.isPresent() ? position.getAsLong() + 1 : 0;
+      PartitionState state = null;
+      if (states != null) {
+        try {
+          state = states.open(p);
+        } catch (RuntimeException e) {
+          runs.put(p, new PartitionRun(p, position, null));
+          stop(partition, "its start", "Cannot open the keyed state: " + e.getMessage(), e);
+          return;
+        }
+        resume = Math.min(resume, state.nextOffset());
+      }
+      runs.put(p, new PartitionRun(p, position, state));
+      if (resume == 0) {
+        consumer.seekToBeginning(List.of(partition));
+      } else {
+        consumer.seek(partition, resume);
+      }
+      log.info("Projection {} resumes {} at offset {} (sink holds {}{})", groupId, partition, resume,
+          position.isPresent() ? String.valueOf(position.getAsLong()) : "nothing",
+          state != null ? ", keyed state is before offset " + state.nextOffset() : "");
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // batches are applied before the next poll: nothing is in flight
+      // batches are applied before the next poll: nothing is in flight. After a crash the state may
+      // be half-done, so no snapshot of it.
+      release(partitions, !crashed);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // another runner may own them already: no snapshot of state that may be stale
+      release(partitions, false);
+    }
+
+    private void release(Collection<TopicPartition> partitions, boolean snapshot) {
+      for (TopicPartition partition : partitions) {
+        runs.remove(partition.partition());
+        if (states != null) {
+          try {
+            states.release(partition.partition(), snapshot);
+          } catch (RuntimeException e) {
+            log.warn("Closing the keyed state of {} {} failed; its next owner replays more of the log: {}", groupId,
+                partition, e.toString());
+          }
+        }
+      }
     }
   }
 }
