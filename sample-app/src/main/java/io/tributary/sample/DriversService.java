@@ -3,6 +3,7 @@ package io.tributary.sample;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.sample.post.Post;
 import io.tributary.sample.tribe.Tribe;
+import io.tributary.sample.views.DriversQueries;
 import io.tributary.sample.views.PostPages;
 import io.tributary.sample.views.PostSearch;
 import io.tributary.sample.views.TribePages;
@@ -27,6 +28,11 @@ public final class DriversService {
         .projection(TribePages.DEFINITION)
         .projection(PostPages.DEFINITION)
         .projection(PostSearch.DEFINITION)
+        .query(DriversQueries.GET_TRIBE)
+        .query(DriversQueries.GET_POST)
+        .query(DriversQueries.TOP_POSTS)
+        .query(DriversQueries.FEED)
+        .query(DriversQueries.SEARCH_POSTS)
         .build();
   }
 }

@@ -18,6 +18,8 @@ final class QueryStatuses {
 
   static StatusRuntimeException forFailure(String what, Throwable failure) {
     return switch (failure) {
+      // a service's typed endpoint chose its status (NOT_FOUND, say): pass it on as it is
+      case StatusRuntimeException chosen -> chosen;
       case IllegalArgumentException invalid ->
           Status.INVALID_ARGUMENT.withDescription(invalid.getMessage()).withCause(invalid).asRuntimeException();
       case ViewBehindException behind -> {
