@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Meters</b>, tagged {@code service}, {@code projection} and {@code version} (the deployment's):
  * {@code tributary.projection.rebuild.remaining} (offsets left, gauge) and {@code
- * tributary.projection.rebuild.rate} (offsets per second, gauge), plus the runners' own.
+ * tributary.projection.rebuild.rate} (offsets per second, gauge), as of the last sample: every check
+ * while the new version catches up, and every {@link #progress()} call. Plus the runners' own.
  *
  * <p><b>Threading.</b> Checks run on a thread of the deployment. All methods may be called from any
  * thread.
@@ -264,19 +265,22 @@ public final class ProjectionDeployment implements AutoCloseable {
 
   private void check() {
     synchronized (lock) {
-      if (state == DeploymentState.CLOSED || state == DeploymentState.FAILED) {
+      // only a switch in progress needs watching; progress() samples on demand in any state
+      if (state != DeploymentState.CATCHING_UP && state != DeploymentState.PUBLISHED) {
         return;
       }
       try {
-        RebuildProgress progress = sample();
-        if (state == DeploymentState.CATCHING_UP && progress.caughtUp()) {
-          versions.publish(definition.name(), definition.version());
-          publishedAt = deploymentSettings.clock().instant();
-          move(DeploymentState.PUBLISHED);
-          log.info("{}.{}: version {} caught up at {} offsets and is published; version {} is dropped after {}",
-              service.name(), definition.name(), definition.version(), progress.eventsDone(), previousVersion,
-              deploymentSettings.dropDelay());
-        } else if (state == DeploymentState.PUBLISHED && previousVersion != null && publishedAt != null
+        if (state == DeploymentState.CATCHING_UP) {
+          RebuildProgress progress = sample();
+          if (progress.caughtUp()) {
+            versions.publish(definition.name(), definition.version());
+            publishedAt = deploymentSettings.clock().instant();
+            move(DeploymentState.PUBLISHED);
+            log.info("{}.{}: version {} caught up at {} offsets and is published; version {} is dropped after {}",
+                service.name(), definition.name(), definition.version(), progress.eventsDone(), previousVersion,
+                deploymentSettings.dropDelay());
+          }
+        } else if (previousVersion != null && publishedAt != null
             && !deploymentSettings.clock().instant().isBefore(publishedAt.plus(deploymentSettings.dropDelay()))) {
           dropPrevious();
         }
@@ -284,16 +288,11 @@ public final class ProjectionDeployment implements AutoCloseable {
         log.warn("{}.{}: checking version {} failed, retried in {}: {}", service.name(), definition.name(),
             definition.version(), deploymentSettings.checkInterval(), e.getMessage());
       } catch (RuntimeException e) {
-        if (state != DeploymentState.CATCHING_UP && state != DeploymentState.PUBLISHED) {
-          // only the measurement failed: nothing is switching, so there is nothing to stop
-          log.warn("{}.{}: measuring version {} failed: {}", service.name(), definition.name(), definition.version(),
-              e.toString());
-          return;
-        }
         failure = e;
         move(DeploymentState.FAILED);
-        log.error("{}.{}: the switch to version {} failed and is stopped; readers keep the live version. Fix the"
-            + " cause and restart the deployment.", service.name(), definition.name(), definition.version(), e);
+        log.error("{}.{}: the switch from version {} to {} failed; nothing more is published or dropped. Fix the cause,"
+            + " then restart the deployment (or drop the old version with ViewVersions.drop once the new one is live).",
+            service.name(), definition.name(), previousVersion, definition.version(), e);
       }
     }
   }
@@ -338,7 +337,7 @@ public final class ProjectionDeployment implements AutoCloseable {
     Tags tags = Tags.of("service", service.name(), "projection", definition.name(),
         "version", Integer.toString(definition.version()));
     gauges.add(Gauge.builder("tributary.projection.rebuild.remaining", remaining, AtomicLong::get).tags(tags)
-        .description("offsets of the events topic the version has not applied yet; -1 before the first check")
+        .description("offsets of the events topic the version has not applied yet, as of the last sample; -1 before it")
         .register(meters));
     gauges.add(Gauge.builder("tributary.projection.rebuild.rate", rate, AtomicReference::get).tags(tags)
         .description("offsets the version applies per second, smoothed").baseUnit("offsets/s").register(meters));
