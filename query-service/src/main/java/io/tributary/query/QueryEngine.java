@@ -47,7 +47,8 @@ import java.util.function.Function;
  * query or projection, undecodable request bytes, a request of the wrong type, a negative wait),
  * naming it; {@link ViewBehindException} (transient) when a view did not reach a token; {@link
  * TransientException} when a store cannot be reached or a projection has no live version yet;
- * {@link QueryFailedException} when the handler failed.
+ * {@link QueryFailedException} when the handler failed; an {@link InvalidQueryException} the
+ * handler throws about its request passes through as a bad request.
  */
 @Experimental
 public final class QueryEngine {
@@ -141,7 +142,7 @@ public final class QueryEngine {
     R response;
     try {
       response = query.handler().handle(request, waited.views());
-    } catch (TransientException e) {
+    } catch (TransientException | InvalidQueryException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new QueryFailedException(query.name(), e);

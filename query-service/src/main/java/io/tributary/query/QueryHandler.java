@@ -16,7 +16,8 @@ import io.tributary.core.annotation.Experimental;
  * }</pre>
  *
  * <p><b>Errors.</b> A {@link io.tributary.core.error.TransientException} (a store that cannot be
- * reached) reaches the caller as retryable; any other exception is a failure of the query, reported
+ * reached) reaches the caller as retryable; an {@link InvalidQueryException} (a bad request) as
+ * INVALID_ARGUMENT; any other exception is a failure of the query, reported
  * with the query's name. Return "not found" as a value of the response, not as an exception.
  *
  * <p><b>Threading.</b> Called concurrently from many threads; keep no mutable state.

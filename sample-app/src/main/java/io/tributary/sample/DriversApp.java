@@ -1,5 +1,6 @@
 package io.tributary.sample;
 
+import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.error.PermanentException;
@@ -17,8 +18,11 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,11 +67,20 @@ public final class DriversApp implements AutoCloseable {
   private final TributaryRuntime runtime;
   private final ScheduledThreadPoolExecutor apiTimers;
   private final CommandServer server;
+  private final @Nullable DriversReadSide readSide;
 
-  private DriversApp(TributaryRuntime runtime, ScheduledThreadPoolExecutor apiTimers, CommandServer server) {
+  private DriversApp(TributaryRuntime runtime, ScheduledThreadPoolExecutor apiTimers, CommandServer server,
+      @Nullable DriversReadSide readSide) {
     this.runtime = runtime;
     this.apiTimers = apiTimers;
     this.server = server;
+    this.readSide = readSide;
+  }
+
+  /** Starts the command side only; see {@link #start(RuntimeSettings, CommandServerSettings, DriversReadSide.Settings, MeterRegistry)}. */
+  public static DriversApp start(
+      RuntimeSettings runtimeSettings, CommandServerSettings serverSettings, MeterRegistry meters) {
+    return start(runtimeSettings, serverSettings, null, meters);
   }
 
   /**
@@ -75,6 +88,7 @@ public final class DriversApp implements AutoCloseable {
    *
    * @param runtimeSettings the brokers, partitions and state directory
    * @param serverSettings where to serve gRPC; its {@code maxCommandBytes} must equal the runtime's
+   * @param readSideSettings where the projections and queries run; null serves commands only
    * @param meters where the runtime reports its metrics
    * @return the running app; close it to stop
    * @throws IllegalArgumentException if the two command size limits differ
@@ -82,8 +96,8 @@ public final class DriversApp implements AutoCloseable {
    *     unusable or the port cannot be bound; the message names the fix. Nothing is left running.
    * @throws TransientException if the brokers cannot be reached. Nothing is left running.
    */
-  public static DriversApp start(
-      RuntimeSettings runtimeSettings, CommandServerSettings serverSettings, MeterRegistry meters) {
+  public static DriversApp start(RuntimeSettings runtimeSettings, CommandServerSettings serverSettings,
+      DriversReadSide.@Nullable Settings readSideSettings, MeterRegistry meters) {
     if (runtimeSettings.maxCommandBytes() != serverSettings.maxCommandBytes()) {
       throw new IllegalArgumentException(
           "The gRPC server accepts commands up to " + serverSettings.maxCommandBytes() + " bytes but the runtime up"
@@ -92,15 +106,28 @@ public final class DriversApp implements AutoCloseable {
     }
     TributaryRuntime runtime = TributaryRuntime.start(DriversService.definition(), runtimeSettings, meters);
     ScheduledThreadPoolExecutor apiTimers = newTimers();
+    DriversReadSide readSide = null;
     try {
+      List<BindableService> services = new ArrayList<>();
+      if (readSideSettings != null) {
+        readSide = DriversReadSide.start(DriversService.definition(), readSideSettings, meters);
+        services.addAll(readSide.grpcServices());
+      }
       // the typed API hands each call to its own generic service, so both answer with the same statuses
       GrpcCommandService typedApiDelegate = new GrpcCommandService(
           runtime.commands(), apiTimers, serverSettings.defaultTimeout(), serverSettings.deadlineMargin());
-      CommandServer server = CommandServer.start(
-          serverSettings, runtime.commands(), List.of(new DriversApiService(typedApiDelegate)));
-      return new DriversApp(runtime, apiTimers, server);
+      services.add(new DriversApiService(typedApiDelegate));
+      CommandServer server = CommandServer.start(serverSettings, runtime.commands(), services);
+      return new DriversApp(runtime, apiTimers, server, readSide);
     } catch (RuntimeException e) {
       apiTimers.shutdownNow();
+      if (readSide != null) {
+        try {
+          readSide.close();
+        } catch (RuntimeException closeFailure) {
+          e.addSuppressed(closeFailure);
+        }
+      }
       try {
         runtime.close();
       } catch (RuntimeException closeFailure) {
@@ -115,13 +142,18 @@ public final class DriversApp implements AutoCloseable {
     return server.port();
   }
 
+  /** @return the read side (projections and queries), or empty when the app serves commands only */
+  public Optional<DriversReadSide> readSide() {
+    return Optional.ofNullable(readSide);
+  }
+
   /** @return the running command runtime, e.g. to check {@link TributaryRuntime#failure()} */
   public TributaryRuntime runtime() {
     return runtime;
   }
 
   /**
-   * Stops serving (calls in flight get the server's shutdown grace), then closes the runtime. Every
+   * Stops serving (calls in flight get the server's shutdown grace), then the read side, then closes the runtime. Every
    * part is closed even if one fails; the first failure is thrown with the others suppressed.
    */
   @Override
@@ -134,6 +166,13 @@ public final class DriversApp implements AutoCloseable {
     }
     // only after the server has terminated: a call in flight may still schedule its timer
     apiTimers.shutdownNow();
+    if (readSide != null) {
+      try {
+        readSide.close();
+      } catch (RuntimeException e) {
+        failure = keepFirst(failure, e);
+      }
+    }
     try {
       runtime.close();
     } catch (RuntimeException e) {
@@ -191,8 +230,9 @@ public final class DriversApp implements AutoCloseable {
   private record Running(DriversApp app, @Nullable DevServices devServices, String bootstrapServers) {
     String readyLine(DriversAppConfig config) {
       String kafka = devServices != null ? bootstrapServers + ", embedded" : bootstrapServers;
-      return "Drivers service ready: gRPC on 127.0.0.1:" + app.port() + " (Kafka " + kafka + "; data in "
-          + config.dataDir() + ")";
+      String reads = app.readSide().isPresent() ? "commands and queries" : "commands only";
+      return "Drivers service ready: gRPC on 127.0.0.1:" + app.port() + ", " + reads + " (Kafka " + kafka
+          + "; data in " + config.dataDir() + ")";
     }
 
     /** Closes the server, the runtime, then the dev services; keeps the first failure. */
@@ -221,18 +261,32 @@ public final class DriversApp implements AutoCloseable {
     String bootstrap = config.kafkaBootstrapServers();
     try {
       requirePortFree(config.grpcPort());
+      URI redis = config.redisUri();
+      URI elasticsearch = config.elasticsearchUri();
       if (bootstrap == null) {
-        log.info("No Kafka address is configured ({} / {}): starting the embedded Kafka broker with its data in {}."
-                + " Redis and Elasticsearch are not started: the service has no read side yet.",
-            DriversAppConfig.KAFKA_BOOTSTRAP_SERVERS,
-            DriversAppConfig.environmentName(DriversAppConfig.KAFKA_BOOTSTRAP_SERVERS), config.devServicesDir());
+        log.info("No Kafka address is configured ({} / {}): starting the embedded Kafka broker{}{} with their data"
+                + " in {}.", DriversAppConfig.KAFKA_BOOTSTRAP_SERVERS,
+            DriversAppConfig.environmentName(DriversAppConfig.KAFKA_BOOTSTRAP_SERVERS),
+            redis == null ? ", Redis" : "", elasticsearch == null ? " and an Elasticsearch node" : "",
+            config.devServicesDir());
         devServices = DevServices.persistent(config.devServicesDir(), false);
         bootstrap = devServices.kafka().bootstrapServers();
+        redis = redis != null ? redis : devServices.redis().uri();
+        elasticsearch = elasticsearch != null ? elasticsearch : devServices.elasticsearch().httpUri();
       } else {
         log.info("Connecting to Kafka at {}; if it does not answer, the start fails after about a minute.", bootstrap);
+        if (redis == null || elasticsearch == null) {
+          log.warn("The read side is off: set {} and {} (or {} and {}) to serve the projections and queries.",
+              DriversAppConfig.REDIS_URI, DriversAppConfig.ELASTICSEARCH_URI,
+              DriversAppConfig.environmentName(DriversAppConfig.REDIS_URI),
+              DriversAppConfig.environmentName(DriversAppConfig.ELASTICSEARCH_URI));
+        }
       }
+      DriversReadSide.Settings readSide = redis != null && elasticsearch != null
+          ? new DriversReadSide.Settings(bootstrap, redis, elasticsearch, config.projectionStateDir(), "drivers:")
+          : null;
       RuntimeSettings settings = config.runtimeSettings(bootstrap);
-      DriversApp app = start(settings, config.serverSettings(settings), new SimpleMeterRegistry());
+      DriversApp app = start(settings, config.serverSettings(settings), readSide, new SimpleMeterRegistry());
       return new Running(app, devServices, bootstrap);
     } catch (RuntimeException e) {
       if (devServices != null) {

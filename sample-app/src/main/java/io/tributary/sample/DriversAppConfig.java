@@ -2,6 +2,8 @@ package io.tributary.sample;
 
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.grpc.CommandServerSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,14 +29,27 @@ import org.jspecify.annotations.Nullable;
  *       <td>the gRPC port on 127.0.0.1; 0 takes any free port</td></tr>
  *   <tr><td>{@code tributary.partitions}</td><td>{@code TRIBUTARY_PARTITIONS}</td><td>8</td>
  *       <td>the partition count, fixed when the service's topics are created</td></tr>
+ *   <tr><td>{@code tributary.redis.uri}</td><td>{@code TRIBUTARY_REDIS_URI}</td><td>absent</td>
+ *       <td>the Redis of the read side, e.g. {@code redis://localhost:6379}; absent with the embedded
+ *       broker starts an embedded Redis</td></tr>
+ *   <tr><td>{@code tributary.elasticsearch.uri}</td><td>{@code TRIBUTARY_ELASTICSEARCH_URI}</td><td>absent</td>
+ *       <td>the Elasticsearch of the read side, e.g. {@code http://localhost:9200}; absent with the
+ *       embedded broker starts an embedded node</td></tr>
  * </table>
+ *
+ * With brokers configured, the read side (projections and queries) runs when both Redis and
+ * Elasticsearch are configured too; otherwise the app serves commands only and says so at start.
  *
  * @param kafkaBootstrapServers the brokers, or {@code null} for the embedded broker
  * @param dataDir the directory that holds everything the app writes
  * @param grpcPort the port to serve gRPC on, 0 for any free port
  * @param partitions the service's partition count
+ * @param redisUri the read side's Redis, or {@code null} for the embedded one (with the embedded broker)
+ * @param elasticsearchUri the read side's Elasticsearch, or {@code null} for the embedded one (with the
+ *     embedded broker)
  */
-public record DriversAppConfig(@Nullable String kafkaBootstrapServers, Path dataDir, int grpcPort, int partitions) {
+public record DriversAppConfig(@Nullable String kafkaBootstrapServers, Path dataDir, int grpcPort, int partitions,
+    @Nullable URI redisUri, @Nullable URI elasticsearchUri) {
   /** System property of the Kafka brokers. */
   public static final String KAFKA_BOOTSTRAP_SERVERS = "tributary.kafka.bootstrap-servers";
   /** System property of the data directory. */
@@ -43,6 +58,10 @@ public record DriversAppConfig(@Nullable String kafkaBootstrapServers, Path data
   public static final String GRPC_PORT = "tributary.grpc.port";
   /** System property of the partition count. */
   public static final String PARTITIONS = "tributary.partitions";
+  /** System property of the read side's Redis. */
+  public static final String REDIS_URI = "tributary.redis.uri";
+  /** System property of the read side's Elasticsearch. */
+  public static final String ELASTICSEARCH_URI = "tributary.elasticsearch.uri";
 
   /** The gRPC port when none is configured. */
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -87,7 +106,9 @@ public record DriversAppConfig(@Nullable String kafkaBootstrapServers, Path data
     int partitions = lookup.value(PARTITIONS)
         .map(setting -> setting.asInt("a partition count of 1 or more", 1, Integer.MAX_VALUE))
         .orElse(DEFAULT_PARTITIONS);
-    return new DriversAppConfig(bootstrap, dataDir, port, partitions);
+    URI redis = lookup.value(REDIS_URI).map(setting -> setting.asUri("redis")).orElse(null);
+    URI elasticsearch = lookup.value(ELASTICSEARCH_URI).map(setting -> setting.asUri("http")).orElse(null);
+    return new DriversAppConfig(bootstrap, dataDir, port, partitions, redis, elasticsearch);
   }
 
   /** @return {@code true} when no brokers are configured and the app starts its own */
@@ -98,6 +119,11 @@ public record DriversAppConfig(@Nullable String kafkaBootstrapServers, Path data
   /** @return where the partitions' state, snapshots and the instance id live */
   public Path stateDir() {
     return dataDir.resolve("state");
+  }
+
+  /** @return where the projections keep their keyed state and snapshots */
+  public Path projectionStateDir() {
+    return dataDir.resolve("projections");
   }
 
   /** @return where the embedded dev services keep their data */
@@ -167,6 +193,21 @@ public record DriversAppConfig(@Nullable String kafkaBootstrapServers, Path data
         // reported below with the value and what is expected
       }
       throw invalid(expected);
+    }
+
+    URI asUri(String scheme) {
+      try {
+        URI uri = new URI(value);
+        if (scheme.equals(uri.getScheme()) || ("http".equals(scheme) && "https".equals(uri.getScheme()))) {
+          if (uri.getHost() != null && uri.getPort() > 0) {
+            return uri;
+          }
+        }
+      } catch (URISyntaxException e) {
+        // reported below with the value and what is expected
+      }
+      throw invalid("a URI such as " + scheme + "://localhost:" + ("redis".equals(scheme) ? "6379" : "9200")
+          + ", with host and port");
     }
 
     IllegalArgumentException invalid(String expected) {

@@ -31,7 +31,7 @@ class DriversAppConfigTest {
         "TRIBUTARY_GRPC_PORT", "0",
         "TRIBUTARY_PARTITIONS", "12"));
 
-    assertThat(config).isEqualTo(new DriversAppConfig("kafka-1:9092", Path.of("/var/lib/drivers"), 0, 12));
+    assertThat(config).isEqualTo(new DriversAppConfig("kafka-1:9092", Path.of("/var/lib/drivers"), 0, 12, null, null));
   }
 
   @Test
@@ -47,7 +47,7 @@ class DriversAppConfigTest {
 
   @Test
   void settingsForTheRuntimeAndServerFollowTheConfiguration() {
-    DriversAppConfig config = new DriversAppConfig(null, Path.of("/data"), 0, 3);
+    DriversAppConfig config = new DriversAppConfig(null, Path.of("/data"), 0, 3, null, null);
 
     var runtime = config.runtimeSettings("127.0.0.1:9092");
     var server = config.serverSettings(runtime);

@@ -2,6 +2,11 @@ package io.tributary.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static io.tributary.sample.SampleCommands.archive;
+import static io.tributary.sample.SampleCommands.bump;
+import static io.tributary.sample.SampleCommands.create;
+import static io.tributary.sample.SampleCommands.join;
+import static io.tributary.sample.SampleCommands.publish;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -20,12 +25,7 @@ import io.tributary.sample.api.v1.CommandReply;
 import io.tributary.sample.api.v1.DriversApiGrpc;
 import io.tributary.sample.api.v1.PostCommandRequest;
 import io.tributary.sample.api.v1.TribeCommandRequest;
-import io.tributary.sample.post.v1.ArchivePost;
-import io.tributary.sample.post.v1.BumpPost;
 import io.tributary.sample.post.v1.PostCommand;
-import io.tributary.sample.post.v1.PublishPost;
-import io.tributary.sample.tribe.v1.CreateTribe;
-import io.tributary.sample.tribe.v1.JoinTribe;
 import io.tributary.sample.tribe.v1.TribeCommand;
 import io.tributary.testkit.WithDevServices;
 import java.nio.file.Path;
@@ -248,31 +248,5 @@ class DriversAppIT {
 
   private static PostCommandRequest postRequest(String commandId, PostCommand command) {
     return PostCommandRequest.newBuilder().setCommandId(commandId).setCommand(command).build();
-  }
-
-  private static TribeCommand create(String tribeId, String founderId, String name) {
-    return TribeCommand.newBuilder().setTribeId(tribeId).setDriverId(founderId)
-        .setCreate(CreateTribe.newBuilder().setName(name)).build();
-  }
-
-  private static TribeCommand join(String tribeId, String driverId) {
-    return TribeCommand.newBuilder().setTribeId(tribeId).setDriverId(driverId)
-        .setJoin(JoinTribe.getDefaultInstance()).build();
-  }
-
-  private static PostCommand publish(String postId, String authorId, String tribeId) {
-    return PostCommand.newBuilder().setPostId(postId).setDriverId(authorId)
-        .setPublish(PublishPost.newBuilder().setTribeId(tribeId).setTitle("Stelvio at dawn").setBody("48 hairpins"))
-        .build();
-  }
-
-  private static PostCommand bump(String postId, String driverId) {
-    return PostCommand.newBuilder().setPostId(postId).setDriverId(driverId)
-        .setBump(BumpPost.getDefaultInstance()).build();
-  }
-
-  private static PostCommand archive(String postId, String driverId) {
-    return PostCommand.newBuilder().setPostId(postId).setDriverId(driverId)
-        .setArchive(ArchivePost.getDefaultInstance()).build();
   }
 }

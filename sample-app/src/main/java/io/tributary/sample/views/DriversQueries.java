@@ -10,6 +10,7 @@ import static io.tributary.sample.views.ViewKeys.tribe;
 import io.tributary.core.definition.QueryDefinition;
 import io.tributary.projection.redis.RedisViewReader;
 import io.tributary.projection.redis.RedisViewReader.ScoredMember;
+import io.tributary.query.InvalidQueryException;
 import io.tributary.query.ReadModels;
 import io.tributary.query.RegisteredQuery;
 import io.tributary.sample.api.v1.FeedRequest;
@@ -144,14 +145,14 @@ public final class DriversQueries {
 
   private static String required(String field, String value) {
     if (value.isBlank()) {
-      throw new IllegalArgumentException(field + " is missing; set it to the id to read.");
+      throw new InvalidQueryException(field + " is missing; set it to the id to read.");
     }
     return value;
   }
 
   private static int limit(String message, int limit) {
     if (limit < 0 || limit > MAX_LIMIT) {
-      throw new IllegalArgumentException(message + ".limit is " + limit + "; use 1 to " + MAX_LIMIT
+      throw new InvalidQueryException(message + ".limit is " + limit + "; use 1 to " + MAX_LIMIT
           + ", or 0 for " + DEFAULT_LIMIT + ".");
     }
     return limit == 0 ? DEFAULT_LIMIT : limit;

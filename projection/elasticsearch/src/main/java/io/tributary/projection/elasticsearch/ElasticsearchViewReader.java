@@ -193,6 +193,11 @@ public final class ElasticsearchViewReader implements AutoCloseable {
     }
   }
 
+  /** @return the client this reader reads through, e.g. for an {@link ElasticsearchViewVersions} on the same node */
+  public ElasticsearchClient client() {
+    return client;
+  }
+
   /** @return the settings this reader reads with */
   public ElasticsearchViewSinkSettings settings() {
     return settings;
