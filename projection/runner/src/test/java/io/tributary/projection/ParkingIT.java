@@ -25,14 +25,19 @@ import io.tributary.runtime.Position;
 import io.tributary.runtime.TributaryRuntime;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountEvent;
+import io.tributary.runtime.bank.v1.AccountState;
 import io.tributary.testkit.WithDevServices;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -183,6 +188,51 @@ class ParkingIT {
   }
 
   @Test
+  void aStatefulProjectionRebuildingItsStateDoesNotParkAnEventTwice() throws Exception {
+    ProjectionDefinition<ViewUpdate> totals = ProjectionDefinition.stateful("totals", AccountState.getDefaultInstance(),
+        (envelope, state) -> {
+          if (envelope.aggregateId().equals("acct-poison")) {
+            throw new IllegalStateException("cannot project " + envelope.aggregateId());
+          }
+          AccountState next = new Account().evolve(state.get(envelope.aggregateId())
+              .orElse(AccountState.getDefaultInstance()), (AccountEvent) envelope.event());
+          state.put(envelope.aggregateId(), next);
+          return List.<ViewUpdate>of(new ViewUpdate.PutValue("total:" + envelope.aggregateId(),
+              String.valueOf(next.getBalance())));
+        }, Account.TYPE).parkingFailures();
+    Path projections = stateDir.resolve("projections");
+    try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(bootstrap,
+        stateDir.resolve("runtime")), new SimpleMeterRegistry());
+        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+      Ledger ledger = new Ledger();
+      ledger.record(sendAndAwait(runtime, 0, 30));
+      Position poison = sendAndAwait(runtime, "poison-", List.of(deposit("acct-poison", 5))).getFirst().lastEvent();
+      ledger.record(sendAndAwait(runtime, 30, 30));
+      ledger.passes(poison.partition(), poison.offset());
+      try (ProjectionRunner runner = ProjectionRunner.start(definition, totals, sink,
+          projectionSettings(bootstrap, projections))) {
+        awaitApplied(runner, sink, totals.versionedName(), ledger);
+        assertThat(runner.status().parked()).isEqualTo(1);
+      }
+
+      // without local state or snapshots the runner replays every partition from the start
+      deleteRecursively(projections);
+      ledger.record(sendAndAwait(runtime, 60, 20));
+      try (ProjectionRunner runner = ProjectionRunner.start(definition, totals, sink,
+          projectionSettings(bootstrap, projections))) {
+        awaitApplied(runner, sink, totals.versionedName(), ledger);
+        assertThat(runner.status().parked()).as("the poison event was parked by the first runner").isZero();
+        assertThat(runner.status().stopped()).isEmpty();
+      }
+      for (String account : ledger.balances.keySet()) {
+        assertThat(redis.get(keyPrefix + "total:" + account)).as("total of %s", account)
+            .isEqualTo(String.valueOf(ledger.balances.get(account)));
+      }
+      assertThat(readAll(ParkedEventHeaders.topic(service, "totals"), 1)).hasSize(1);
+    }
+  }
+
+  @Test
   void stopsThePartitionInsteadWhenTheProjectionDoesNotPark() throws Exception {
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(bootstrap, stateDir),
         new SimpleMeterRegistry());
@@ -248,6 +298,17 @@ class ParkingIT {
   private KafkaConsumer<byte[], byte[]> consumer() {
     return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
