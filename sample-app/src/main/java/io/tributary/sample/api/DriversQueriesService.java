@@ -118,7 +118,7 @@ public final class DriversQueriesService extends DriversQueriesGrpc.DriversQueri
 
   private static RuntimeException notFound(String what, String id,
       List<io.tributary.sample.api.v1.ViewPosition> asOf) {
-    String positions = asOf.stream().map(p -> p.getProjection() + " v" + p.getVersion() + " " + p.getPartition() + "@"
+    String positions = asOf.stream().map(p -> p.getProjection() + " v" + p.getVersion() + " " + p.getPartition() + ":"
         + p.getOffset()).toList().toString();
     return Status.NOT_FOUND.withDescription("No " + what + " '" + id + "' in the views as of " + positions
         + ". If it was just created, pass the command reply's last_event in consistency.after.")
