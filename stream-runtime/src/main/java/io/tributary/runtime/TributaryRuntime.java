@@ -16,8 +16,12 @@ import io.tributary.runtime.internal.store.PartitionStateLoader;
 import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.jspecify.annotations.Nullable;
@@ -29,11 +33,13 @@ import org.jspecify.annotations.Nullable;
  */
 @Evolving
 public final class TributaryRuntime implements AutoCloseable {
+  private static final Duration SAVES_CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private final ServiceDefinition definition;
   private final OutcomeReader outcomes;
   private final Producer<byte[], byte[]> commandProducer;
   private final KafkaCommandGateway gateway;
   private final TaskLoop tasks;
+  private final ExecutorService snapshotSaves;
 
   private TributaryRuntime(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters, Clock clock,
       @Nullable PartitionSnapshots snapshots, FaultInjector faults) {
@@ -50,9 +56,13 @@ public final class TributaryRuntime implements AutoCloseable {
         settings.maxCommandBytes(), clock);
     PartitionStateLoader loader = new PartitionStateLoader(new DirectorySnapshotStore(settings.snapshotDir(), clock),
         meters);
+    // saves snapshots off the task loop; one save per partition at a time, so at most one queued per partition
+    this.snapshotSaves = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
+        .name("tributary-" + definition.name() + "-snapshots").factory());
     PartitionSnapshots partitionSnapshots = snapshots != null ? snapshots : new PolicySnapshots(definition.name(),
         new Snapshotter(definition.name(), new DirectorySnapshotStore(settings.snapshotDir(), clock),
-            settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters), clock, meters);
+            settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
+        clock, meters);
     this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock);
     outcomes.start();
     tasks.start();
@@ -112,7 +122,15 @@ public final class TributaryRuntime implements AutoCloseable {
   @Override
   public void close() {
     RuntimeException failed = null;
-    for (AutoCloseable part : new AutoCloseable[] {tasks, outcomes, commandProducer}) {
+    // the task loop waits for the snapshots of its revoked partitions; what else is saving (after a
+    // failure) may finish, or is cut short and left without a manifest, so never listed
+    AutoCloseable saves = () -> {
+      snapshotSaves.shutdown();
+      if (!snapshotSaves.awaitTermination(SAVES_CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        snapshotSaves.shutdownNow();
+      }
+    };
+    for (AutoCloseable part : new AutoCloseable[] {tasks, saves, outcomes, commandProducer}) {
       try {
         part.close();
       } catch (Exception e) {

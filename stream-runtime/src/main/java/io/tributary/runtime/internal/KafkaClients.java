@@ -44,6 +44,9 @@ public final class KafkaClients {
     Map<String, Object> config = common();
     config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, service);
+    // static membership: an instance restarted after a crash takes its partitions back at once,
+    // instead of waiting for the session of its dead predecessor to time out
+    config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, service + "-" + instanceId);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-commands");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatchRecords());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

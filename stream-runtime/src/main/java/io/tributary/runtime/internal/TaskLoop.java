@@ -124,7 +124,9 @@ public final class TaskLoop implements AutoCloseable {
   private record BoundedClose(Consumer<byte[], byte[]> consumer) implements AutoCloseable {
     @Override
     public void close() {
-      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT));
+      // a static member stays in the group on close unless told to leave: leave, so the partitions move now
+      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT)
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
   }
 

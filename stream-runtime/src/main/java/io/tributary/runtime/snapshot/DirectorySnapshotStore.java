@@ -32,6 +32,14 @@ import org.slf4j.LoggerFactory;
  * manifest format is described in {@code SnapshotManifest}: a magic line, the format version, the
  * offsets and creation time, one line per file with size and CRC-32C, and a checksum of itself.
  *
+ * <p>RocksDB's table and blob files ({@code .sst}, {@code .blob}) never change once written, so
+ * where the snapshot root is on the same file system as the checkpoint, a save hard-links them
+ * instead of copying, and a restore hard-links them back into the target: moving a partition then
+ * costs reading its files once for their checksums, not writing them again. Where the file system
+ * refuses a link (another file system, no hard links), the file is copied. Every other file
+ * (RocksDB's manifest, options, write-ahead log, the store marker) is always copied. A linked file
+ * is checked against its manifest entry on restore like a copied one.
+ *
  * <p>A save writes and forces every data file, then writes the manifest under a temporary name,
  * forces it, and renames it to {@code MANIFEST}: a directory without {@code MANIFEST} is a save that
  * did not finish, is never listed, and is removed by a later save of the same id or by {@link
@@ -100,8 +108,10 @@ public final class DirectorySnapshotStore implements SnapshotStore {
       for (String name : names) {
         Path target = SnapshotFiles.resolve(dir, name);
         Files.createDirectories(target.getParent());
-        SnapshotFiles.Copied copied =
-            SnapshotFiles.copy(SnapshotFiles.resolve(checkpointDir, name), target);
+        Path source = SnapshotFiles.resolve(checkpointDir, name);
+        SnapshotFiles.Copied copied = SnapshotFiles.immutable(name)
+            ? SnapshotFiles.linkOrCopy(source, target)
+            : SnapshotFiles.copy(source, target);
         files.add(new SnapshotManifest.FileEntry(name, copied.size(), copied.crc32c()));
       }
       SnapshotManifest manifest = new SnapshotManifest(
@@ -260,7 +270,9 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     }
     Path copy = SnapshotFiles.resolve(target, file.name());
     Files.createDirectories(copy.getParent());
-    SnapshotFiles.Copied copied = SnapshotFiles.copy(source, copy);
+    SnapshotFiles.Copied copied = SnapshotFiles.immutable(file.name())
+        ? SnapshotFiles.linkOrCopy(source, copy)
+        : SnapshotFiles.copy(source, copy);
     if (copied.size() != file.size() || copied.crc32c() != file.crc32c()) {
       throw new CorruptSnapshotException("Cannot restore " + where + ": file " + file.name()
           + " is corrupt: expected " + file.size() + " bytes with CRC-32C "

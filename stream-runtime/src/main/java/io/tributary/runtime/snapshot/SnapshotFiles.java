@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.zip.CRC32C;
 /** File chores of {@link DirectorySnapshotStore}: checksummed durable copies, listings, deletes. */
 final class SnapshotFiles {
   private static final int BUFFER_BYTES = 64 * 1024;
+  private static final int LINKED_BUFFER_BYTES = 1 << 20;
 
   /** The size and CRC-32C of the bytes a copy moved. */
   record Copied(long size, int crc32c) {}
@@ -46,6 +49,46 @@ final class SnapshotFiles {
         }
       }
       out.force(true);
+    }
+    return new Copied(size, (int) crc.getValue());
+  }
+
+  /**
+   * @return whether RocksDB never changes the file {@code name} once written (table and blob files),
+   *     so a snapshot and a store may share it through a hard link
+   */
+  static boolean immutable(String name) {
+    return name.endsWith(".sst") || name.endsWith(".blob");
+  }
+
+  /**
+   * Makes {@code target} a hard link to {@code source} and reads it for its size and CRC-32C; where
+   * the file system refuses the link (another file system, no hard links), copies as {@link #copy}.
+   * Only for {@linkplain #immutable immutable} files: a link shares every later write.
+   */
+  static Copied linkOrCopy(Path source, Path target) throws IOException {
+    try {
+      Files.createLink(target, source);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (UnsupportedOperationException | FileSystemException notLinkable) {
+      // EXDEV across file systems, EPERM where links are not allowed: copy instead
+      return copy(source, target);
+    }
+    return checksum(target);
+  }
+
+  /** @return the size and CRC-32C of {@code file}'s bytes */
+  static Copied checksum(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    ByteBuffer buffer = ByteBuffer.allocateDirect(LINKED_BUFFER_BYTES);
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      int read;
+      while ((read = in.read(buffer.clear())) > 0) {
+        crc.update(buffer.flip());
+        size += read;
+      }
     }
     return new Copied(size, (int) crc.getValue());
   }
