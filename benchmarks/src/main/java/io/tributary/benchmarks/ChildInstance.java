@@ -18,12 +18,14 @@ import java.util.regex.Pattern;
  * full; lines about restores, snapshots and failures are echoed with the instance's label.
  */
 final class ChildInstance implements AutoCloseable {
+  /** Tributary's restore and snapshot lines, and whatever goes wrong. */
   private static final Pattern ECHOED =
-      Pattern.compile("restored|Restored|Saved|ERROR|Exception|WARN|snapshot", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("(INFO io\\.tributary.*(restored|Restored|Saved))| WARN | ERROR |Exception");
 
   private final String label;
   private final Process process;
   private final CountDownLatch started = new CountDownLatch(1);
+  private volatile long startedAt;
 
   private ChildInstance(String label, Process process, Path log) {
     this.label = label;
@@ -42,6 +44,9 @@ final class ChildInstance implements AutoCloseable {
         "--enable-native-access=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow",
         "-Dorg.slf4j.simpleLogger.log.io.tributary=info",
+        // the group joins and transaction steps, with times, in the child's log file
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals=info",
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.TransactionManager=info",
         "-cp", System.getProperty("java.class.path"),
         RecoveryChild.class.getName(),
         bootstrap, service, stateDir.toString(), snapshotDir.toString(), String.valueOf(partitions)));
@@ -55,6 +60,11 @@ final class ChildInstance implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** @return {@link System#nanoTime} when the child said its runtime started; 0 before */
+  long startedAt() {
+    return startedAt;
   }
 
   /** Waits until the child says its runtime started. */
@@ -102,6 +112,7 @@ final class ChildInstance implements AutoCloseable {
         file.newLine();
         file.flush();
         if (line.equals(RecoveryChild.STARTED)) {
+          startedAt = System.nanoTime();
           started.countDown();
         } else if (ECHOED.matcher(line).find()) {
           Progress.print("    [%s] %s", label, line.length() > 300 ? line.substring(0, 300) + "..." : line);

@@ -108,8 +108,9 @@ public final class RecoveryBenchmark {
           long accepted = probe.sendAndAwaitAccepted();
           double total = (accepted - killed) / 1e9;
           seconds.add(total);
-          Progress.print("  %s kill -9 run %d: %.2f s from kill to an accepted command (%.2f s from the new JVM's"
-              + " start)", service, run, total, (accepted - restarted) / 1e9);
+          Progress.print("  %s kill -9 run %d: %.2f s from kill to an accepted command (the new JVM was started"
+              + " %.2f s after the kill, its runtime %.2f s after that)", service, run, total,
+              (restarted - killed) / 1e9, (child.startedAt() - restarted) / 1e9);
         }
       } finally {
         child.close();

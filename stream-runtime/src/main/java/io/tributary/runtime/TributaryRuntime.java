@@ -13,6 +13,7 @@ import io.tributary.runtime.internal.PolicySnapshots;
 import io.tributary.runtime.internal.TaskLoop;
 import io.tributary.runtime.internal.Topics;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
+import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import java.time.Clock;
@@ -54,16 +55,20 @@ public final class TributaryRuntime implements AutoCloseable {
     Partitioner partitioner = new Partitioner(settings.partitions());
     this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes, partitioner,
         settings.maxCommandBytes(), clock);
-    PartitionStateLoader loader = new PartitionStateLoader(new DirectorySnapshotStore(settings.snapshotDir(), clock),
-        meters);
+    // one store for restores and saves: a save reuses the checksums of the files a restore verified
+    DirectorySnapshotStore snapshotStore = new DirectorySnapshotStore(settings.snapshotDir(), clock);
+    PartitionStateLoader loader = new PartitionStateLoader(snapshotStore, meters);
     // saves snapshots off the task loop; one save per partition at a time, so at most one queued per partition
     this.snapshotSaves = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + definition.name() + "-snapshots").factory());
     PartitionSnapshots partitionSnapshots = snapshots != null ? snapshots : new PolicySnapshots(definition.name(),
-        new Snapshotter(definition.name(), new DirectorySnapshotStore(settings.snapshotDir(), clock),
+        new Snapshotter(definition.name(), snapshotStore,
             settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
         clock, meters);
     this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock);
+    // unpacks and loads RocksDB while the task loop joins the group, not when its first partition is assigned
+    Thread.ofPlatform().daemon().name("tributary-" + definition.name() + "-rocksdb-load")
+        .start(RocksPartitionStore::loadLibrary);
     outcomes.start();
     tasks.start();
   }

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * costs reading its files once for their checksums, not writing them again. Where the file system
  * refuses a link (another file system, no hard links), the file is copied. Every other file
  * (RocksDB's manifest, options, write-ahead log, the store marker) is always copied. A linked file
- * is checked against its manifest entry on restore like a copied one.
+ * is checked against its manifest entry on restore like a copied one. The store remembers the
+ * checksum of each linked file it read (by inode, size and modification time), so a save reads only
+ * the table files that are new since the last save or restore through this instance; a restore
+ * always reads every file.
  *
  * <p>A save writes and forces every data file, then writes the manifest under a temporary name,
  * forces it, and renames it to {@code MANIFEST}: a directory without {@code MANIFEST} is a save that
@@ -59,6 +62,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
 
   private final Path root;
   private final Clock clock;
+  private final LinkedFiles linked = new LinkedFiles();
 
   /**
    * @param root the directory holding every service's snapshots; created on the first save
@@ -110,7 +114,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
         Files.createDirectories(target.getParent());
         Path source = SnapshotFiles.resolve(checkpointDir, name);
         SnapshotFiles.Copied copied = SnapshotFiles.immutable(name)
-            ? SnapshotFiles.linkOrCopy(source, target)
+            ? linked.linkOrCopy(source, target, true)
             : SnapshotFiles.copy(source, target);
         files.add(new SnapshotManifest.FileEntry(name, copied.size(), copied.crc32c()));
       }
@@ -271,7 +275,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     Path copy = SnapshotFiles.resolve(target, file.name());
     Files.createDirectories(copy.getParent());
     SnapshotFiles.Copied copied = SnapshotFiles.immutable(file.name())
-        ? SnapshotFiles.linkOrCopy(source, copy)
+        ? linked.linkOrCopy(source, copy, false)
         : SnapshotFiles.copy(source, copy);
     if (copied.size() != file.size() || copied.crc32c() != file.crc32c()) {
       throw new CorruptSnapshotException("Cannot restore " + where + ": file " + file.name()

@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -59,23 +57,6 @@ final class SnapshotFiles {
    */
   static boolean immutable(String name) {
     return name.endsWith(".sst") || name.endsWith(".blob");
-  }
-
-  /**
-   * Makes {@code target} a hard link to {@code source} and reads it for its size and CRC-32C; where
-   * the file system refuses the link (another file system, no hard links), copies as {@link #copy}.
-   * Only for {@linkplain #immutable immutable} files: a link shares every later write.
-   */
-  static Copied linkOrCopy(Path source, Path target) throws IOException {
-    try {
-      Files.createLink(target, source);
-    } catch (FileAlreadyExistsException e) {
-      throw e;
-    } catch (UnsupportedOperationException | FileSystemException notLinkable) {
-      // EXDEV across file systems, EPERM where links are not allowed: copy instead
-      return copy(source, target);
-    }
-    return checksum(target);
   }
 
   /** @return the size and CRC-32C of {@code file}'s bytes */
