@@ -49,7 +49,7 @@ final class ResultTable {
   }
 
   static void printNotMeasured() {
-    line("not measured yet: kill -9 to serving with 1 GB state; moved partition of 1 GB");
+    line("kill -9 to serving and a moved partition are measured by RecoveryBenchmark (see README.md)");
   }
 
   private static double median(List<Double> values) {

@@ -13,11 +13,16 @@ import io.tributary.runtime.internal.PolicySnapshots;
 import io.tributary.runtime.internal.TaskLoop;
 import io.tributary.runtime.internal.Topics;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
+import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.jspecify.annotations.Nullable;
@@ -29,11 +34,13 @@ import org.jspecify.annotations.Nullable;
  */
 @Evolving
 public final class TributaryRuntime implements AutoCloseable {
+  private static final Duration SAVES_CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private final ServiceDefinition definition;
   private final OutcomeReader outcomes;
   private final Producer<byte[], byte[]> commandProducer;
   private final KafkaCommandGateway gateway;
   private final TaskLoop tasks;
+  private final ExecutorService snapshotSaves;
 
   private TributaryRuntime(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters, Clock clock,
       @Nullable PartitionSnapshots snapshots, FaultInjector faults) {
@@ -48,12 +55,20 @@ public final class TributaryRuntime implements AutoCloseable {
     Partitioner partitioner = new Partitioner(settings.partitions());
     this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes, partitioner,
         settings.maxCommandBytes(), clock);
-    PartitionStateLoader loader = new PartitionStateLoader(new DirectorySnapshotStore(settings.snapshotDir(), clock),
-        meters);
+    // one store for restores and saves: a save reuses the checksums of the files a restore verified
+    DirectorySnapshotStore snapshotStore = new DirectorySnapshotStore(settings.snapshotDir(), clock);
+    PartitionStateLoader loader = new PartitionStateLoader(snapshotStore, meters);
+    // saves snapshots off the task loop; one save per partition at a time, so at most one queued per partition
+    this.snapshotSaves = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
+        .name("tributary-" + definition.name() + "-snapshots").factory());
     PartitionSnapshots partitionSnapshots = snapshots != null ? snapshots : new PolicySnapshots(definition.name(),
-        new Snapshotter(definition.name(), new DirectorySnapshotStore(settings.snapshotDir(), clock),
-            settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters), clock, meters);
+        new Snapshotter(definition.name(), snapshotStore,
+            settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
+        clock, meters);
     this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock);
+    // unpacks and loads RocksDB while the task loop joins the group, not when its first partition is assigned
+    Thread.ofPlatform().daemon().name("tributary-" + definition.name() + "-rocksdb-load")
+        .start(RocksPartitionStore::loadLibrary);
     outcomes.start();
     tasks.start();
   }
@@ -112,7 +127,15 @@ public final class TributaryRuntime implements AutoCloseable {
   @Override
   public void close() {
     RuntimeException failed = null;
-    for (AutoCloseable part : new AutoCloseable[] {tasks, outcomes, commandProducer}) {
+    // the task loop waits for the snapshots of its revoked partitions; what else is saving (after a
+    // failure) may finish, or is cut short and left without a manifest, so never listed
+    AutoCloseable saves = () -> {
+      snapshotSaves.shutdown();
+      if (!snapshotSaves.awaitTermination(SAVES_CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        snapshotSaves.shutdownNow();
+      }
+    };
+    for (AutoCloseable part : new AutoCloseable[] {tasks, saves, outcomes, commandProducer}) {
       try {
         part.close();
       } catch (Exception e) {

@@ -44,6 +44,11 @@ public final class KafkaClients {
     Map<String, Object> config = common();
     config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, service);
+    // static membership: an instance restarted after a crash takes its partitions back at once,
+    // instead of waiting for the session of its dead predecessor to time out
+    config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, service + "-" + instanceId);
+    // members hear of a rebalance with their next heartbeat: a moved partition waits up to this long
+    config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-commands");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatchRecords());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -71,6 +76,10 @@ public final class KafkaClients {
     Map<String, Object> config = common();
     config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // right after a commit the coordinator may answer CONCURRENT_TRANSACTIONS while it writes the
+    // markers; the first retry after 10 ms instead of the default 100 ms keeps that out of the reply
+    // latency (later retries back off exponentially up to retry.backoff.max.ms as usual)
+    config.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-tx");
     config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, service + "-" + instanceId);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -45,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * The command side of one instance: a thread that owns the group consumer of {@code <svc>.commands}
  * and a transactional producer, and for each poll decides the commands of its partitions and appends
  * their events, outcomes and offsets in one transaction. See docs/adr/0003-command-side.md.
+ *
+ * <p>A committed batch is written to the partition stores by a writer thread while the loop polls
+ * and decides the next one ({@link PipelinedStore}); the producer is flushed once for the events'
+ * offsets, and the commit flushes the rest.
  */
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
@@ -64,6 +70,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread thread;
+  /** Writes committed batches to the partition stores while the loop goes on; see {@link PipelinedStore}. */
+  private final ExecutorService storeWriter;
   private final Counter commands;
   private final DistributionSummary batchSize;
   private final Timer commitLatency;
@@ -93,6 +101,8 @@ public final class TaskLoop implements AutoCloseable {
     this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
     this.thread = new Thread(this::run, "tributary-" + service + "-tasks");
+    this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
+        .name("tributary-" + service + "-store-writer").factory());
   }
 
   /** Starts the loop's thread. */
@@ -124,7 +134,9 @@ public final class TaskLoop implements AutoCloseable {
   private record BoundedClose(Consumer<byte[], byte[]> consumer) implements AutoCloseable {
     @Override
     public void close() {
-      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT));
+      // a static member stays in the group on close unless told to leave: leave, so the partitions move now
+      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT)
+          .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
   }
 
@@ -152,9 +164,13 @@ public final class TaskLoop implements AutoCloseable {
       log.error("{}: the task loop stopped: {}", definition.name(), e.toString(), e);
       failure = e;
     } finally {
-      closeStores();
-      owned.clear();
-      finished.countDown();
+      try {
+        closeStores();
+      } finally {
+        storeWriter.shutdown();
+        owned.clear();
+        finished.countDown();
+      }
     }
   }
 
@@ -177,11 +193,11 @@ public final class TaskLoop implements AutoCloseable {
     if (batches.isEmpty()) {
       return;
     }
-    Map<Integer, long[]> nextOffsets;
+    Appended appended;
     long started = System.nanoTime();
     try {
       txProducer.beginTransaction();
-      nextOffsets = appendAll(txProducer, batches);
+      appended = appendAll(txProducer, batches);
       Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
       for (PartitionBatch batch : batches) {
         consumed.put(new TopicPartition(topics.commands(), batch.partition()),
@@ -190,6 +206,7 @@ public final class TaskLoop implements AutoCloseable {
       faults.at(FaultPoint.BEFORE_COMMIT);
       // carries the group generation: an owner that lost its partitions is refused here
       txProducer.sendOffsetsToTransaction(consumed, commandConsumer.groupMetadata());
+      // flushes the outcomes: the batch waits for the broker once for its events, once here
       txProducer.commitTransaction();
     } catch (ProducerFencedException e) {
       throw e; // another instance runs with this instance's transactional id: stop, do not fight it
@@ -202,6 +219,10 @@ public final class TaskLoop implements AutoCloseable {
       return;
     }
     commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    Map<Integer, long[]> nextOffsets = appended.nextOffsets();
+    // the commit flushed every send, so these offsets are known without waiting
+    appended.lastOutcomes().forEach((partition, send) ->
+        nextOffsets.get(partition)[1] = offsets(List.of(send)).getFirst() + 1);
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
     int decided = 0;
@@ -216,8 +237,17 @@ public final class TaskLoop implements AutoCloseable {
     batchSize.record(decided);
   }
 
-  /** Sends every batch's events, then their outcomes; returns per partition the next events and outcomes offsets. */
-  private Map<Integer, long[]> appendAll(Producer<byte[], byte[]> txProducer, List<PartitionBatch> batches)
+  /**
+   * What a batch appended: per partition the next events offset and a slot for the next outcomes
+   * offset, which is read from the last outcome's send once the commit flushed it.
+   */
+  private record Appended(Map<Integer, long[]> nextOffsets, Map<Integer, Future<RecordMetadata>> lastOutcomes) {}
+
+  /**
+   * Sends every batch's events, waits for their offsets (the outcomes carry them), then sends their
+   * outcomes without waiting: the commit flushes them.
+   */
+  private Appended appendAll(Producer<byte[], byte[]> txProducer, List<PartitionBatch> batches)
       throws KafkaException {
     Map<PartitionBatch, List<Future<RecordMetadata>>> eventSends = new HashMap<>();
     for (PartitionBatch batch : batches) {
@@ -230,7 +260,7 @@ public final class TaskLoop implements AutoCloseable {
     }
     txProducer.flush();
     Map<Integer, long[]> next = new HashMap<>();
-    Map<PartitionBatch, Future<RecordMetadata>> lastOutcome = new HashMap<>();
+    Map<Integer, Future<RecordMetadata>> lastOutcome = new HashMap<>();
     for (PartitionBatch batch : batches) {
       List<Long> offsets = offsets(eventSends.get(batch));
       batch.fillPositions(offsets);
@@ -241,12 +271,10 @@ public final class TaskLoop implements AutoCloseable {
             utf8(outcome.getCommandId()), outcome.toByteArray()));
       }
       if (last != null) {
-        lastOutcome.put(batch, last);
+        lastOutcome.put(batch.partition(), last);
       }
     }
-    txProducer.flush();
-    lastOutcome.forEach((batch, send) -> next.get(batch.partition())[1] = offsets(List.of(send)).getFirst() + 1);
-    return next;
+    return new Appended(next, lastOutcome);
   }
 
   private static List<Long> offsets(List<Future<RecordMetadata>> sends) {
@@ -318,7 +346,7 @@ public final class TaskLoop implements AutoCloseable {
       try {
         long events = replayer.replayEvents(store, replayedEvents::increment);
         long outcomes = replayer.replayOutcomes(store);
-        stores.put(partition, store);
+        stores.put(partition, new PipelinedStore(store, storeWriter));
         owned.add(partition);
         stopped.remove(partition);
         log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", definition.name(),

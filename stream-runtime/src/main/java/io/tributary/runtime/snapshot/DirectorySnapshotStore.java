@@ -32,6 +32,17 @@ import org.slf4j.LoggerFactory;
  * manifest format is described in {@code SnapshotManifest}: a magic line, the format version, the
  * offsets and creation time, one line per file with size and CRC-32C, and a checksum of itself.
  *
+ * <p>RocksDB's table and blob files ({@code .sst}, {@code .blob}) never change once written, so
+ * where the snapshot root is on the same file system as the checkpoint, a save hard-links them
+ * instead of copying, and a restore hard-links them back into the target: moving a partition then
+ * costs reading its files once for their checksums, not writing them again. Where the file system
+ * refuses a link (another file system, no hard links), the file is copied. Every other file
+ * (RocksDB's manifest, options, write-ahead log, the store marker) is always copied. A linked file
+ * is checked against its manifest entry on restore like a copied one. The store remembers the
+ * checksum of each linked file it read (by inode, size and modification time), so a save reads only
+ * the table files that are new since the last save or restore through this instance; a restore
+ * always reads every file.
+ *
  * <p>A save writes and forces every data file, then writes the manifest under a temporary name,
  * forces it, and renames it to {@code MANIFEST}: a directory without {@code MANIFEST} is a save that
  * did not finish, is never listed, and is removed by a later save of the same id or by {@link
@@ -51,6 +62,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
 
   private final Path root;
   private final Clock clock;
+  private final LinkedFiles linked = new LinkedFiles();
 
   /**
    * @param root the directory holding every service's snapshots; created on the first save
@@ -100,8 +112,10 @@ public final class DirectorySnapshotStore implements SnapshotStore {
       for (String name : names) {
         Path target = SnapshotFiles.resolve(dir, name);
         Files.createDirectories(target.getParent());
-        SnapshotFiles.Copied copied =
-            SnapshotFiles.copy(SnapshotFiles.resolve(checkpointDir, name), target);
+        Path source = SnapshotFiles.resolve(checkpointDir, name);
+        SnapshotFiles.Copied copied = SnapshotFiles.immutable(name)
+            ? linked.linkOrCopy(source, target, true)
+            : SnapshotFiles.copy(source, target);
         files.add(new SnapshotManifest.FileEntry(name, copied.size(), copied.crc32c()));
       }
       SnapshotManifest manifest = new SnapshotManifest(
@@ -260,7 +274,9 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     }
     Path copy = SnapshotFiles.resolve(target, file.name());
     Files.createDirectories(copy.getParent());
-    SnapshotFiles.Copied copied = SnapshotFiles.copy(source, copy);
+    SnapshotFiles.Copied copied = SnapshotFiles.immutable(file.name())
+        ? linked.linkOrCopy(source, copy, false)
+        : SnapshotFiles.copy(source, copy);
     if (copied.size() != file.size() || copied.crc32c() != file.crc32c()) {
       throw new CorruptSnapshotException("Cannot restore " + where + ": file " + file.name()
           + " is corrupt: expected " + file.size() + " bytes with CRC-32C "

@@ -19,6 +19,7 @@ import java.util.zip.CRC32C;
 /** File chores of {@link DirectorySnapshotStore}: checksummed durable copies, listings, deletes. */
 final class SnapshotFiles {
   private static final int BUFFER_BYTES = 64 * 1024;
+  private static final int LINKED_BUFFER_BYTES = 1 << 20;
 
   /** The size and CRC-32C of the bytes a copy moved. */
   record Copied(long size, int crc32c) {}
@@ -46,6 +47,29 @@ final class SnapshotFiles {
         }
       }
       out.force(true);
+    }
+    return new Copied(size, (int) crc.getValue());
+  }
+
+  /**
+   * @return whether RocksDB never changes the file {@code name} once written (table and blob files),
+   *     so a snapshot and a store may share it through a hard link
+   */
+  static boolean immutable(String name) {
+    return name.endsWith(".sst") || name.endsWith(".blob");
+  }
+
+  /** @return the size and CRC-32C of {@code file}'s bytes */
+  static Copied checksum(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    ByteBuffer buffer = ByteBuffer.allocateDirect(LINKED_BUFFER_BYTES);
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      int read;
+      while ((read = in.read(buffer.clear())) > 0) {
+        crc.update(buffer.flip());
+        size += read;
+      }
     }
     return new Copied(size, (int) crc.getValue());
   }

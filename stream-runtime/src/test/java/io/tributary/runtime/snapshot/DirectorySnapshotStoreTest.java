@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -53,6 +57,40 @@ class DirectorySnapshotStoreTest {
     store.restore(saved, restored);
 
     assertThat(contents(restored)).isEqualTo(contents(checkpoint));
+  }
+
+  @Test
+  void sharesTableFilesByHardLinksAndCopiesTheOthers() throws IOException {
+    SnapshotInfo saved = store.save("posts", 3, checkpoint, 1200, 340);
+    Path snapshotDir = temp.resolve("snapshots/posts/p-3").resolve(saved.id());
+    Path restored = temp.resolve("restored/p-3");
+    store.restore(saved, restored);
+
+    assertThat(fileKey(snapshotDir.resolve("000008.sst"))).isEqualTo(fileKey(checkpoint.resolve("000008.sst")));
+    assertThat(fileKey(restored.resolve("000008.sst"))).isEqualTo(fileKey(checkpoint.resolve("000008.sst")));
+    assertThat(fileKey(snapshotDir.resolve("MANIFEST-000005")))
+        .isNotEqualTo(fileKey(checkpoint.resolve("MANIFEST-000005")));
+    assertThat(fileKey(restored.resolve("MANIFEST-000005")))
+        .isNotEqualTo(fileKey(snapshotDir.resolve("MANIFEST-000005")));
+    assertThat(contents(restored)).isEqualTo(contents(checkpoint));
+  }
+
+  @Test
+  void detectsACorruptLinkedTableFileOnRestore() throws IOException {
+    SnapshotInfo saved = store.save("posts", 3, checkpoint, 1200, 340);
+    // the link shares the inode: a byte changed in the checkpoint's table file changes the snapshot's
+    try (FileChannel file = FileChannel.open(checkpoint.resolve("000008.sst"), StandardOpenOption.WRITE)) {
+      file.write(ByteBuffer.wrap(new byte[] {42}), 5000);
+    }
+
+    assertThatThrownBy(() -> store.restore(saved, temp.resolve("restored/p-3")))
+        .isInstanceOf(CorruptSnapshotException.class)
+        .hasMessageContaining("000008.sst");
+    assertThat(temp.resolve("restored/p-3")).doesNotExist();
+  }
+
+  private static Object fileKey(Path file) throws IOException {
+    return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
   }
 
   @Test

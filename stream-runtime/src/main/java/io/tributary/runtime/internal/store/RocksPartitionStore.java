@@ -156,6 +156,15 @@ public final class RocksPartitionStore implements PartitionStore {
     }
   }
 
+  /**
+   * Loads RocksDB's native library now, if not loaded yet. It is loaded on first use anyway; an
+   * instance calls this at start, on a thread of its own, so the first partition assigned to it does
+   * not wait for the library to be unpacked and loaded.
+   */
+  public static void loadLibrary() {
+    // the class's static initializer loads it; reaching here means it ran
+  }
+
   /** @return the directory of this store */
   public Path directory() {
     return dir;

@@ -14,6 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +27,14 @@ import org.slf4j.LoggerFactory;
  * a RocksDB checkpoint into a scratch directory, a {@link SnapshotStore#save} of it, retention, and
  * the removal of the scratch checkpoint.
  *
- * <p>Synchronous for now: the calling task loop thread waits for the checkpoint and the copy, which
- * pauses its partitions for that long. The checkpoint is cheap (hard links); the copy grows with the
- * state. Moving the copy off the loop thread is a later step.
+ * <p>The checkpoint is always taken on the calling (task loop) thread: it is cheap (RocksDB
+ * hard-links its table files) and must see the store between two batches. What follows (the save,
+ * retention, and the removal of the checkpoint) runs on the {@code saves} executor given to the
+ * constructor, so a periodic snapshot pauses the partition only for the checkpoint. One save per
+ * partition is under way at a time: {@link #maybeSnapshot} takes no new one while the last has not
+ * finished, learns how it ended on its next call (a failure is thrown then), and {@link
+ * #snapshotNow} waits for the last one and for its own. Without an executor everything runs on the
+ * calling thread, as before.
  *
  * <p>Per partition it tracks when the last snapshot was taken and at which events offset; on the
  * first call for a partition both come from the newest snapshot in the store (none: due as soon as
@@ -33,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@code tributary.snapshot.save.time} (checkpoint, save and retention) and the gauge {@code
  * tributary.snapshot.last.timestamp} (epoch seconds of the last snapshot; NaN before the first).
  *
- * <p>Not thread-safe: called from the one task loop thread that owns the partitions.
+ * <p>Not thread-safe: called from the one task loop thread that owns the partitions (the saves run
+ * on the executor, and touch only the snapshot store and their checkpoint).
  */
 public final class Snapshotter {
   private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
@@ -45,6 +55,7 @@ public final class Snapshotter {
   private final SnapshotPolicy policy;
   private final Path workDir;
   private final MeterRegistry registry;
+  private final @Nullable Executor saves;
   private final Map<Integer, Progress> progress = new HashMap<>();
 
   /** When a partition was last snapshotted; read by the gauge from the metrics thread. */
@@ -53,6 +64,7 @@ public final class Snapshotter {
     private long eventsAtLast;
     private volatile double lastEpochSeconds = Double.NaN;
     private @Nullable Gauge gauge;
+    private @Nullable PendingSave pending;
 
     void snapshotTaken(Instant at, long eventsApplied) {
       lastAt = at;
@@ -61,17 +73,39 @@ public final class Snapshotter {
     }
   }
 
+  /** A save started on the executor, with what the partition's progress becomes when it succeeds. */
+  private record PendingSave(CompletableFuture<Saved> save, Instant at, long eventsApplied) {}
+
+  /** A saved snapshot, and the failure of pruning older ones after it, if pruning failed. */
+  private record Saved(SnapshotInfo info, @Nullable RuntimeException pruneFailure) {}
+
   /**
+   * A snapshotter that saves on the calling thread.
+   *
    * @param workDir scratch space for checkpoints, on the same file system as the partition stores
    *     so RocksDB can hard-link their files; created if needed
    */
   public Snapshotter(String service, SnapshotStore snapshots, SnapshotPolicy policy, Path workDir,
       MeterRegistry registry) {
+    this(service, snapshots, policy, workDir, registry, null);
+  }
+
+  /**
+   * A snapshotter that saves on {@code saves}, off the calling thread.
+   *
+   * @param workDir as {@link #Snapshotter(String, SnapshotStore, SnapshotPolicy, Path,
+   *     MeterRegistry)}
+   * @param saves runs the saves; at most one per partition is under way at a time. {@code null}:
+   *     save on the calling thread
+   */
+  public Snapshotter(String service, SnapshotStore snapshots, SnapshotPolicy policy, Path workDir,
+      MeterRegistry registry, @Nullable Executor saves) {
     this.service = Objects.requireNonNull(service, "service");
     this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.workDir = Objects.requireNonNull(workDir, "workDir");
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.saves = saves;
   }
 
   /**
@@ -82,14 +116,19 @@ public final class Snapshotter {
    * @param now the task loop's clock reading
    * @param eventsApplied how far the partition's events are applied, in the units of {@link
    *     SnapshotInfo#eventsOffset()}: normally {@code store.eventsOffset()} after the last batch
-   * @return {@code true} if a snapshot was taken
+   * @return {@code true} if a snapshot was taken (with an executor: its save was started)
    * @throws io.tributary.runtime.snapshot.SnapshotStoreException if the snapshot store cannot be
-   *     written; the partition's state is unaffected and the next call tries again, so the caller
-   *     may log it and carry on (the Kafka log still holds every event)
+   *     written (with an executor: the previous save of the partition failed so); the partition's
+   *     state is unaffected and the next call tries again, so the caller may log it and carry on
+   *     (the Kafka log still holds every event)
    * @throws PermanentException if the checkpoint cannot be written to {@code workDir}
    */
   public boolean maybeSnapshot(PartitionStore store, Instant now, long eventsApplied) {
     Progress partition = progress.computeIfAbsent(store.partition(), this::startTracking);
+    if (partition.pending != null && !partition.pending.save().isDone()) {
+      return false; // the last save is still under way
+    }
+    settle(partition);
     boolean intervalPassed = partition.lastAt == null
         || !now.isBefore(partition.lastAt.plus(policy.interval()));
     boolean enoughEvents = eventsApplied - partition.eventsAtLast >= policy.minEventsBetween();
@@ -109,15 +148,23 @@ public final class Snapshotter {
    */
   public void snapshotNow(PartitionStore store, Instant now) {
     Progress partition = progress.computeIfAbsent(store.partition(), this::startTracking);
+    settle(partition);
     if (store.eventsOffset() == partition.eventsAtLast) {
       return; // nothing applied since the last snapshot
     }
     snapshot(store, partition, now, store.eventsOffset());
+    settle(partition);
   }
 
-  /** Stops tracking a partition that was revoked, and removes its gauge. */
+  /**
+   * Stops tracking a partition that was revoked, and removes its gauge. A save still under way is
+   * waited for; its failure was or will be reported by the caller of {@link #snapshotNow}.
+   */
   public void forget(int partition) {
     Progress removed = progress.remove(partition);
+    if (removed != null && removed.pending != null) {
+      removed.pending.save().handle((info, failure) -> null).join();
+    }
     if (removed != null && removed.gauge != null) {
       registry.remove(removed.gauge);
     }
@@ -127,16 +174,46 @@ public final class Snapshotter {
     int p = store.partition();
     Path checkpoint = workDir.resolve("checkpoint-" + service + "-p" + p);
     Timer.Sample sample = Timer.start(registry);
+    // one thread writes the store, so the offsets read here are those of the checkpoint
+    long eventsOffset = store.eventsOffset();
+    long outcomesOffset = store.outcomesOffset();
     try {
       deleteCheckpoint(checkpoint); // a leftover of a crash mid-snapshot
-      // one thread writes the store, so the offsets read here are those of the checkpoint
-      long eventsOffset = store.eventsOffset();
-      long outcomesOffset = store.outcomesOffset();
       store.checkpoint(checkpoint);
-      SnapshotInfo info = snapshots.save(service, p, checkpoint, eventsOffset, outcomesOffset);
-      partition.snapshotTaken(now, eventsApplied);
+    } catch (RuntimeException | Error e) {
+      stopTimer(sample, p);
+      throw e;
+    }
+    Supplier<Saved> save = () -> save(p, checkpoint, eventsOffset, outcomesOffset, sample);
+    CompletableFuture<Saved> saved;
+    if (saves == null) {
+      saved = new CompletableFuture<>();
+      try {
+        saved.complete(save.get());
+      } catch (RuntimeException | Error e) {
+        saved.completeExceptionally(e);
+      }
+    } else {
+      saved = CompletableFuture.supplyAsync(save, saves);
+    }
+    partition.pending = new PendingSave(saved, now, eventsApplied);
+    if (saves == null) {
+      settle(partition);
+    }
+  }
+
+  /** Saves a taken checkpoint, prunes old snapshots and removes the checkpoint; on the saving thread. */
+  private Saved save(int p, Path checkpoint, long eventsOffset, long outcomesOffset, Timer.Sample sample) {
+    SnapshotInfo info;
+    RuntimeException pruneFailure = null;
+    try {
+      info = snapshots.save(service, p, checkpoint, eventsOffset, outcomesOffset);
       log.info("Saved {} ({} bytes)", info, info.totalBytes());
-      snapshots.retain(service, p, policy.retained());
+      try {
+        snapshots.retain(service, p, policy.retained());
+      } catch (RuntimeException e) {
+        pruneFailure = e; // the snapshot counts as taken; the caller hears of the failure
+      }
     } catch (RuntimeException | Error e) {
       try {
         deleteCheckpoint(checkpoint);
@@ -145,11 +222,7 @@ public final class Snapshotter {
       }
       throw e;
     } finally {
-      sample.stop(Timer.builder(SAVE_TIME)
-          .description("Time to checkpoint, save and prune a partition's snapshot")
-          .tag("service", service)
-          .tag("partition", String.valueOf(p))
-          .register(registry));
+      stopTimer(sample, p);
     }
     try {
       deleteCheckpoint(checkpoint);
@@ -158,6 +231,43 @@ public final class Snapshotter {
       log.warn("Saved the snapshot of {} partition {}, but cannot remove its scratch checkpoint: {}",
           service, p, e.getMessage());
     }
+    return new Saved(info, pruneFailure);
+  }
+
+  /**
+   * Waits for the partition's save under way, if any, and records its success in the progress; a
+   * failure is thrown as it was thrown by the save.
+   */
+  private void settle(Progress partition) {
+    PendingSave pending = partition.pending;
+    if (pending == null) {
+      return;
+    }
+    partition.pending = null;
+    Saved saved;
+    try {
+      saved = pending.save().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+    partition.snapshotTaken(pending.at(), pending.eventsApplied());
+    if (saved.pruneFailure() != null) {
+      throw saved.pruneFailure();
+    }
+  }
+
+  private void stopTimer(Timer.Sample sample, int p) {
+    sample.stop(Timer.builder(SAVE_TIME)
+        .description("Time to checkpoint, save and prune a partition's snapshot")
+        .tag("service", service)
+        .tag("partition", String.valueOf(p))
+        .register(registry));
   }
 
   private void deleteCheckpoint(Path checkpoint) {

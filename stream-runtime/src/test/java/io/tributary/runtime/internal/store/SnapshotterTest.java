@@ -2,16 +2,26 @@ package io.tributary.runtime.internal.store;
 
 import static io.tributary.runtime.internal.store.StoreRecords.state;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.runtime.snapshot.SnapshotInfo;
 import io.tributary.runtime.snapshot.SnapshotPolicy;
+import io.tributary.runtime.snapshot.SnapshotStore;
+import io.tributary.runtime.snapshot.SnapshotStoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +111,66 @@ class SnapshotterTest {
     snapshotter.forget(1);
 
     assertThat(registry.find(Snapshotter.LAST_TIMESTAMP).gauges()).isEmpty();
+  }
+
+  @Test
+  void savesOnItsExecutorAndStartsNoSecondSaveWhileOneIsUnderWay() {
+    List<Runnable> queued = new ArrayList<>();
+    Snapshotter snapshotter = new Snapshotter(SERVICE, snapshots, POLICY, workDir, registry, queued::add);
+
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+    assertThat(snapshots.list(SERVICE, 1)).as("saved only when the executor runs the save").isEmpty();
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(1000))).as("one under way").isFalse();
+
+    queued.removeFirst().run();
+    assertThat(snapshots.list(SERVICE, 1)).singleElement()
+        .satisfies(info -> assertThat(info.eventsOffset()).isEqualTo(100));
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(1000))).isTrue();
+    queued.removeFirst().run();
+    assertThat(snapshots.list(SERVICE, 1)).extracting(SnapshotInfo::eventsOffset).containsExactly(1000L, 100L);
+    assertThat(queued).isEmpty();
+  }
+
+  @Test
+  void reportsAFailedBackgroundSaveOnTheNextCall() {
+    List<Runnable> queued = new ArrayList<>();
+    SnapshotStore unwritable = new DirectorySnapshotStore(temp.resolve("not-a-dir"), clock);
+    Snapshotter snapshotter = new Snapshotter(SERVICE, unwritable, POLICY, workDir, registry, queued::add);
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+    writeFile(temp.resolve("not-a-dir"));
+
+    queued.removeFirst().run();
+
+    assertThatThrownBy(() -> snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(200)))
+        .isInstanceOf(SnapshotStoreException.class);
+    assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(300))).as("tried again").isTrue();
+  }
+
+  @Test
+  void snapshotNowWaitsForItsBackgroundSave() throws InterruptedException {
+    ExecutorService saves = Executors.newSingleThreadExecutor();
+    try {
+      Snapshotter snapshotter = new Snapshotter(SERVICE, snapshots, POLICY, workDir, registry, saves);
+      assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+      applyUpTo(150);
+
+      snapshotter.snapshotNow(store, clock.instant());
+
+      assertThat(snapshots.list(SERVICE, 1)).extracting(SnapshotInfo::eventsOffset).containsExactly(150L, 100L);
+      assertThat(workDir).isEmptyDirectory();
+    } finally {
+      saves.shutdown();
+      saves.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void writeFile(Path path) {
+    try {
+      Files.writeString(path, "a file where a directory should be");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Snapshotter snapshotter(SnapshotPolicy policy) {

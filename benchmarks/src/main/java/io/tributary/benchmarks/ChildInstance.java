@@ -1,0 +1,138 @@
+package io.tributary.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link RecoveryChild} JVM started by the recovery benchmark. Its output goes to a log file in
+ * full; lines about restores, snapshots and failures are echoed with the instance's label.
+ */
+final class ChildInstance implements AutoCloseable {
+  /** Tributary's restore and snapshot lines, and whatever goes wrong. */
+  private static final Pattern ECHOED =
+      Pattern.compile("(INFO io\\.tributary.*(restored|Restored|Saved))| WARN | ERROR |Exception");
+
+  private final String label;
+  private final Process process;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private volatile long startedAt;
+
+  private ChildInstance(String label, Process process, Path log) {
+    this.label = label;
+    this.process = process;
+    Thread pump = new Thread(() -> pump(log), "child-" + label);
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts a child JVM running {@link RecoveryChild} with these arguments. */
+  static ChildInstance start(String label, Path log, String bootstrap, String service, Path stateDir,
+      Path snapshotDir, int partitions) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + System.getProperty("bench.recovery.child-heap", "1g"),
+        "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow",
+        "-Dorg.slf4j.simpleLogger.log.io.tributary=info",
+        // the group joins and transaction steps, with times, in the child's log file
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals=info",
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.TransactionManager=info",
+        "-cp", System.getProperty("java.class.path"),
+        RecoveryChild.class.getName(),
+        bootstrap, service, stateDir.toString(), snapshotDir.toString(), String.valueOf(partitions)));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      return new ChildInstance(label, process, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start a child JVM (" + command.getFirst() + "): " + e.getMessage(), e);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** @return {@link System#nanoTime} when the child said its runtime started; 0 before */
+  long startedAt() {
+    return startedAt;
+  }
+
+  /** Waits until the child says its runtime started. */
+  void awaitStarted() throws InterruptedException {
+    while (!started.await(100, TimeUnit.MILLISECONDS)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(label + " exited with " + process.exitValue() + " before it started;"
+            + " see its log");
+      }
+    }
+  }
+
+  /** Sends SIGKILL (kill -9) and waits for the process to end. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** Asks the child to close gracefully; does not wait. */
+  void requestClose() {
+    try {
+      OutputStream input = process.getOutputStream();
+      input.write("close\n".getBytes(StandardCharsets.UTF_8));
+      input.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot tell " + label + " to close: " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits for a requested close to finish and the process to end. */
+  void awaitExit(long timeoutSeconds) throws InterruptedException {
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(label + " did not exit within " + timeoutSeconds + " s; killed it");
+    }
+  }
+
+  private void pump(Path log) {
+    try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8)); var file = java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+      String line;
+      while ((line = output.readLine()) != null) {
+        file.write(line);
+        file.newLine();
+        file.flush();
+        if (line.equals(RecoveryChild.STARTED)) {
+          startedAt = System.nanoTime();
+          started.countDown();
+        } else if (ECHOED.matcher(line).find()) {
+          Progress.print("    [%s] %s", label, line.length() > 300 ? line.substring(0, 300) + "..." : line);
+        }
+      }
+    } catch (IOException e) {
+      Progress.print("    [%s] output ended: %s", label, e.getMessage());
+    }
+  }
+
+  /** Closes the child gracefully (it leaves the group), or kills it if it does not exit within 60 s. */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      requestClose();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        Progress.print("    [%s] did not exit within 60 s of a close; killing it", label);
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    }
+  }
+}
