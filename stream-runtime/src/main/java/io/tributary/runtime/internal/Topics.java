@@ -64,13 +64,24 @@ public record Topics(String commands, String events, String outcomes) {
     }
   }
 
-  /** Describes the topics, waiting (bounded) for new ones to reach the broker's metadata. */
+  /**
+   * Describes the topics, waiting (bounded) for new ones to reach the broker's metadata and for
+   * every partition to have a leader: a producer that writes to a partition while its first leader
+   * is being elected gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then be refused as
+   * out of sequence.
+   */
   private static Map<String, TopicDescription> describe(Admin admin, Set<String> names)
       throws InterruptedException, ExecutionException {
     long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
     while (true) {
       try {
-        return admin.describeTopics(names).allTopicNames().get();
+        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get();
+        boolean led = descriptions.values().stream().flatMap(topic -> topic.partitions().stream())
+            .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+        if (led || System.nanoTime() > deadline) {
+          return descriptions;
+        }
+        Thread.sleep(50);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
           throw e;
