@@ -327,6 +327,11 @@ class ProjectionCrashIT {
         throw new SimulatedCrash(point);
       }
     }
+
+    @Override
+    public boolean splitsSinkWrites() {
+      return point == FaultPoint.MID_SINK_WRITE;
+    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -129,7 +129,14 @@ public final class BatchProcessor {
     String where = "projection '%s' partition %d offsets %d..%d".formatted(positionsId, run.partition(), first, last);
     RuntimeException refusal;
     try {
-      call(where, run.partition(), batch);
+      if (faults.splitsSinkWrites() && batch.size() > 1) {
+        int half = batch.size() / 2;
+        call(where, run.partition(), batch.subList(0, half));
+        faults.at(FaultPoint.MID_SINK_WRITE);
+        call(where, run.partition(), batch.subList(half, batch.size()));
+      } else {
+        call(where, run.partition(), batch);
+      }
       return null;
     } catch (SinkCalls.Closing | SinkCalls.GaveUp e) {
       return stopOn(e, "offsets " + first + ".." + last, where);

@@ -9,6 +9,14 @@ package io.tributary.projection.internal;
 public interface FaultInjector {
   void at(FaultPoint point);
 
+  /**
+   * @return true to have the runner write each batch of two or more entries to the sink in two
+   *     calls with {@link FaultPoint#MID_SINK_WRITE} between them; false (the default) writes it in one
+   */
+  default boolean splitsSinkWrites() {
+    return false;
+  }
+
   /** @return an injector that never fails: the production default */
   static FaultInjector none() {
     return point -> {};
