@@ -1,6 +1,8 @@
 /**
- * The command-side benchmark: Tributary's runtime against a Kafka Streams peer on the same broker.
- * See {@link io.tributary.benchmarks.CommandSideBenchmark}.
+ * The benchmarks: the command side, Tributary's runtime against a Kafka Streams peer on the same
+ * broker (see {@link io.tributary.benchmarks.CommandSideBenchmark}), and the read side, the
+ * projection runner into Redis and Elasticsearch (see {@link
+ * io.tributary.benchmarks.ReadSideBenchmark}).
  */
 @NullMarked
 package io.tributary.benchmarks;

@@ -25,8 +25,16 @@ class DriversServiceTest {
   }
 
   @Test
-  void registersCodecsForCommandsEventsAndStateOfBothAggregates() {
+  void registersCodecsForBothAggregatesAndEveryQuery() {
     assertThat(service.codecs().typeNames()).containsExactlyInAnyOrder(
+        "tributary.sample.api.v1.FeedRequest",
+        "tributary.sample.api.v1.GetPostRequest",
+        "tributary.sample.api.v1.GetTribeRequest",
+        "tributary.sample.api.v1.PostList",
+        "tributary.sample.api.v1.PostPage",
+        "tributary.sample.api.v1.SearchPostsRequest",
+        "tributary.sample.api.v1.TopPostsRequest",
+        "tributary.sample.api.v1.TribePage",
         "tributary.sample.post.v1.PostCommand",
         "tributary.sample.post.v1.PostEvent",
         "tributary.sample.post.v1.PostState",

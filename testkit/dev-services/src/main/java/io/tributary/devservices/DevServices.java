@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -90,6 +91,33 @@ public final class DevServices implements AutoCloseable {
           RedisDevServer.Options.defaults(baseDir.resolve("redis")).withPersistent(!temporary)));
     }
     return redis.endpoint();
+  }
+
+  /**
+   * The Redis server itself, for a test that takes it away with {@link RedisDevServer#stop()} and
+   * brings it back with {@link RedisDevServer#restart()} (same port, same data). Restart it in a
+   * {@code finally}, as others share it; leave closing it to {@link #close()}.
+   *
+   * @return the Redis server, started on the first call
+   * @throws DevServiceException if it cannot start
+   */
+  public synchronized RedisDevServer redisServer() {
+    redis();
+    return Objects.requireNonNull(redis);
+  }
+
+  /**
+   * The Elasticsearch node itself, for a test that takes it away with {@link
+   * ElasticsearchDevServer#stop()} and brings it back with {@link ElasticsearchDevServer#restart()}
+   * (same port, same indices). Restart it in a {@code finally}, as others share it; leave closing it
+   * to {@link #close()}.
+   *
+   * @return the Elasticsearch node, started on the first call
+   * @throws DevServiceException if it cannot start
+   */
+  public synchronized ElasticsearchDevServer elasticsearchServer() {
+    elasticsearch();
+    return Objects.requireNonNull(elasticsearch);
   }
 
   /**

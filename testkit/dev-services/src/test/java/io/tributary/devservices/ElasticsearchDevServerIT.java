@@ -1,6 +1,7 @@
 package io.tributary.devservices;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
@@ -143,6 +144,43 @@ class ElasticsearchDevServerIT {
           .isEqualTo(new Post("still here", "storage", 1));
     }
     assertThat(childPids()).isEqualTo(childrenBefore);
+  }
+
+  @Test
+  void stopRefusesConnectionsAndRestartServesTheSameIndicesOnTheSamePort() throws IOException {
+    int port = server.httpPort();
+    client.index(request -> request
+        .index("outage").id("o1").document(new Post("written before the stop", "storage", 2)));
+    Set<Long> childrenBefore = childPids();
+
+    server.stop();
+    try {
+      assertThat(server.isRunning()).isFalse();
+      assertThat(childPids()).hasSize(childrenBefore.size() - 1);
+      assertThatThrownBy(() -> client.cluster().health()).isInstanceOf(IOException.class);
+      server.stop(); // idempotent while stopped
+    } finally {
+      server.restart();
+    }
+
+    assertThat(server.isRunning()).isTrue();
+    assertThat(server.httpPort()).isEqualTo(port);
+    assertThat(childPids()).hasSize(childrenBefore.size());
+    // the old client reconnects to the same address
+    assertThat(client.get(get -> get.index("outage").id("o1"), Post.class).source())
+        .isEqualTo(new Post("written before the stop", "storage", 2));
+  }
+
+  @Test
+  void aClosedNodeCannotBeRestarted() {
+    ElasticsearchDevServer closed =
+        ElasticsearchDevServer.start(ElasticsearchDevServer.Options.defaults(tempDir.resolve("closed")));
+    closed.close();
+
+    assertThatThrownBy(closed::restart).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("it is closed. Start a new one");
+    assertThatThrownBy(closed::stop).isInstanceOf(IllegalStateException.class);
+    closed.close(); // idempotent
   }
 
   private static Path sharedDataDir() {

@@ -1,17 +1,22 @@
 package io.tributary.testkit;
 
+import io.tributary.devservices.ElasticsearchDevServer;
 import io.tributary.devservices.ElasticsearchEndpoint;
 import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.devservices.RedisDevServer;
 import io.tributary.devservices.RedisEndpoint;
 import io.tributary.testkit.internal.ContainerServers;
 import io.tributary.testkit.internal.EmbeddedServers;
 import io.tributary.testkit.internal.ServerSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
@@ -23,10 +28,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>{@link DevServicesMode} picks the servers: {@code embedded} (the default) runs them on this
  * machine without Docker; {@code testcontainers} runs them in Docker and, where no Docker engine
  * answers, skips the class with the reason instead of failing it.
+ *
+ * <p><b>Outages.</b> With the embedded servers a test may also declare a {@link RedisDevServer} or
+ * {@link ElasticsearchDevServer} parameter (the same shared server) to take it away with {@code
+ * stop()} and bring it back with {@code restart()}. It must restart it in a {@code finally}; a test
+ * that leaves one stopped fails, after the extension has restarted it for the tests that follow.
  */
-public final class DevServicesExtension implements BeforeAllCallback, ParameterResolver {
+public final class DevServicesExtension implements BeforeAllCallback, AfterEachCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(DevServicesExtension.class);
   private static final Set<Class<?>> ENDPOINTS = Set.of(KafkaEndpoint.class, RedisEndpoint.class, ElasticsearchEndpoint.class);
+  private static final Set<Class<?>> SERVERS = Set.of(RedisDevServer.class, ElasticsearchDevServer.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -39,14 +50,34 @@ public final class DevServicesExtension implements BeforeAllCallback, ParameterR
   }
 
   @Override
+  public void afterEach(ExtensionContext context) {
+    if (context.getRoot().getStore(NAMESPACE).get(EmbeddedServers.class) instanceof EmbeddedServers embedded) {
+      List<String> restarted = embedded.restartStopped();
+      if (!restarted.isEmpty()) {
+        throw new AssertionError(context.getDisplayName() + " left " + restarted + " stopped; the servers are shared"
+            + " by every test of this JVM, so they were restarted now. Call restart() in a finally block.");
+      }
+    }
+  }
+
+  @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return ENDPOINTS.contains(parameter.getParameter().getType());
+    Class<?> type = parameter.getParameter().getType();
+    return ENDPOINTS.contains(type) || SERVERS.contains(type);
   }
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     ServerSource servers = servers(context);
     Class<?> type = parameter.getParameter().getType();
+    if (SERVERS.contains(type)) {
+      if (!(servers instanceof EmbeddedServers embedded)) {
+        throw new ParameterResolutionException("A " + type.getSimpleName() + " parameter needs the embedded dev"
+            + " services, which can be stopped and restarted on the same port; these are containers. Run with -D"
+            + DevServicesMode.PROPERTY + "=embedded.");
+      }
+      return type == RedisDevServer.class ? embedded.redisServer() : embedded.elasticsearchServer();
+    }
     if (type == KafkaEndpoint.class) {
       return servers.kafka();
     }

@@ -72,18 +72,24 @@ local function walk(write)
           planned[key] = 'none'
         elseif needs[op] == nil then
           return redis.error_reply('ERR tributary: unknown op ' .. op .. ' for key ' .. key)
+        elseif op == 'HINCRBY' and planned[key] == nil then
+          -- one call checks both the type (HGET fails on a key that is not a hash) and the counter;
+          -- counters are the common case, so this saves a TYPE call per key
+          local value = redis.pcall('HGET', key, ARGV[a])
+          if type(value) == 'table' and value.err then
+            return redis.error_reply('WRONGTYPE tributary: key ' .. key .. ' holds a '
+              .. redis.call('TYPE', key).ok .. ' and HINCRBY needs a hash')
+          end
+          if value and not string.match(value, '^%-?%d+$') then
+            return redis.error_reply('ERR tributary: field ' .. ARGV[a] .. ' of key ' .. key
+              .. ' holds ' .. value .. ', not an integer counter')
+          end
+          planned[key] = 'hash'
         else
           local current = planned[key] or redis.call('TYPE', key).ok
           if current ~= 'none' and current ~= needs[op] then
             return redis.error_reply('WRONGTYPE tributary: key ' .. key .. ' holds a ' .. current
               .. ' and ' .. op .. ' needs a ' .. needs[op])
-          end
-          if op == 'HINCRBY' and planned[key] == nil then
-            local value = redis.call('HGET', key, ARGV[a])
-            if value and not string.match(value, '^%-?%d+$') then
-              return redis.error_reply('ERR tributary: field ' .. ARGV[a] .. ' of key ' .. key
-                .. ' holds ' .. value .. ', not an integer counter')
-            end
           end
           planned[key] = needs[op]
         end

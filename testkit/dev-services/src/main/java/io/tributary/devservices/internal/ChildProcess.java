@@ -155,6 +155,17 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /**
+   * Waits up to {@code timeout} for the child to exit by itself, as after a shutdown command sent
+   * over its own protocol.
+   *
+   * @return {@code true} if it has exited
+   * @throws InterruptedException if the thread is interrupted; the child keeps running
+   */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
    * Stops the child as described on the class, and waits until it is gone. Idempotent; never throws.
    * If the calling thread is interrupted, the child is killed at once and the interrupt flag stays
    * set.
