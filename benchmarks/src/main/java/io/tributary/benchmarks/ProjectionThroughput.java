@@ -54,6 +54,7 @@ final class ProjectionThroughput {
     long total = ends.values().stream().mapToLong(Long::longValue).sum();
     ProjectionSettings runnerSettings = ProjectionSettings.defaults(kafka.bootstrapServers())
         .withMaxBatchRecords(settings.maxBatchRecords())
+        .withParallelism(settings.parallelism())
         .withPollTimeout(ReadSideSettings.POLL_TIMEOUT);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Progress progress = new Progress();

@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param runs measured runs per sink ({@code bench.read.runs})
  * @param warmups unmeasured runs per sink before them ({@code bench.read.warmups})
  * @param maxBatchRecords the runner's {@code maxBatchRecords}: the largest batch per sink call
+ * @param parallelism the runner's {@code parallelism}: partitions of a poll written at the same time
  *     ({@code bench.read.max-batch-records})
  * @param sinks which sinks the throughput phase runs: {@code redis}, {@code elasticsearch}
  *     ({@code bench.read.sinks})
@@ -30,6 +31,7 @@ record ReadSideSettings(
     int runs,
     int warmups,
     int maxBatchRecords,
+    int parallelism,
     List<String> sinks,
     int latencyCommands,
     int latencyWarmupCommands,
@@ -41,7 +43,7 @@ record ReadSideSettings(
 
   ReadSideSettings {
     sinks = List.copyOf(sinks);
-    if (events < 1 || accounts < 1 || partitions < 1 || runs < 1 || warmups < 0 || maxBatchRecords < 1
+    if (events < 1 || accounts < 1 || partitions < 1 || runs < 1 || warmups < 0 || maxBatchRecords < 1 || parallelism < 1
         || latencyCommands < 0 || latencyWarmupCommands < 0) {
       throw new IllegalArgumentException("bench.read.events, bench.read.accounts, bench.partitions, bench.read.runs"
           + " and bench.read.max-batch-records must be at least 1, the warm-ups and latency counts at least 0; got "
@@ -63,6 +65,7 @@ record ReadSideSettings(
         Integer.getInteger("bench.read.runs", 3),
         Integer.getInteger("bench.read.warmups", 1),
         Integer.getInteger("bench.read.max-batch-records", 5_000),
+        Integer.getInteger("bench.read.parallelism", 4),
         List.of(System.getProperty("bench.read.sinks", "redis,elasticsearch").toLowerCase(Locale.ROOT).split(",")),
         Integer.getInteger("bench.read.latency-commands", 2_000),
         Integer.getInteger("bench.read.latency-warmup-commands", 200),

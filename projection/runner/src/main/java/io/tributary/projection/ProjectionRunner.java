@@ -86,9 +86,12 @@ import org.jspecify.annotations.Nullable;
  * snapshot meters of the command side ({@code tributary.snapshot.*}, {@code service} being {@code
  * <service>.<projection>.v<version>}).
  *
- * <p><b>Threading.</b> The consumer runs on a thread of its own, which is the only caller of the
- * sink and the keyed state; the sink is not closed by the runner. The accessors and {@link #close()}
- * may be called from any thread.
+ * <p><b>Threading.</b> The consumer runs on a thread of its own. The batches of one poll are
+ * projected and written by up to {@link ProjectionSettings#parallelism()} worker threads, one
+ * partition per thread at a time, so the sink (thread-safe by its contract) writes one partition's
+ * batch while the next is prepared; each partition's events still apply in order. Offsets are
+ * committed by the consumer's thread once the poll's batches are done. The sink is not closed by
+ * the runner. The accessors and {@link #close()} may be called from any thread.
  */
 @Experimental
 public final class ProjectionRunner implements AutoCloseable {
@@ -155,7 +158,7 @@ public final class ProjectionRunner implements AutoCloseable {
       BatchProcessor processor = new BatchProcessor(new PartitionProjector(service, projection), sink, positionsId,
           sinkCalls, parked, states, metrics, faults);
       ProjectionLoop loop = new ProjectionLoop(consumer, Topics.of(service.name()).events(), groupId, positionsId,
-          sink, processor, sinkCalls, states, parked, metrics, settings.pollTimeout(), closing);
+          sink, processor, sinkCalls, states, parked, metrics, settings.pollTimeout(), closing, settings.parallelism());
       return new ProjectionRunner(groupId, loop);
     } catch (RuntimeException e) {
       if (metrics != null) {

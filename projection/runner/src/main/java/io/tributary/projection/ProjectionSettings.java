@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  *     in {@code <stateDir>/snapshots} (see {@link #snapshots()})
  * @param snapshotPolicy when keyed state is snapshotted (besides every graceful revoke) and how
  *     many snapshots are kept
+ * @param parallelism how many partitions of one poll are projected and written at the same time
+ *     ({@link #withParallelism})
  */
 @Experimental
 public record ProjectionSettings(
@@ -41,7 +43,8 @@ public record ProjectionSettings(
     int maxAttempts,
     Path stateDir,
     @Nullable SnapshotStore snapshotStore,
-    SnapshotPolicy snapshotPolicy) {
+    SnapshotPolicy snapshotPolicy,
+    int parallelism) {
 
   /** @throws IllegalArgumentException naming the setting that is out of range */
   public ProjectionSettings {
@@ -56,6 +59,10 @@ public record ProjectionSettings(
     }
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism (" + parallelism + ") must be at least 1: the number of "
+          + "partitions whose batches are projected and written at the same time.");
+    }
     if (maxBatchRecords < 1 || maxAttempts < 1) {
       throw new IllegalArgumentException("maxBatchRecords (" + maxBatchRecords + ") and maxAttempts ("
           + maxAttempts + ") must be at least 1.");
@@ -63,16 +70,16 @@ public record ProjectionSettings(
   }
 
   /**
-   * @return settings for a broker at {@code bootstrapServers}: polls of up to 100 ms and 500 events,
-   *     sink retries from 100 ms doubling to 10 s, 10 attempts; keyed state in {@code
+   * @return settings for a broker at {@code bootstrapServers}: polls of up to 100 ms and 2,000 events,
+   *     4 partitions at a time, sink retries from 100 ms doubling to 10 s, 10 attempts; keyed state in {@code
    *     <java.io.tmpdir>/tributary-projections} with snapshots beside it by {@link
    *     SnapshotPolicy#defaults()}. Give stateful projections a {@link #withStateDir persistent
    *     directory}: state lost with a temporary directory is rebuilt, but by replaying the log.
    */
   public static ProjectionSettings defaults(String bootstrapServers) {
-    return new ProjectionSettings(bootstrapServers, Map.of(), Duration.ofMillis(100), 500, Duration.ofMillis(100),
+    return new ProjectionSettings(bootstrapServers, Map.of(), Duration.ofMillis(100), 2000, Duration.ofMillis(100),
         Duration.ofSeconds(10), 10, Path.of(System.getProperty("java.io.tmpdir"), "tributary-projections"), null,
-        SnapshotPolicy.defaults());
+        SnapshotPolicy.defaults(), 4);
   }
 
   /** @return the snapshot store: the configured one, or a directory store in {@code <stateDir>/snapshots} */
@@ -83,44 +90,54 @@ public record ProjectionSettings(
 
   public ProjectionSettings withStateDir(Path stateDir) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   /** @return a copy keeping snapshots in {@code snapshotStore}; null for the directory store under the state dir */
   public ProjectionSettings withSnapshotStore(@Nullable SnapshotStore snapshotStore) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   public ProjectionSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   public ProjectionSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   public ProjectionSettings withPollTimeout(Duration pollTimeout) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   public ProjectionSettings withMaxBatchRecords(int maxBatchRecords) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   /** @return a copy that retries transient sink failures from {@code initial}, doubling up to {@code max} */
   public ProjectionSettings withBackoff(Duration initial, Duration max) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initial, max,
-        maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   public ProjectionSettings withMaxAttempts(int maxAttempts) {
     return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
-        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy);
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
+  }
+
+  /**
+   * @return a copy that projects and writes the batches of up to {@code parallelism} partitions of
+   *     one poll at the same time (each partition still in order, by one thread at a time), so the
+   *     store works on one partition's batch while the runner prepares the next
+   */
+  public ProjectionSettings withParallelism(int parallelism) {
+    return new ProjectionSettings(bootstrapServers, kafkaProperties, pollTimeout, maxBatchRecords, initialBackoff,
+        maxBackoff, maxAttempts, stateDir, snapshotStore, snapshotPolicy, parallelism);
   }
 
   private static void requirePositive(Duration value, String name) {

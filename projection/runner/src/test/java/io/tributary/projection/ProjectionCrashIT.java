@@ -42,6 +42,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import java.util.function.Function;
@@ -314,7 +315,8 @@ class ProjectionCrashIT {
   private static final class CrashAt implements FaultInjector {
     private final FaultPoint point;
     private final int nth;
-    private int reached;
+    // batches of several partitions reach the points on several threads at once
+    private final AtomicInteger reached = new AtomicInteger();
 
     CrashAt(FaultPoint point, int nth) {
       this.point = point;
@@ -323,7 +325,7 @@ class ProjectionCrashIT {
 
     @Override
     public void at(FaultPoint reachedPoint) {
-      if (reachedPoint == point && ++reached == nth) {
+      if (reachedPoint == point && reached.incrementAndGet() == nth) {
         throw new SimulatedCrash(point);
       }
     }

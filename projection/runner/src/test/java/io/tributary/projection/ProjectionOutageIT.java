@@ -118,7 +118,7 @@ class ProjectionOutageIT {
       assertThat(sentDuringOutage).as("commands sent while Redis was away").isGreaterThan(100);
       assertThat(sink.transientFailures()).as("sink calls that failed transiently and were retried")
           .isGreaterThanOrEqualTo(3);
-      awaitTrue("the sink holds the last event of every partition", () -> reached(redisSink, BALANCES.name(), ledger), runner);
+      awaitTrue("the sink holds the last event of every partition", () -> reached(redisSink, BALANCES.versionedName(), ledger), runner);
       assertThat(runner.stoppedPartitions()).isEmpty();
       assertThat(meters.get("tributary.projection.events").counter().count())
           .as("events given to the sink once each, however many times a batch was retried")
@@ -163,7 +163,7 @@ class ProjectionOutageIT {
       assertThat(sentDuringOutage).as("commands sent while Elasticsearch was away").isGreaterThan(100);
       assertThat(sink.transientFailures()).as("sink calls that failed transiently and were retried")
           .isGreaterThanOrEqualTo(3);
-      awaitTrue("the sink holds the last event of every partition", () -> reached(esSink, documents.name(), ledger), runner);
+      awaitTrue("the sink holds the last event of every partition", () -> reached(esSink, documents.versionedName(), ledger), runner);
       assertThat(runner.stoppedPartitions()).isEmpty();
       assertThat(meters.get("tributary.projection.events").counter().count()).isEqualTo(ledger.acceptedEvents);
       assertDocumentsEqual(elasticsearch, events, accounts, ledger);

@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * stops the partition even when parking, since it is not the event's fault.
  *
  * <p>An event at or below the sink's position that fails again during a replay (keyed state is
- * being rebuilt) was parked when first seen, and is not parked twice. Used by the runner's thread.
+ * being rebuilt) was parked when first seen, and is not parked twice. Thread-safe: the runner calls
+ * it for several partitions at once, each partition on one thread at a time.
  */
 public final class BatchProcessor {
   /** Why a partition stops: where, the reason to show, the cause. */

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * side's {@link PartitionStateLoader} (the local store, else the newest snapshot that restores,
  * else an empty store); snapshots through its {@link Snapshotter} under the service name {@code
  * <service>.<projection>.v<version>}, by the settings' policy after each batch and on every
- * graceful revoke. Used by the runner's one thread.
+ * graceful revoke. Opened and released by the runner's thread; {@link #afterBatch} is called by the
+ * threads that write the partitions' batches, one at a time.
  */
 public final class KeyedStates implements AutoCloseable {
   private final String storeName;
@@ -64,7 +65,7 @@ public final class KeyedStates implements AutoCloseable {
   }
 
   /** After a batch was written: a snapshot if the policy says one is due; a failed snapshot is a warning. */
-  public void afterBatch(PartitionState state) {
+  public synchronized void afterBatch(PartitionState state) {
     snapshots.afterBatch(state.store());
   }
 

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * Writes events a projection cannot take to {@code <service>.<projection>.parked} (one partition,
  * kept forever), with {@code acks=all} and idempotence, and waits for the acknowledgement: the
  * caller moves the sink's position past the event only after {@link #park} returned. Headers are
- * those of {@link ParkedEventHeaders}. Used by the runner's one thread; owns its producer.
+ * those of {@link ParkedEventHeaders}. Thread-safe (the producer is); owns its producer.
  */
 public final class ParkedEvents implements AutoCloseable {
   private static final long SEND_WAIT_SECONDS = 180;

@@ -3,6 +3,7 @@ package io.tributary.projection.internal;
 import io.tributary.projection.ProjectionStatus;
 import io.tributary.projection.sink.ViewSink;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,10 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -49,6 +54,7 @@ public final class ProjectionLoop implements Runnable {
   private final CountDownLatch ended = new CountDownLatch(1);
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
   private final Map<Integer, PartitionRun> runs = new ConcurrentHashMap<>();
+  private final @Nullable ExecutorService workers;
   private volatile @Nullable Throwable failure;
   private volatile boolean crashed;
 
@@ -57,10 +63,15 @@ public final class ProjectionLoop implements Runnable {
    * @param states the keyed state stores of a stateful projection, else null; closed by the loop
    * @param parked the parked-events writer when parking, else null; closed by the loop
    * @param closing counted down by {@link #close()}; the same latch {@code sinkCalls} waits on
+   * @param parallelism how many partitions of a poll are processed at the same time; 1 processes
+   *     them one after the other on the loop's thread
    */
   public ProjectionLoop(Consumer<byte[], byte[]> consumer, String topic, String groupId, String positionsId,
       ViewSink sink, BatchProcessor processor, SinkCalls sinkCalls, @Nullable KeyedStates states,
-      @Nullable ParkedEvents parked, ProjectionMetrics metrics, Duration pollTimeout, CountDownLatch closing) {
+      @Nullable ParkedEvents parked, ProjectionMetrics metrics, Duration pollTimeout, CountDownLatch closing,
+      int parallelism) {
+    this.workers = parallelism > 1 ? Executors.newFixedThreadPool(parallelism,
+        Thread.ofPlatform().name("tributary-projection-" + groupId + "-worker-", 0).daemon().factory()) : null;
     this.consumer = consumer;
     this.topic = topic;
     this.groupId = groupId;
@@ -81,15 +92,13 @@ public final class ProjectionLoop implements Runnable {
       consumer.subscribe(List.of(topic), new Rebalance());
       while (closing.getCount() > 0) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+        List<TopicPartition> due = new ArrayList<>(records.partitions().size());
         for (TopicPartition partition : records.partitions()) {
-          if (closing.getCount() == 0) {
-            break;
-          }
-          PartitionRun run = runs.get(partition.partition());
-          if (run != null && !stopped.containsKey(partition.partition())) {
-            process(partition, run, records);
+          if (runs.containsKey(partition.partition()) && !stopped.containsKey(partition.partition())) {
+            due.add(partition);
           }
         }
+        processAll(due, records);
         for (TopicPartition partition : consumer.assignment()) {
           consumer.currentLag(partition).ifPresent(lag -> {
             metrics.lag(partition.partition(), lag);
@@ -116,8 +125,64 @@ public final class ProjectionLoop implements Runnable {
     }
   }
 
-  private void process(TopicPartition partition, PartitionRun run, ConsumerRecords<byte[], byte[]> records) {
-    BatchProcessor.Stop stop = processor.process(run, records.records(partition));
+  /**
+   * Processes the due partitions of one poll: one after the other on this thread, or each on a
+   * worker at the same time (a partition is never on two threads). Offsets are committed and stops
+   * recorded on this thread once every partition is done. A failure of one partition (a crash,
+   * the runner closing) is thrown once the others have finished, so that nothing is still writing
+   * when the loop closes its stores.
+   */
+  private void processAll(List<TopicPartition> due, ConsumerRecords<byte[], byte[]> records) {
+    if (workers == null || due.size() < 2) {
+      for (TopicPartition partition : due) {
+        if (closing.getCount() == 0) {
+          return;
+        }
+        PartitionRun run = runs.get(partition.partition());
+        finish(partition, run, processor.process(run, records.records(partition)));
+      }
+      return;
+    }
+    List<Future<BatchProcessor.@Nullable Stop>> results = new ArrayList<>(due.size());
+    for (TopicPartition partition : due) {
+      PartitionRun run = runs.get(partition.partition());
+      results.add(workers.submit(() -> processor.process(run, records.records(partition))));
+    }
+    List<BatchProcessor.@Nullable Stop> stops = new ArrayList<>(due.size());
+    Throwable failed = null;
+    for (Future<BatchProcessor.@Nullable Stop> result : results) {
+      try {
+        stops.add(result.get());
+      } catch (ExecutionException e) {
+        failed = keepFirst(failed, e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed = keepFirst(failed, new SinkCalls.Closing());
+      }
+    }
+    if (failed instanceof Error error) {
+      throw error;
+    }
+    if (failed instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failed != null) {
+      throw new IllegalStateException("Processing a partition failed: " + failed, failed);
+    }
+    for (int i = 0; i < due.size(); i++) {
+      finish(due.get(i), runs.get(due.get(i).partition()), stops.get(i));
+    }
+  }
+
+  private static Throwable keepFirst(@Nullable Throwable first, Throwable next) {
+    if (first == null) {
+      return next;
+    }
+    first.addSuppressed(next);
+    return first;
+  }
+
+  private void finish(TopicPartition partition, PartitionRun run, BatchProcessor.@Nullable Stop stop) {
     run.sinkPosition().ifPresent(position ->
         consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(position + 1)), (offsets, error) -> {
           if (error != null) {
@@ -139,6 +204,10 @@ public final class ProjectionLoop implements Runnable {
   }
 
   private void closeAll() {
+    if (workers != null) {
+      // every batch a worker ran has ended: processAll waits for all of them before it returns or throws
+      workers.shutdownNow();
+    }
     try {
       consumer.close(Duration.ofSeconds(10));
     } catch (RuntimeException e) {

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Calls a sink, retrying a {@link TransientException} with an exponential backoff bounded by the
  * settings. Any other exception passes through at once. A wait ends early when the runner closes.
- * Used by the runner's one thread.
+ * Thread-safe: keeps no state of its own between calls.
  */
 public final class SinkCalls {
   private static final Logger log = LoggerFactory.getLogger(SinkCalls.class);
