@@ -62,7 +62,7 @@ final class ProjectionThroughput {
     try (ProjectionRunner runner = ProjectionRunner.start(service, projection, sink, runnerSettings, meters)) {
       while (true) {
         long applied = (long) meters.get("tributary.projection.events").counter().count();
-        if (applied >= total && reached(sink, projection.name(), ends)) {
+        if (applied >= total && reached(sink, projection.versionedName(), ends)) {
           break;
         }
         if (!runner.isRunning() || !runner.stoppedPartitions().isEmpty()) {
