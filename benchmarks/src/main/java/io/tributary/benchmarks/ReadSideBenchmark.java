@@ -129,11 +129,8 @@ public final class ReadSideBenchmark {
         }
         ViewVisibilityLatency.Result latency = null;
         if (settings.latencyCommands() > 0) {
-          try (RedisViewSink sink = RedisViewSink.connect(redisUri,
-              RedisViewSinkSettings.defaults().withKeyPrefix("latency:"))) {
-            latency = new ViewVisibilityLatency(kafka, settings).run(SERVICE + "-latency",
-                dataDir.resolve("runtime"), sink, connection.sync());
-          }
+          latency = new ViewVisibilityLatency(kafka, settings).run(SERVICE + "-latency",
+              dataDir.resolve("runtime"), redisUri, connection);
         }
         System.out.println();
         ReadSideResults.print(settings, total, results, latency);

@@ -25,16 +25,18 @@ final class ReadSideResults {
     }
     if (latency != null) {
       System.out.println();
-      Progress.print("one deposit at a time, %d recorded after %d warm-up (Redis view read directly with HGET)",
-          latency.visibleNanos().length, settings.latencyWarmupCommands());
-      Progress.print("%-44s %8s %8s %8s %8s", "measure", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
+      Progress.print("one deposit at a time, %d recorded after %d warm-up; every other one read back directly (HGET),"
+          + " the others through the gRPC query service with the reply's position token",
+          latency.replyNanos().length, settings.latencyWarmupCommands());
+      Progress.print("%-48s %8s %8s %8s %8s", "measure", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
       row("CommandGateway.send -> accepted reply", latency.replyNanos());
       row("reply -> effect visible in the Redis view", latency.visibleNanos());
+      row("reply -> query service answers with the effect", latency.queriedNanos());
     }
   }
 
   private static void row(String measure, long[] nanos) {
-    Progress.print("%-44s %8.1f %8.1f %8.1f %8.1f", measure, ViewVisibilityLatency.percentileMillis(nanos, 0.5),
+    Progress.print("%-48s %8.1f %8.1f %8.1f %8.1f", measure, ViewVisibilityLatency.percentileMillis(nanos, 0.5),
         ViewVisibilityLatency.percentileMillis(nanos, 0.99), ViewVisibilityLatency.percentileMillis(nanos, 0.999),
         Arrays.stream(nanos).max().orElse(0) / 1e6);
   }
