@@ -5,6 +5,7 @@ import static io.tributary.projection.ProjectionHarness.awaitEnded;
 import static io.tributary.projection.ProjectionHarness.projectionSettings;
 import static io.tributary.projection.ProjectionHarness.runtimeSettings;
 import static io.tributary.projection.ProjectionHarness.sendAndAwait;
+import static io.tributary.projection.ProjectionHarness.BALANCES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
@@ -64,21 +65,6 @@ class ProjectionCrashIT {
   /** Each runner dies at its third batch, so each one makes some progress first. */
   private static final int CRASH_AT_BATCH = 3;
 
-  /** Stateless counters: applied twice, they would show it. */
-  private static final ProjectionDefinition<ViewUpdate> COUNTERS = ProjectionDefinition.of("counters", envelope -> {
-    AccountEvent event = (AccountEvent) envelope.event();
-    String account = envelope.aggregateId();
-    return switch (event.getKindCase()) {
-      case DEPOSITED -> List.of(
-          new ViewUpdate.Increment("balance:" + account, "cents", event.getDeposited().getAmount()),
-          new ViewUpdate.Increment("counts:" + account, "deposits", 1));
-      case WITHDRAWN -> List.of(
-          new ViewUpdate.Increment("balance:" + account, "cents", -event.getWithdrawn().getAmount()),
-          new ViewUpdate.Increment("counts:" + account, "withdrawals", 1));
-      case KIND_NOT_SET -> throw new IllegalStateException("AccountEvent without a kind: " + envelope.eventId());
-    };
-  }, Account.TYPE);
-
   @TempDir Path tempDir;
   private final String service = "crash-" + UUID.randomUUID().toString().substring(0, 8);
   private final String keyPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
@@ -116,9 +102,9 @@ class ProjectionCrashIT {
     try (TributaryRuntime runtime = startRuntime();
         RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
       Ledger ledger = crashRepeatedlyUnderLoad(runtime, point,
-          faults -> start(COUNTERS, sink, faults, new SimpleMeterRegistry()));
-      try (ProjectionRunner runner = start(COUNTERS, sink, FaultInjector.none(), new SimpleMeterRegistry())) {
-        awaitApplied(runner, sink, COUNTERS.versionedName(), ledger);
+          faults -> start(BALANCES, sink, faults, new SimpleMeterRegistry()));
+      try (ProjectionRunner runner = start(BALANCES, sink, FaultInjector.none(), new SimpleMeterRegistry())) {
+        awaitApplied(runner, sink, BALANCES.versionedName(), ledger);
         for (String account : ledger.balances.keySet()) {
           assertThat(redis.hget(keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
               .isEqualTo(String.valueOf(ledger.balances.get(account)));

@@ -4,7 +4,9 @@ import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.projection.sink.ViewSink;
+import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.Position;
 import io.tributary.runtime.RuntimeSettings;
@@ -12,6 +14,7 @@ import io.tributary.runtime.SendCommand;
 import io.tributary.runtime.TributaryRuntime;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountCommand;
+import io.tributary.runtime.bank.v1.AccountEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +31,24 @@ final class ProjectionHarness {
   static final int PARTITIONS = 4;
   static final Duration WAIT = Duration.ofSeconds(90);
   static final Map<String, String> FAST_GROUPS = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500");
+
+  /**
+   * Per event: the balance moves by the amount, and the deposit or withdrawal count by one. Counters
+   * that a twice-applied event would show.
+   */
+  static final ProjectionDefinition<ViewUpdate> BALANCES = ProjectionDefinition.of("balances", envelope -> {
+    AccountEvent event = (AccountEvent) envelope.event();
+    String account = envelope.aggregateId();
+    return switch (event.getKindCase()) {
+      case DEPOSITED -> List.of(
+          new ViewUpdate.Increment("balance:" + account, "cents", event.getDeposited().getAmount()),
+          new ViewUpdate.Increment("counts:" + account, "deposits", 1));
+      case WITHDRAWN -> List.of(
+          new ViewUpdate.Increment("balance:" + account, "cents", -event.getWithdrawn().getAmount()),
+          new ViewUpdate.Increment("counts:" + account, "withdrawals", 1));
+      case KIND_NOT_SET -> throw new IllegalStateException("AccountEvent without a kind: " + envelope.eventId());
+    };
+  }, Account.TYPE);
 
   private ProjectionHarness() {}
 

@@ -2,6 +2,7 @@ package io.tributary.projection;
 
 import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
+import static io.tributary.projection.ProjectionHarness.BALANCES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
@@ -71,21 +72,6 @@ class ProjectionOutageIT {
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
   private static final Map<String, String> FAST_GROUPS = Map.of("session.timeout.ms", "6000",
       "heartbeat.interval.ms", "500");
-
-  /** Per event: the balance moves by the amount, and the deposit or withdrawal count by one. */
-  private static final ProjectionDefinition<ViewUpdate> BALANCES = ProjectionDefinition.of("balances", envelope -> {
-    AccountEvent event = (AccountEvent) envelope.event();
-    String account = envelope.aggregateId();
-    return switch (event.getKindCase()) {
-      case DEPOSITED -> List.of(
-          new ViewUpdate.Increment("balance:" + account, "cents", event.getDeposited().getAmount()),
-          new ViewUpdate.Increment("counts:" + account, "deposits", 1));
-      case WITHDRAWN -> List.of(
-          new ViewUpdate.Increment("balance:" + account, "cents", -event.getWithdrawn().getAmount()),
-          new ViewUpdate.Increment("counts:" + account, "withdrawals", 1));
-      case KIND_NOT_SET -> throw new IllegalStateException("AccountEvent without a kind: " + envelope.eventId());
-    };
-  }, Account.TYPE);
 
   @TempDir Path stateDir;
   private final String service = "outage-" + UUID.randomUUID().toString().substring(0, 8);
