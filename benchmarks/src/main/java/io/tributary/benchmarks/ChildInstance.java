@@ -50,6 +50,12 @@ final class ChildInstance implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"),
         RecoveryChild.class.getName(),
         bootstrap, service, stateDir.toString(), snapshotDir.toString(), String.valueOf(partitions)));
+    if (Boolean.parseBoolean(System.getProperty("bench.recovery.cds", "true"))) {
+      // a class-data-sharing archive of the child's classes, written by the first child and mapped by
+      // every later one: a restarted instance does not parse and verify its classes again
+      command.addAll(1, List.of("-XX:+AutoCreateSharedArchive",
+          "-XX:SharedArchiveFile=" + log.toAbsolutePath().getParent().resolve("recovery-child.jsa")));
+    }
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       return new ChildInstance(label, process, log);
