@@ -86,11 +86,11 @@ public final class PartitionStateLoader {
       }
       if (!candidates.isEmpty()) {
         log.warn("None of the {} snapshots of {} partition {} could be restored; starting from an"
-            + " empty store and replaying events and outcomes from offset 0", candidates.size(),
+            + " empty store and replaying the log from offset 0", candidates.size(),
             service, partition);
       } else {
         log.info("No local state and no snapshot for {} partition {}; starting from an empty store"
-            + " and replaying events and outcomes from offset 0", service, partition);
+            + " and replaying the log from offset 0", service, partition);
       }
       return RocksPartitionStore.open(localDir, partition);
     } catch (IOException e) {
