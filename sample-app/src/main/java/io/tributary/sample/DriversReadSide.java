@@ -166,7 +166,7 @@ public final class DriversReadSide implements AutoCloseable {
     return null;
   }
 
-  /** Stops the projections, then closes the connections; keeps the first failure. */
+  /** Stops the projections, then closes every connection even if one fails; keeps the first failure. */
   @Override
   public void close() {
     RuntimeException failure = null;
@@ -177,12 +177,12 @@ public final class DriversReadSide implements AutoCloseable {
         failure = keepFirst(failure, e);
       }
     }
-    try {
-      search.close();
-      redisConnection.close();
-      redis.shutdown();
-    } catch (RuntimeException e) {
-      failure = keepFirst(failure, e);
+    for (Runnable close : List.<Runnable>of(search::close, redisConnection::close, redis::shutdown)) {
+      try {
+        close.run();
+      } catch (RuntimeException e) {
+        failure = keepFirst(failure, e);
+      }
     }
     if (failure != null) {
       throw failure;
