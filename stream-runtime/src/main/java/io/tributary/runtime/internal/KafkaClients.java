@@ -87,12 +87,20 @@ public final class KafkaClients {
     return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** The idempotent producer that appends commands received over gRPC. */
+  /**
+   * The producer that appends commands received over gRPC: acks=all, one request in flight per
+   * broker so retries keep the order, and no producer idempotence. A retried send may append a
+   * command twice, which the task loop's deduplication by command id answers with the first outcome
+   * and no second event; an idempotent producer could instead be wedged for good right after a new
+   * topic's first leader change (NOT_LEADER_OR_FOLLOWER on a batch the broker did append, then
+   * OUT_OF_ORDER_SEQUENCE_NUMBER on every retry), leaving its callers without an outcome.
+   */
   public Producer<byte[], byte[]> commandProducer() {
     Map<String, Object> config = common();
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-ingress");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
   }
