@@ -12,6 +12,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.error.PermanentException;
 import io.tributary.core.error.TransientException;
+import io.tributary.projection.redis.internal.OwnedConnections;
 import io.tributary.projection.redis.internal.ScriptArguments;
 import io.tributary.projection.sink.SourcedUpdates;
 import io.tributary.projection.sink.ViewSink;
@@ -167,24 +168,7 @@ public final class RedisViewSink implements ViewSink {
     if (ownedClient == null) {
       return;
     }
-    RuntimeException failure = null;
-    try {
-      connection.close();
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    try {
-      ownedClient.shutdown();
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (failure != null) {
-      throw new TransientException("Closing the Redis view sink failed: " + failure.getMessage(), failure);
-    }
+    OwnedConnections.close(connection, ownedClient, "Redis view sink");
   }
 
   private <T> T call(String what, Supplier<T> command) {
