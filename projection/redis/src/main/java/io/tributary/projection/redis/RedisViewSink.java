@@ -41,10 +41,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Atomicity.</b> One batch is one Lua script ({@code apply-batch.lua}, sent with {@code
  * EVALSHA}, and with {@code EVAL} when the server does not have it cached). The script reads the
- * held position from the hash {@code <prefix>tributary:positions:<projection>} (field: partition),
- * skips entries at or below it, applies the rest and writes the new position, all without other
- * commands interleaving. A script that fails half-way is not rolled back by Redis, so the script
- * first checks every update that will apply (key types, counter fields) and fails before writing.
+ * held position from the hash {@code <prefix>tributary:positions:<projection>} (field: partition);
+ * if it is below the batch's first offset, the script applies the whole batch and writes the new
+ * position, all without other commands interleaving. If not (a replay after a restart), it writes
+ * nothing and returns the held position, and the sink sends the entries above it again. A script
+ * that fails half-way is not rolled back by Redis, so the script checks the updates that can fail
+ * before writing, and undoes the counters it applied if a counter fails (a counter field undone to
+ * 0 is removed, as if it had never been written).
+ *
+ * <p><b>Compaction.</b> The batch is applied as a whole, so it is sent compacted: each key once,
+ * the increments of a key that only receives increments summed per field, consecutive increments
+ * of one field and consecutive field puts merged. Hot counters cost one Redis call per batch, not
+ * one per event.
  *
  * <p><b>Keys</b> are the updates' keys with {@link RedisViewSinkSettings#keyPrefix()} in front;
  * every key of a batch is passed to the script as a key, as Redis requires. Offsets are compared
@@ -123,11 +131,24 @@ public final class RedisViewSink implements ViewSink {
       throw new PermanentException("RedisViewSink compares offsets as Lua numbers, exact up to 2^53, and projection '%s' partition %d reached offset %d. Use another sink for this partition."
           .formatted(projection, partition, lastOffset));
     }
+    List<SourcedUpdates> remaining = batch;
+    while (!remaining.isEmpty()) {
+      OptionalLong held = applyOrHeld(projection, partition, remaining);
+      if (held.isEmpty()) {
+        return;
+      }
+      // the sink already holds part of the batch (a replay after a restart): send only the rest
+      remaining = newerThan(remaining, held.getAsLong());
+    }
+  }
+
+  /** Applies {@code batch} whole and returns empty, or returns the held position if it is not below the batch. */
+  private OptionalLong applyOrHeld(String projection, int partition, List<SourcedUpdates> batch) {
     ScriptArguments arguments = ScriptArguments.encode(
         settings.positionsKey(projection), settings.keyPrefix(), partition, batch);
     String where = "projection '%s' partition %d offsets %d..%d".formatted(projection, partition,
         batch.getFirst().source().offset(), batch.getLast().source().offset());
-    call(where, () -> {
+    List<Object> reply = call(where, () -> {
       RedisCommands<String, String> commands = connection.sync();
       try {
         return commands.<List<Object>>evalsha(scriptSha, ScriptOutputType.MULTI, arguments.keys(), arguments.args());
@@ -136,6 +157,26 @@ public final class RedisViewSink implements ViewSink {
         return commands.<List<Object>>eval(script, ScriptOutputType.MULTI, arguments.keys(), arguments.args());
       }
     });
+    if (reply.size() == 2 && Long.valueOf(1L).equals(reply.get(0))) {
+      return OptionalLong.empty();
+    }
+    if (reply.size() == 2 && Long.valueOf(0L).equals(reply.get(0)) && reply.get(1) instanceof String held) {
+      try {
+        return OptionalLong.of(Long.parseLong(held));
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    throw new PermanentException("Redis answered %s for %s with %s, which %s does not write; the position hash %s or the script cache holds something else. Delete the position field to rebuild the partition's views."
+        .formatted(SCRIPT_RESOURCE, where, reply, RedisViewSink.class.getSimpleName(), settings.positionsKey(projection)));
+  }
+
+  private static List<SourcedUpdates> newerThan(List<SourcedUpdates> batch, long held) {
+    int from = 0;
+    while (from < batch.size() && batch.get(from).source().offset() <= held) {
+      from++;
+    }
+    return batch.subList(from, batch.size());
   }
 
   @Override
