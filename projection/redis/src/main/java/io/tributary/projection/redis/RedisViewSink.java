@@ -6,9 +6,11 @@ import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandType;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.error.PermanentException;
 import io.tributary.core.error.TransientException;
@@ -46,8 +48,8 @@ import org.jspecify.annotations.Nullable;
  * position, all without other commands interleaving. If not (a replay after a restart), it writes
  * nothing and returns the held position, and the sink sends the entries above it again. A script
  * that fails half-way is not rolled back by Redis, so the script checks the updates that can fail
- * before writing, and undoes the counters it applied if a counter fails (a counter field undone to
- * 0 is removed, as if it had never been written).
+ * before writing, and undoes the counters it applied if a counter fails (a counter field back at
+ * 0 is removed: it was absent or 0 before).
  *
  * <p><b>Compaction.</b> The batch is applied as a whole, so it is sent compacted: each key once,
  * the increments of a key that only receives increments summed per field, consecutive increments
@@ -151,10 +153,12 @@ public final class RedisViewSink implements ViewSink {
     List<Object> reply = call(where, () -> {
       RedisCommands<String, String> commands = connection.sync();
       try {
-        return commands.<List<Object>>evalsha(scriptSha, ScriptOutputType.MULTI, arguments.keys(), arguments.args());
+        return commands.dispatch(CommandType.EVALSHA, new NestedMultiOutput<>(StringCodec.UTF8),
+            arguments.commandArgs(scriptSha));
       } catch (RedisNoScriptException notCached) {
         // first use on this server, or its script cache was flushed: EVAL also caches it
-        return commands.<List<Object>>eval(script, ScriptOutputType.MULTI, arguments.keys(), arguments.args());
+        return commands.dispatch(CommandType.EVAL, new NestedMultiOutput<>(StringCodec.UTF8),
+            arguments.commandArgs(script));
       }
     });
     if (reply.size() == 2 && Long.valueOf(1L).equals(reply.get(0))) {
