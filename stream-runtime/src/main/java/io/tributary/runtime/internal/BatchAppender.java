@@ -22,10 +22,11 @@ import org.apache.kafka.common.KafkaException;
 final class BatchAppender {
   /**
    * What a batch appended: per partition the next events offset and a slot for the next outcomes
-   * offset, which is read from the last outcome's send once the commit flushed it ({@link
-   * #nextOffsets()}).
+   * offset, and the sends of its first and last outcome, whose offsets are read once the commit
+   * flushed them.
    */
-  record Appended(Map<Integer, long[]> next, Map<Integer, Future<RecordMetadata>> lastOutcomes) {
+  record Appended(Map<Integer, long[]> next, Map<Integer, Future<RecordMetadata>> firstOutcomes,
+      Map<Integer, Future<RecordMetadata>> lastOutcomes) {
     /**
      * @return per partition {next events offset or -1, next outcomes offset or -1}; call after the
      *     commit, which flushed every send, so no offset is waited for
@@ -33,6 +34,11 @@ final class BatchAppender {
     Map<Integer, long[]> nextOffsets() {
       lastOutcomes.forEach((partition, send) -> next.get(partition)[1] = offsets(List.of(send)).getFirst() + 1);
       return next;
+    }
+
+    /** @return the offset of the partition's first outcome; call after the commit */
+    long firstOutcomeOffset(int partition) {
+      return offsets(List.of(firstOutcomes.get(partition))).getFirst();
     }
   }
 
@@ -67,6 +73,7 @@ final class BatchAppender {
       Map<PartitionBatch, List<Future<RecordMetadata>>> events) {
     producer.flush();
     Map<Integer, long[]> next = new HashMap<>();
+    Map<Integer, Future<RecordMetadata>> firstOutcome = new HashMap<>();
     Map<Integer, Future<RecordMetadata>> lastOutcome = new HashMap<>();
     for (PartitionBatch batch : batches) {
       List<Long> offsets = offsets(events.get(batch));
@@ -76,12 +83,13 @@ final class BatchAppender {
       for (OutcomeRecord outcome : batch.builtOutcomes()) {
         last = producer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
             utf8(outcome.getCommandId()), outcome.toByteArray()));
+        firstOutcome.putIfAbsent(batch.partition(), last);
       }
       if (last != null) {
         lastOutcome.put(batch.partition(), last);
       }
     }
-    return new Appended(next, lastOutcome);
+    return new Appended(next, firstOutcome, lastOutcome);
   }
 
   private static List<Long> offsets(List<Future<RecordMetadata>> sends) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,9 +31,11 @@ import org.slf4j.LoggerFactory;
  *       the commands decided by other instances (and any the first source did not complete).
  * </ul>
  *
- * Whichever comes first completes the future; the second finds no waiter. Both only ever see
- * committed outcomes, so a reply still follows the commit. Thread-safe: {@link #await} is called
- * from any thread; futures are completed on this reader's threads, never on the caller's.
+ * Both only ever see committed outcomes, so a reply still follows the commit. The reader passes
+ * over the records the task loop reported (it keeps their offset ranges until it has read past
+ * them): a caller who resends a command after its reply must get the resend's outcome, marked
+ * duplicate, not the first record arriving late through the topic. Thread-safe: {@link #await} is
+ * called from any thread; futures are completed on this reader's threads, never on the caller's.
  */
 public final class OutcomeReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutcomeReader.class);
@@ -44,6 +47,8 @@ public final class OutcomeReader implements AutoCloseable {
   private final Thread thread;
   /** Completes the futures of committed local outcomes, so callers' callbacks never run on the task loop. */
   private final ExecutorService replies;
+  /** Per partition, the offset ranges {first, last} reported by the task loop and not yet read past. */
+  private final List<ConcurrentLinkedQueue<long[]>> reported;
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
 
@@ -57,6 +62,8 @@ public final class OutcomeReader implements AutoCloseable {
     // resolve the end positions now, so that every outcome committed after start() returns is read
     all.forEach(consumer::position);
     this.thread = new Thread(this::run, "tributary-" + topic + "-reader");
+    this.reported = java.util.stream.IntStream.range(0, partitions)
+        .mapToObj(p -> new ConcurrentLinkedQueue<long[]>()).toList();
     this.replies = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + topic + "-replies").factory());
   }
@@ -86,9 +93,11 @@ public final class OutcomeReader implements AutoCloseable {
    * Completes the waiting futures of {@code outcomes}, whose transaction has committed; called by the
    * task loop right after {@code commitTransaction} returned. Returns at once: the futures are
    * completed on the replies thread. Outcomes nobody here waits for are passed over: they are in the
-   * log, and the outcomes topic serves any caller elsewhere.
+   * log. See {@link OutcomeListener#committed} for the parameters.
    */
-  public void committed(List<OutcomeRecord> outcomes) {
+  public void committed(int partition, long firstOffset, long lastOffset, List<OutcomeRecord> outcomes) {
+    // recorded before any caller can hear of it, so a resend's wait never meets these records
+    reported.get(partition).add(new long[] {firstOffset, lastOffset});
     if (outcomes.isEmpty() || waiting.isEmpty()) {
       return;
     }
@@ -97,6 +106,16 @@ public final class OutcomeReader implements AutoCloseable {
     } catch (RejectedExecutionException closing) {
       // closed: the callers' futures end with the reader, as they would without this path
     }
+  }
+
+  /** @return whether the task loop reported the record at {@code offset}; forgets ranges read past */
+  private boolean reportedLocally(int partition, long offset) {
+    ConcurrentLinkedQueue<long[]> ranges = reported.get(partition);
+    long[] head;
+    while ((head = ranges.peek()) != null && head[1] < offset) {
+      ranges.poll();
+    }
+    return head != null && head[0] <= offset;
   }
 
   private void complete(OutcomeRecord outcome) {
@@ -110,6 +129,9 @@ public final class OutcomeReader implements AutoCloseable {
     try {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          if (reportedLocally(record.partition(), record.offset())) {
+            continue;
+          }
           OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(),
               topic + "[" + record.partition() + "]@" + record.offset());
           complete(outcome);

@@ -223,10 +223,15 @@ public final class TaskLoop implements AutoCloseable {
       return;
     }
     commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    Map<Integer, long[]> nextOffsets = appended.nextOffsets();
     // the outcomes are durable now: callers waiting in this instance get them without waiting for
     // the commit markers and a read_committed fetch of the outcomes topic
-    replyCommitted(batches);
-    Map<Integer, long[]> nextOffsets = appended.nextOffsets();
+    for (PartitionBatch batch : batches) {
+      if (!batch.builtOutcomes().isEmpty()) {
+        committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
+            nextOffsets.get(batch.partition())[1] - 1, batch.builtOutcomes());
+      }
+    }
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
     int decided = 0;
@@ -239,16 +244,6 @@ public final class TaskLoop implements AutoCloseable {
     }
     commands.increment(decided);
     batchSize.record(decided);
-  }
-
-  private void replyCommitted(List<PartitionBatch> batches) {
-    if (batches.size() == 1) {
-      committedOutcomes.committed(batches.getFirst().builtOutcomes());
-      return;
-    }
-    List<OutcomeRecord> all = new ArrayList<>();
-    batches.forEach(batch -> all.addAll(batch.builtOutcomes()));
-    committedOutcomes.committed(all);
   }
 
   private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> batches) {
