@@ -96,6 +96,9 @@ public final class OutcomeReader implements AutoCloseable {
    * log. See {@link OutcomeListener#committed} for the parameters.
    */
   public void committed(int partition, long firstOffset, long lastOffset, List<OutcomeRecord> outcomes) {
+    if (failure != null) {
+      return; // the reader stopped: every wait fails (see await), and nothing reads the ranges any more
+    }
     // recorded before any caller can hear of it, so a resend's wait never meets these records
     reported.get(partition).add(new long[] {firstOffset, lastOffset});
     if (outcomes.isEmpty() || waiting.isEmpty()) {
