@@ -207,8 +207,9 @@ public final class TaskLoop implements AutoCloseable {
       }
       faults.at(FaultPoint.BEFORE_COMMIT);
       // carries the group generation: an owner that lost its partitions is refused here. Sent after
-      // the events' flush, not beside them: sent at once, it met the group coordinator still holding
-      // the previous transaction's offsets (CONCURRENT_TRANSACTIONS, a client retry) far more often
+      // the events' flush: sent beside the events, right after the previous commit, it met the group
+      // coordinator still holding that transaction's offsets (CONCURRENT_TRANSACTIONS, a client retry)
+      // far more often
       txProducer.sendOffsetsToTransaction(consumed, commandConsumer.groupMetadata());
       // flushes the outcomes: the batch waits for the broker once for its events, once here
       txProducer.commitTransaction();
