@@ -21,11 +21,13 @@ import java.util.Properties;
  * @param latencyWarmup unrecorded sending before the recorded window ({@code bench.latency-warmup-seconds})
  * @param latencyDuration the recorded window ({@code bench.latency-seconds})
  * @param phases which phases run: {@code throughput}, {@code latency} or both ({@code bench.phases})
- * @param systems which systems the throughput phase runs: {@code tributary}, {@code kafka-streams}
- *     or both ({@code bench.systems})
+ * @param systems which systems the throughput and latency phases run: {@code tributary}, {@code
+ *     kafka-streams} or both ({@code bench.systems})
  * @param seed the seed of every generated workload ({@code bench.seed})
  * @param kafkaProperties client properties given to both systems alike: the defaults below,
  *     replaced or extended by {@code bench.kafka.<property>}
+ * @param brokerProperties settings of the in-JVM broker that replace or add to the dev server's
+ *     ({@code bench.broker.<property>})
  */
 record BenchSettings(
     int commands,
@@ -43,15 +45,18 @@ record BenchSettings(
     String phases,
     String systems,
     long seed,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    Map<String, String> brokerProperties) {
 
   private static final String KAFKA_PREFIX = "bench.kafka.";
+  private static final String BROKER_PREFIX = "bench.broker.";
 
   /** Larger producer batches: a transaction of thousands of small records spans few requests. */
   private static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("batch.size", "262144");
 
   BenchSettings {
     kafkaProperties = Map.copyOf(kafkaProperties);
+    brokerProperties = Map.copyOf(brokerProperties);
     if (commands < 1 || accounts < 1 || runs < 1 || warmups < 0 || partitions < 1) {
       throw new IllegalArgumentException("bench.commands, bench.accounts, bench.runs and bench.partitions must be"
           + " at least 1 and bench.warmups at least 0; got " + commands + ", " + accounts + ", " + runs + ", "
@@ -62,9 +67,12 @@ record BenchSettings(
   static BenchSettings fromSystemProperties() {
     Properties system = System.getProperties();
     Map<String, String> kafka = new LinkedHashMap<>(DEFAULT_KAFKA_PROPERTIES);
+    Map<String, String> broker = new LinkedHashMap<>();
     for (String name : system.stringPropertyNames()) {
       if (name.startsWith(KAFKA_PREFIX)) {
         kafka.put(name.substring(KAFKA_PREFIX.length()), system.getProperty(name));
+      } else if (name.startsWith(BROKER_PREFIX)) {
+        broker.put(name.substring(BROKER_PREFIX.length()), system.getProperty(name));
       }
     }
     return new BenchSettings(
@@ -83,7 +91,8 @@ record BenchSettings(
         System.getProperty("bench.phases", "throughput,latency"),
         System.getProperty("bench.systems", "tributary,kafka-streams"),
         Long.parseLong(System.getProperty("bench.seed", "20261122")),
-        kafka);
+        kafka,
+        broker);
   }
 
   boolean runsPhase(String phase) {
@@ -104,7 +113,7 @@ record BenchSettings(
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
         + " poll-timeout=" + pollTimeout.toMillis() + "ms streams-threads=" + streamsThreads + " latency-rate="
         + latencyRate + "/s latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
-        + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties;
+        + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties + " broker=" + brokerProperties;
   }
 
   private static int integer(String name, int defaultValue) {

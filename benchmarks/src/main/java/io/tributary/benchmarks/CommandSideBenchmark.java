@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  *       the last command (offsets commit in the same transaction as the output, see {@link
  *       CompletionWatch}). What each run wrote is then counted and checked against the other runs.
  *   <li>Latency: commands offered open-loop at {@code bench.latency-rate} per second; Tributary
- *       from {@code CommandGateway.send} to the committed reply, Kafka Streams from producing the
+ *       from a gRPC {@code CommandService.Send} call to its reply (every other command; the others
+ *       from {@code CommandGateway.send} to the committed reply), Kafka Streams from producing the
  *       command to its output being visible {@code read_committed}.
  * </ol>
  *
@@ -44,7 +45,8 @@ public final class CommandSideBenchmark {
     Progress.print("settings: %s", settings);
     Path dataDir = TempDirs.create("tributary-bench-");
     List<String> failedChecks;
-    try (KafkaDevServer broker = KafkaDevServer.start(KafkaDevServer.Options.defaults(dataDir.resolve("kafka")));
+    try (KafkaDevServer broker = KafkaDevServer.start(KafkaDevServer.Options.defaults(dataDir.resolve("kafka"))
+            .withOverrides(settings.brokerProperties()));
         BenchKafka kafka = new BenchKafka(broker.bootstrapServers(), settings.kafkaProperties(),
             settings.partitions())) {
       Progress.print("broker ready at %s", broker.bootstrapServers());

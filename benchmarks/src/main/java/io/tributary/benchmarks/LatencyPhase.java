@@ -34,8 +34,10 @@ import org.jspecify.annotations.Nullable;
  * {@link OpenLoopSchedule}) to a freshly started system, a warm-up window and then a recorded one.
  *
  * <ul>
- *   <li>Tributary: from the due time of {@code CommandGateway.send} to the completion of its future
- *       with the committed outcome (the runtime's outcome reader reads it {@code read_committed}).
+ *   <li>Tributary: every other command is a gRPC {@code CommandService.Send} call to the runtime's
+ *       {@code CommandServer} on loopback, timed from its due time to the reply's arrival at the
+ *       client; the others go to {@code CommandGateway.send} in the same JVM, timed to the completion
+ *       of its future with the committed outcome.
  *   <li>Kafka Streams: from the due time of producing the command record (an idempotent producer,
  *       as the gateway's) until the command's event, or its rejection outcome, is read by a {@code
  *       read_committed} consumer.
@@ -60,16 +62,29 @@ final class LatencyPhase {
     this.streams = streams;
   }
 
+  /** @return the results of the systems {@code bench.systems} names, Tributary first */
   List<LatencyResult> run() throws Exception {
-    return List.of(measureTributary(), measureStreams());
+    List<LatencyResult> results = new ArrayList<>();
+    if (settings.runsSystem("tributary")) {
+      results.addAll(measureTributary());
+    }
+    if (settings.runsSystem("kafka-streams")) {
+      results.add(measureStreams());
+    }
+    return results;
   }
 
-  private LatencyResult measureTributary() throws Exception {
+  /**
+   * One runtime, its gRPC command server and a client: even-numbered commands are gRPC calls, odd ones
+   * go to the gateway in this JVM, so both figures come from the same load of {@code latencyRate}.
+   */
+  private List<LatencyResult> measureTributary() throws Exception {
     String run = "tr-latency-" + Long.toHexString(System.nanoTime() & 0xffff);
     Path stateDir = TempDirs.create("bench-state-");
     try {
       kafka.createTopics(RunTopics.of(run).all());
-      try (TributaryRuntime runtime = tributary.startRuntime(run, stateDir, new SimpleMeterRegistry())) {
+      try (TributaryRuntime runtime = tributary.startRuntime(run, stateDir, new SimpleMeterRegistry());
+          CommandCallPath calls = CommandCallPath.start(runtime.commands())) {
         awaitStarted("tributary", () -> runtime.ownedPartitions().size() == kafka.partitions());
         OpenLoopSchedule plan = plan();
         List<SendCommand> commands = new ArrayList<>(plan.totalCommands());
@@ -78,17 +93,22 @@ final class LatencyPhase {
           CommandLog.Command command = log.next();
           commands.add(new SendCommand(command.commandId(), Account.TYPE, command.command().toByteArray(), null));
         }
+        Map<String, Long> errorsBefore = BrokerErrors.counts();
         OpenLoopSchedule schedule = plan.startingIn(START_DELAY);
         AtomicLongArray latency = unanswered(schedule.totalCommands());
         CompletableFuture<?>[] replies = new CompletableFuture<?>[schedule.totalCommands()];
+        AtomicReference<@Nullable Throwable> firstError = new AtomicReference<>();
         Progress progress = new Progress();
         for (int i = 0; i < schedule.totalCommands(); i++) {
           schedule.awaitDue(i);
           long due = schedule.due(i);
           int index = i;
-          replies[i] = runtime.commands().send(commands.get(i)).handle((outcome, error) -> {
+          CompletableFuture<?> reply = i % 2 == 0 ? calls.send(commands.get(i)) : runtime.commands().send(commands.get(i));
+          replies[i] = reply.handle((outcome, error) -> {
             if (error == null) {
               latency.set(index, System.nanoTime() - due);
+            } else {
+              firstError.compareAndSet(null, error);
             }
             return null;
           });
@@ -99,12 +119,29 @@ final class LatencyPhase {
         } catch (TimeoutException e) {
           Progress.print("  tributary latency: not every reply arrived within %s", ANSWER_WAIT);
         }
-        return LatencyResult.of("tributary", "CommandGateway.send -> committed reply", toArray(latency), schedule);
+        Progress.print("  tributary latency: the broker's error answers during the run: %s",
+            BrokerErrors.added(errorsBefore, BrokerErrors.counts()));
+        if (firstError.get() != null) {
+          Progress.print("  tributary latency: a command got no answer: %s", firstError.get());
+        }
+        long[] all = toArray(latency);
+        return List.of(
+            LatencyResult.of("tributary", "gRPC CommandService.Send -> reply", every(all, 0), schedule.halved(0)),
+            LatencyResult.of("tributary", "CommandGateway.send -> committed reply", every(all, 1), schedule.halved(1)));
       }
     } finally {
       TempDirs.delete(stateDir);
       kafka.deleteTopicsStartingWith(run);
     }
+  }
+
+  /** @return the values at {@code first}, {@code first + 2}, ... */
+  private static long[] every(long[] values, int first) {
+    long[] half = new long[(values.length - first + 1) / 2];
+    for (int i = 0; i < half.length; i++) {
+      half[i] = values[first + 2 * i];
+    }
+    return half;
   }
 
   private LatencyResult measureStreams() throws Exception {

@@ -65,7 +65,8 @@ public final class TributaryRuntime implements AutoCloseable {
         new Snapshotter(definition.name(), snapshotStore,
             settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
         clock, meters);
-    this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock);
+    this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock,
+        outcomes::committed);
     // unpacks and loads RocksDB while the task loop joins the group, not when its first partition is assigned
     Thread.ofPlatform().daemon().name("tributary-" + definition.name() + "-rocksdb-load")
         .start(RocksPartitionStore::loadLibrary);

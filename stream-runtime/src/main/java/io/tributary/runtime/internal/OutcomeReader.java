@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,9 +22,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every partition of {@code <svc>.outcomes} ({@code read_committed}, from the end at start)
- * and completes the futures of the commands this instance's callers wait for. Thread-safe: {@link
- * #await} is called from any thread, the reading happens on this reader's own thread.
+ * Completes the futures of the commands this instance's callers wait for, from two sources:
+ *
+ * <ul>
+ *   <li>the task loop of this instance, through {@link #committed}, as soon as the transaction that
+ *       holds their outcomes has committed: the commands whose partitions this instance owns;
+ *   <li>every partition of {@code <svc>.outcomes}, read {@code read_committed} from the end at start:
+ *       the commands decided by other instances (and any the first source did not complete).
+ * </ul>
+ *
+ * Both only ever see committed outcomes, so a reply still follows the commit. The reader passes
+ * over the records the task loop reported (it keeps their offset ranges until it has read past
+ * them): a caller who resends a command after its reply must get the resend's outcome, marked
+ * duplicate, not the first record arriving late through the topic. Thread-safe: {@link #await} is
+ * called from any thread; futures are completed on this reader's threads, never on the caller's.
  */
 public final class OutcomeReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutcomeReader.class);
@@ -30,6 +45,10 @@ public final class OutcomeReader implements AutoCloseable {
   private final Map<String, CompletableFuture<CommandOutcome>> waiting = new ConcurrentHashMap<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread thread;
+  /** Completes the futures of committed local outcomes, so callers' callbacks never run on the task loop. */
+  private final ExecutorService replies;
+  /** Per partition, the offset ranges {first, last} reported by the task loop and not yet read past. */
+  private final List<ConcurrentLinkedQueue<long[]>> reported;
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
 
@@ -43,6 +62,10 @@ public final class OutcomeReader implements AutoCloseable {
     // resolve the end positions now, so that every outcome committed after start() returns is read
     all.forEach(consumer::position);
     this.thread = new Thread(this::run, "tributary-" + topic + "-reader");
+    this.reported = java.util.stream.IntStream.range(0, partitions)
+        .mapToObj(p -> new ConcurrentLinkedQueue<long[]>()).toList();
+    this.replies = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
+        .name("tributary-" + topic + "-replies").factory());
   }
 
   public void start() {
@@ -66,16 +89,55 @@ public final class OutcomeReader implements AutoCloseable {
     waiting.remove(commandId, future);
   }
 
+  /**
+   * Completes the waiting futures of {@code outcomes}, whose transaction has committed; called by the
+   * task loop right after {@code commitTransaction} returned. Returns at once: the futures are
+   * completed on the replies thread. Outcomes nobody here waits for are passed over: they are in the
+   * log. See {@link OutcomeListener#committed} for the parameters.
+   */
+  public void committed(int partition, long firstOffset, long lastOffset, List<OutcomeRecord> outcomes) {
+    if (failure != null) {
+      return; // the reader stopped: every wait fails (see await), and nothing reads the ranges any more
+    }
+    // recorded before any caller can hear of it, so a resend's wait never meets these records
+    reported.get(partition).add(new long[] {firstOffset, lastOffset});
+    if (outcomes.isEmpty() || waiting.isEmpty()) {
+      return;
+    }
+    try {
+      replies.execute(() -> outcomes.forEach(this::complete));
+    } catch (RejectedExecutionException closing) {
+      // closed: the callers' futures end with the reader, as they would without this path
+    }
+  }
+
+  /** @return whether the task loop reported the record at {@code offset}; forgets ranges read past */
+  private boolean reportedLocally(int partition, long offset) {
+    ConcurrentLinkedQueue<long[]> ranges = reported.get(partition);
+    long[] head;
+    while ((head = ranges.peek()) != null && head[1] < offset) {
+      ranges.poll();
+    }
+    return head != null && head[0] <= offset;
+  }
+
+  private void complete(OutcomeRecord outcome) {
+    CompletableFuture<CommandOutcome> future = waiting.remove(outcome.getCommandId());
+    if (future != null) {
+      future.complete(WireFormat.outcome(outcome));
+    }
+  }
+
   private void run() {
     try {
       while (running) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          if (reportedLocally(record.partition(), record.offset())) {
+            continue;
+          }
           OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(),
               topic + "[" + record.partition() + "]@" + record.offset());
-          CompletableFuture<CommandOutcome> future = waiting.remove(outcome.getCommandId());
-          if (future != null) {
-            future.complete(WireFormat.outcome(outcome));
-          }
+          complete(outcome);
         }
       }
     } catch (WakeupException closing) {
@@ -93,9 +155,11 @@ public final class OutcomeReader implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    replies.shutdown();
     consumer.wakeup();
     try {
       finished.await(10, TimeUnit.SECONDS);
+      replies.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -9,7 +9,6 @@ import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
 import io.tributary.runtime.internal.store.PartitionStore;
-import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,10 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -33,8 +30,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -48,9 +43,12 @@ import org.slf4j.LoggerFactory;
  * and a transactional producer, and for each poll decides the commands of its partitions and appends
  * their events, outcomes and offsets in one transaction. See docs/adr/0003-command-side.md.
  *
+ * <p>Once a transaction commits, its outcomes go to {@code committedOutcomes}, which replies to the
+ * callers waiting in this instance (see {@link OutcomeReader#committed}).
+ *
  * <p>A committed batch is written to the partition stores by a writer thread while the loop polls
  * and decides the next one ({@link PipelinedStore}); the producer is flushed once for the events'
- * offsets, and the commit flushes the rest.
+ * offsets ({@link BatchAppender}), and the commit flushes the rest.
  */
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
@@ -65,6 +63,7 @@ public final class TaskLoop implements AutoCloseable {
   private final PartitionSnapshots snapshots;
   private final FaultInjector faults;
   private final Clock clock;
+  private final OutcomeListener committedOutcomes;
   private final Map<Integer, PartitionStore> stores = new HashMap<>();
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
@@ -83,7 +82,8 @@ public final class TaskLoop implements AutoCloseable {
   private @Nullable Consumer<byte[], byte[]> consumer;
 
   public TaskLoop(ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
-      PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock) {
+      PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock,
+      OutcomeListener committedOutcomes) {
     this.definition = definition;
     this.settings = settings;
     this.topics = Topics.of(definition.name());
@@ -93,6 +93,7 @@ public final class TaskLoop implements AutoCloseable {
     this.snapshots = snapshots;
     this.faults = faults;
     this.clock = clock;
+    this.committedOutcomes = committedOutcomes;
     String service = definition.name();
     this.commands = Counter.builder("tributary.commands").tag("service", service).register(meters);
     this.batchSize = DistributionSummary.builder("tributary.batch.size").tag("service", service).register(meters);
@@ -148,11 +149,12 @@ public final class TaskLoop implements AutoCloseable {
       consumer = commandConsumer;
       Replayer replayer = new Replayer(replayConsumer, definition, topics);
       txProducer.initTransactions();
+      BatchAppender appender = new BatchAppender(txProducer, topics);
       commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
       while (running) {
         ConsumerRecords<byte[], byte[]> records = commandConsumer.poll(settings.pollTimeout());
         if (!records.isEmpty()) {
-          processBatch(commandConsumer, txProducer, records);
+          processBatch(commandConsumer, txProducer, appender, records);
         }
       }
     } catch (WakeupException closing) {
@@ -175,7 +177,7 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private void processBatch(Consumer<byte[], byte[]> commandConsumer, Producer<byte[], byte[]> txProducer,
-      ConsumerRecords<byte[], byte[]> records) {
+      BatchAppender appender, ConsumerRecords<byte[], byte[]> records) {
     List<PartitionBatch> batches = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
       PartitionStore store = stores.get(tp.partition());
@@ -193,18 +195,21 @@ public final class TaskLoop implements AutoCloseable {
     if (batches.isEmpty()) {
       return;
     }
-    Appended appended;
+    BatchAppender.Appended appended;
     long started = System.nanoTime();
     try {
       txProducer.beginTransaction();
-      appended = appendAll(txProducer, batches);
+      appended = appender.append(batches);
       Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
       for (PartitionBatch batch : batches) {
         consumed.put(new TopicPartition(topics.commands(), batch.partition()),
             new OffsetAndMetadata(batch.nextCommandOffset()));
       }
       faults.at(FaultPoint.BEFORE_COMMIT);
-      // carries the group generation: an owner that lost its partitions is refused here
+      // carries the group generation: an owner that lost its partitions is refused here. Sent after
+      // the events' flush: sent beside the events, right after the previous commit, it met the group
+      // coordinator still holding that transaction's offsets (CONCURRENT_TRANSACTIONS, a client retry)
+      // far more often
       txProducer.sendOffsetsToTransaction(consumed, commandConsumer.groupMetadata());
       // flushes the outcomes: the batch waits for the broker once for its events, once here
       txProducer.commitTransaction();
@@ -220,9 +225,14 @@ public final class TaskLoop implements AutoCloseable {
     }
     commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     Map<Integer, long[]> nextOffsets = appended.nextOffsets();
-    // the commit flushed every send, so these offsets are known without waiting
-    appended.lastOutcomes().forEach((partition, send) ->
-        nextOffsets.get(partition)[1] = offsets(List.of(send)).getFirst() + 1);
+    // the outcomes are durable now: callers waiting in this instance get them without waiting for
+    // the commit markers and a read_committed fetch of the outcomes topic
+    for (PartitionBatch batch : batches) {
+      if (!batch.builtOutcomes().isEmpty()) {
+        committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
+            nextOffsets.get(batch.partition())[1] - 1, batch.builtOutcomes());
+      }
+    }
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
     int decided = 0;
@@ -235,61 +245,6 @@ public final class TaskLoop implements AutoCloseable {
     }
     commands.increment(decided);
     batchSize.record(decided);
-  }
-
-  /**
-   * What a batch appended: per partition the next events offset and a slot for the next outcomes
-   * offset, which is read from the last outcome's send once the commit flushed it.
-   */
-  private record Appended(Map<Integer, long[]> nextOffsets, Map<Integer, Future<RecordMetadata>> lastOutcomes) {}
-
-  /**
-   * Sends every batch's events, waits for their offsets (the outcomes carry them), then sends their
-   * outcomes without waiting: the commit flushes them.
-   */
-  private Appended appendAll(Producer<byte[], byte[]> txProducer, List<PartitionBatch> batches)
-      throws KafkaException {
-    Map<PartitionBatch, List<Future<RecordMetadata>>> eventSends = new HashMap<>();
-    for (PartitionBatch batch : batches) {
-      List<Future<RecordMetadata>> sends = new ArrayList<>(batch.events().size());
-      for (EventRecord event : batch.events()) {
-        sends.add(txProducer.send(new ProducerRecord<>(topics.events(), batch.partition(),
-            utf8(event.getAggregateId()), event.toByteArray())));
-      }
-      eventSends.put(batch, sends);
-    }
-    txProducer.flush();
-    Map<Integer, long[]> next = new HashMap<>();
-    Map<Integer, Future<RecordMetadata>> lastOutcome = new HashMap<>();
-    for (PartitionBatch batch : batches) {
-      List<Long> offsets = offsets(eventSends.get(batch));
-      batch.fillPositions(offsets);
-      next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
-      Future<RecordMetadata> last = null;
-      for (OutcomeRecord outcome : batch.builtOutcomes()) {
-        last = txProducer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
-            utf8(outcome.getCommandId()), outcome.toByteArray()));
-      }
-      if (last != null) {
-        lastOutcome.put(batch.partition(), last);
-      }
-    }
-    return new Appended(next, lastOutcome);
-  }
-
-  private static List<Long> offsets(List<Future<RecordMetadata>> sends) {
-    List<Long> offsets = new ArrayList<>(sends.size());
-    for (Future<RecordMetadata> send : sends) {
-      try {
-        offsets.add(send.get().offset());
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof KafkaException kafka ? kafka : new KafkaException(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new KafkaException("interrupted while appending", e);
-      }
-    }
-    return offsets;
   }
 
   private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> batches) {
@@ -393,10 +348,6 @@ public final class TaskLoop implements AutoCloseable {
     if (failed != null) {
       throw failed;
     }
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Stops the loop: the current batch completes, the consumer leaves the group, stores close. */

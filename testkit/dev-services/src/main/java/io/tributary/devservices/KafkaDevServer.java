@@ -205,6 +205,11 @@ public final class KafkaDevServer implements AutoCloseable {
     properties.put("share.coordinator.state.topic.replication.factor", "1");
     properties.put("share.coordinator.state.topic.min.isr", "1");
     properties.put("group.initial.rebalance.delay.ms", "0");
+    // a transactional produce that arrives while the coordinator still writes the previous
+    // transaction's markers meets CONCURRENT_TRANSACTIONS inside the broker, which retries after this
+    // backoff (default 20 ms, for up to 100 ms): on one loopback node the markers take milliseconds,
+    // and the batch, with its callers' replies, would wait out the rest of each 20 ms
+    properties.put("add.partitions.to.txn.retry.backoff.ms", "2");
     // the default dedupe buffer holds 128 MiB of heap for compaction a dev broker barely does
     properties.put("log.cleaner.dedupe.buffer.size", "4194304");
     properties.put("auto.create.topics.enable", "false");

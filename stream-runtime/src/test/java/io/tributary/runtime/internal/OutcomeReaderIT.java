@@ -1,0 +1,85 @@
+package io.tributary.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.runtime.CommandOutcome;
+import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.Position;
+import io.tributary.testkit.WithDevServices;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The outcome reader completes a caller's future from whichever source has the committed outcome
+ * first: the task loop of its own instance, or the outcomes topic (outcomes decided elsewhere).
+ */
+@WithDevServices
+class OutcomeReaderIT {
+  @TempDir Path stateDir;
+
+  @Test
+  void completesCallersFromTheTaskLoopAndOthersFromTheTopicWithoutAnsweringAResendWithTheFirstRecord(KafkaEndpoint kafka) throws Exception {
+    String service = "outcomes-" + UUID.randomUUID().toString().substring(0, 8);
+    RuntimeSettings settings = RuntimeSettings.defaults(kafka.bootstrapServers(), stateDir).withPartitions(2);
+    KafkaClients clients = new KafkaClients(settings, service, "i-1");
+    Topics topics = Topics.of(service);
+    try (Admin admin = clients.admin()) {
+      topics.ensure(admin, settings);
+    }
+    try (OutcomeReader reader = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), 2)) {
+      reader.start();
+      CompletableFuture<CommandOutcome> local = reader.await("c-local");
+      CompletableFuture<CommandOutcome> elsewhere = reader.await("c-elsewhere");
+
+      // the task loop appended c-local at offset 0 of partition 0 and committed
+      reader.committed(0, 0, 1, List.of(accepted("c-local", 3), rejected("c-nobody-waits")));
+
+      assertThat(local.get(10, TimeUnit.SECONDS)).isEqualTo(
+          new CommandOutcome.Accepted("c-local", 3, 1, java.util.Optional.of(new io.tributary.runtime.Position(1, 41)),
+              false));
+      assertThat(elsewhere).as("an outcome the task loop did not report").isNotDone();
+
+      // the caller resends c-local; the records the task loop reported then arrive through the topic
+      CompletableFuture<CommandOutcome> resent = reader.await("c-local");
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+          Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+          new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (OutcomeRecord record : List.of(accepted("c-local", 3), rejected("c-nobody-waits"),
+            rejected("c-elsewhere"))) {
+          producer.send(new ProducerRecord<>(topics.outcomes(), 0, record.getCommandId().getBytes(StandardCharsets.UTF_8),
+              record.toByteArray())).get(10, TimeUnit.SECONDS);
+        }
+      }
+      assertThat(elsewhere.get(30, TimeUnit.SECONDS))
+          .isEqualTo(new CommandOutcome.Rejected("c-elsewhere", "INSUFFICIENT_FUNDS", "balance 0", false));
+      assertThat(resent).as("the resend waits for its own outcome, not the first one read late").isNotDone();
+    }
+  }
+
+  private static OutcomeRecord accepted(String commandId, long version) {
+    return OutcomeRecord.newBuilder().setCommandId(commandId).setAggregateType("Account").setAggregateId("a-1")
+        .setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(version).setEventCount(1)
+            .setLastEvent(Position.newBuilder().setPartition(1).setOffset(41)))
+        .build();
+  }
+
+  private static OutcomeRecord rejected(String commandId) {
+    return OutcomeRecord.newBuilder().setCommandId(commandId).setAggregateType("Account").setAggregateId("a-1")
+        .setRejected(OutcomeRecord.Rejected.newBuilder().setCode("INSUFFICIENT_FUNDS").setMessage("balance 0"))
+        .build();
+  }
+}
