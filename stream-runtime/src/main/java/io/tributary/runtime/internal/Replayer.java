@@ -56,7 +56,9 @@ final class Replayer {
     TopicPartition outcomes = new TopicPartition(topics.outcomes(), store.partition());
     // taken after the partition was assigned and its committed offset read, so both ends cover every
     // transaction of a previous owner; nothing else appends to the partition while it is restored
+    consumer.assign(List.of(events, outcomes)); // the read_committed answer updates assigned partitions only
     Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(events, outcomes));
+    consumer.assign(List.of());
     return new Replayed(replayEvents(store, events, ends.get(events), progress),
         replayOutcomes(store, outcomes, ends.get(outcomes)));
   }
