@@ -28,7 +28,7 @@ final class ChildInstance implements AutoCloseable {
   private final Process process;
   private final CountDownLatch started = new CountDownLatch(1);
   private volatile long startedAt;
-  private volatile long[] milestones = {0, 0, 0};
+  private volatile long[] milestones = {0, 0};
 
   private ChildInstance(String label, Process process, Path log) {
     this.label = label;
@@ -112,8 +112,8 @@ final class ChildInstance implements AutoCloseable {
   }
 
   /**
-   * @return the child's wall-clock milestones in epoch milliseconds: its process started, its {@code
-   *     main} began, its runtime was started; zeros before it said so
+   * @return the child's wall-clock milestones in epoch milliseconds: its {@code main} began, its
+   *     runtime was started; zeros before it said so
    */
   long[] milestones() {
     return milestones.clone();
