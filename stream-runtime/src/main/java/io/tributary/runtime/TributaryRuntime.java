@@ -57,7 +57,6 @@ public final class TributaryRuntime implements AutoCloseable {
     // one store for restores and saves: a save reuses the checksums of the files a restore verified
     DirectorySnapshotStore snapshotStore = new DirectorySnapshotStore(settings.snapshotDir(), clock);
     PartitionStateLoader loader = new PartitionStateLoader(snapshotStore, meters);
-    openLocalStoresAhead(definition.name(), settings, loader);
     // saves snapshots off the task loop; one save per partition at a time, so at most one queued per partition
     this.snapshotSaves = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + definition.name() + "-snapshots").factory());
@@ -69,6 +68,8 @@ public final class TributaryRuntime implements AutoCloseable {
     // the task loop creates its clients and fences its predecessor while the topics are checked here;
     // it joins the group once they are
     CompletableFuture<Void> topicsChecked = new CompletableFuture<>();
+    // last before the loop starts: from here the loop closes the stores opened ahead that it does not take
+    openLocalStoresAhead(definition.name(), settings, loader);
     tasks.start(topicsChecked);
     @Nullable OutcomeReader reader = null;
     @Nullable Producer<byte[], byte[]> producer = null;
