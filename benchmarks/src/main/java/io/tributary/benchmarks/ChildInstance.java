@@ -22,10 +22,13 @@ final class ChildInstance implements AutoCloseable {
   private static final Pattern ECHOED =
       Pattern.compile("(INFO io\\.tributary.*(restored|Restored|Saved))| WARN | ERROR |Exception");
 
+  private static final String AOT_CACHE = "recovery-child.aot";
+
   private final String label;
   private final Process process;
   private final CountDownLatch started = new CountDownLatch(1);
   private volatile long startedAt;
+  private volatile long[] milestones = {0, 0};
 
   private ChildInstance(String label, Process process, Path log) {
     this.label = label;
@@ -50,18 +53,53 @@ final class ChildInstance implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"),
         RecoveryChild.class.getName(),
         bootstrap, service, stateDir.toString(), snapshotDir.toString(), String.valueOf(partitions)));
-    if (Boolean.parseBoolean(System.getProperty("bench.recovery.cds", "true"))) {
-      // a class-data-sharing archive of the child's classes, written by the first child and mapped by
-      // every later one: a restarted instance does not parse and verify its classes again
-      command.addAll(1, List.of("-XX:+AutoCreateSharedArchive",
-          "-XX:SharedArchiveFile=" + log.toAbsolutePath().getParent().resolve("recovery-child.jsa")));
-    }
+    command.addAll(1, jvmCacheOptions(log.toAbsolutePath().getParent()));
+    command.addAll(1, extraJvmOptions());
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       return new ChildInstance(label, process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start a child JVM (" + command.getFirst() + "): " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The options of the JVM's start-up cache, {@code bench.recovery.jvm-cache}: {@code aot} (the
+   * default) maps an ahead-of-time cache of the child's classes, loaded and linked, and of method
+   * profiles ({@code -XX:AOTCache}), written by a training run ({@link #needsTraining}); {@code cds}
+   * a dynamic class-data-sharing archive that the first child to exit normally writes; {@code none}
+   * none at all.
+   */
+  private static List<String> jvmCacheOptions(Path dir) {
+    String mode = System.getProperty("bench.recovery.jvm-cache", "aot");
+    return switch (mode) {
+      case "aot" -> {
+        Path cache = dir.resolve(AOT_CACHE);
+        yield java.nio.file.Files.exists(cache)
+            ? List.of("-XX:AOTCache=" + cache)
+            // a training run: records what the child loads and runs, and writes the cache as it exits
+            : List.of("-XX:AOTCacheOutput=" + cache);
+      }
+      case "cds" -> List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + dir.resolve("recovery-child.jsa"));
+      case "none" -> List.of();
+      default -> throw new IllegalArgumentException("bench.recovery.jvm-cache is '" + mode
+          + "'; use aot, cds or none.");
+    };
+  }
+
+  /** Further options for the child JVMs, {@code bench.recovery.child-jvm-options}, separated by spaces. */
+  private static List<String> extraJvmOptions() {
+    String options = System.getProperty("bench.recovery.child-jvm-options", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+  }
+
+  /**
+   * @return {@code true} if children in {@code dir} would start without an ahead-of-time cache that
+   *     the {@code aot} mode wants: a child must first run and exit normally to write it
+   */
+  static boolean needsTraining(Path dir) {
+    return System.getProperty("bench.recovery.jvm-cache", "aot").equals("aot")
+        && !java.nio.file.Files.exists(dir.toAbsolutePath().resolve(AOT_CACHE));
   }
 
   long pid() {
@@ -71,6 +109,14 @@ final class ChildInstance implements AutoCloseable {
   /** @return {@link System#nanoTime} when the child said its runtime started; 0 before */
   long startedAt() {
     return startedAt;
+  }
+
+  /**
+   * @return the child's wall-clock milestones in epoch milliseconds: its {@code main} began, its
+   *     runtime was started; zeros before it said so
+   */
+  long[] milestones() {
+    return milestones.clone();
   }
 
   /** Waits until the child says its runtime started. */
@@ -117,7 +163,9 @@ final class ChildInstance implements AutoCloseable {
         file.write(line);
         file.newLine();
         file.flush();
-        if (line.equals(RecoveryChild.STARTED)) {
+        if (line.startsWith(RecoveryChild.TIMES)) {
+          milestones = parseMilestones(line);
+        } else if (line.equals(RecoveryChild.STARTED)) {
           startedAt = System.nanoTime();
           started.countDown();
         } else if (ECHOED.matcher(line).find()) {
@@ -127,6 +175,15 @@ final class ChildInstance implements AutoCloseable {
     } catch (IOException e) {
       Progress.print("    [%s] output ended: %s", label, e.getMessage());
     }
+  }
+
+  private static long[] parseMilestones(String line) {
+    String[] fields = line.substring(RecoveryChild.TIMES.length()).strip().split(" ");
+    long[] times = new long[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      times[i] = Long.parseLong(fields[i].substring(fields[i].indexOf('=') + 1));
+    }
+    return times;
   }
 
   /** Closes the child gracefully (it leaves the group), or kills it if it does not exit within 60 s. */

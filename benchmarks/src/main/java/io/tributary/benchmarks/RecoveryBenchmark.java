@@ -32,9 +32,15 @@ import org.apache.kafka.common.GroupState;
  *       directory deleted, so every run moves the whole state.
  * </ol>
  *
- * Settings: {@code bench.recovery.sizes-mb} (default {@code 100,1000}), {@code bench.recovery.runs}
+ * Before the first measurement of each size, an untimed training run (a child starts, serves a
+ * command, closes) writes the children's ahead-of-time JVM cache, as a deployment would once per
+ * build; see {@link ChildInstance}.
+ *
+ * <p>Settings: {@code bench.recovery.sizes-mb} (default {@code 100,1000}), {@code bench.recovery.runs}
  * (3), {@code bench.recovery.accounts} (100000), {@code bench.recovery.entry-bytes} (1000), {@code
- * bench.recovery.child-heap} (1g). The command is in {@code benchmarks/README.md}.
+ * bench.recovery.child-heap} (1g), {@code bench.recovery.logs-dir} (unset: where to keep the children's
+ * logs), {@code bench.recovery.measures} ({@code kill,move}), {@code bench.recovery.jvm-cache} ({@code aot},
+ * see {@link ChildInstance}), {@code bench.recovery.child-jvm-options} (none). The command is in {@code benchmarks/README.md}.
  */
 public final class RecoveryBenchmark {
   private RecoveryBenchmark() {}
@@ -45,6 +51,7 @@ public final class RecoveryBenchmark {
     long[] sizesMb = Arrays.stream(System.getProperty("bench.recovery.sizes-mb", "100,1000").split(","))
         .map(String::strip).mapToLong(Long::parseLong).toArray();
     int runs = Integer.getInteger("bench.recovery.runs", 3);
+    List<String> measures = List.of(System.getProperty("bench.recovery.measures", "kill,move").split(","));
     StateBuilder builder = new StateBuilder(Integer.getInteger("bench.recovery.accounts", 100_000),
         Integer.getInteger("bench.recovery.entry-bytes", 1000));
     Progress.print("Recovery benchmark on %s, %d cores; sizes %s MiB, %d runs each",
@@ -63,8 +70,14 @@ public final class RecoveryBenchmark {
         Progress.print("== %s: building %,d MiB of state ==", service, sizeMb);
         builder.build(stateDirs[0].resolve("p-0"), sizeMb << 20, service);
         Scenario scenario = new Scenario(kafka, admin, broker.bootstrapServers(), service, base, snapshots);
-        results.add(new Result("kill -9 -> serving", sizeMb, scenario.killAndRestart(stateDirs[0], runs)));
-        results.add(new Result("moved partition", sizeMb, scenario.move(stateDirs, runs)));
+        scenario.train(stateDirs[0]);
+        if (measures.contains("kill")) {
+          results.add(new Result("kill -9 -> serving", sizeMb, scenario.killAndRestart(stateDirs[0], runs)));
+        }
+        if (measures.contains("move")) {
+          results.add(new Result("moved partition", sizeMb, scenario.move(stateDirs, runs)));
+        }
+        keepLogs(base);
         TempDirs.delete(base);
       }
       System.out.println();
@@ -82,6 +95,22 @@ public final class RecoveryBenchmark {
     System.exit(0);
   }
 
+  /** Copies the children's logs to {@code bench.recovery.logs-dir}, if set, before their directory goes. */
+  private static void keepLogs(Path base) throws java.io.IOException {
+    String target = System.getProperty("bench.recovery.logs-dir");
+    if (target == null) {
+      return;
+    }
+    Path dir = Path.of(target);
+    java.nio.file.Files.createDirectories(dir);
+    try (var logs = java.nio.file.Files.list(base)) {
+      for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+        java.nio.file.Files.copy(log, dir.resolve(base.getFileName() + "-" + log.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   /** The two measurements on one service. */
   private record Scenario(BenchKafka kafka, Admin admin, String bootstrap, String service, Path base,
       Path snapshots) {
@@ -93,6 +122,29 @@ public final class RecoveryBenchmark {
       return child;
     }
 
+    /**
+     * A training run, as a deployment would make once per build: a child starts, serves a command
+     * and exits normally, which writes the JVM's ahead-of-time cache for every later child. Not timed.
+     */
+    void train(Path stateDir) throws InterruptedException {
+      if (!ChildInstance.needsTraining(base)) {
+        return;
+      }
+      long started = System.nanoTime();
+      ChildInstance trainer = start("a", stateDir);
+      try (CommandProbe probe = new CommandProbe(kafka, service)) {
+        probe.sendAndAwaitAccepted();
+      }
+      trainer.requestClose();
+      trainer.awaitExit(300);
+      if (ChildInstance.needsTraining(base)) {
+        throw new IllegalStateException("The training run ended without writing the JVM's ahead-of-time cache;"
+            + " see the child's log " + base.resolve("a.log"));
+      }
+      Progress.print("  %s: training run (start, a command, close, the JVM's cache written) took %.2f s", service,
+          since(started));
+    }
+
     List<Double> killAndRestart(Path stateDir, int runs) throws InterruptedException {
       List<Double> seconds = new ArrayList<>();
       ChildInstance child = start("a", stateDir);
@@ -101,6 +153,7 @@ public final class RecoveryBenchmark {
         probe.sendAndAwaitAccepted();
         Progress.print("  %s: first start served a command after %.2f s", service, since(started));
         for (int run = 1; run <= runs; run++) {
+          long killedWall = System.currentTimeMillis();
           long killed = System.nanoTime();
           child.kill();
           long restarted = System.nanoTime();
@@ -111,6 +164,10 @@ public final class RecoveryBenchmark {
           Progress.print("  %s kill -9 run %d: %.2f s from kill to an accepted command (the new JVM was started"
               + " %.2f s after the kill, its runtime %.2f s after that)", service, run, total,
               (restarted - killed) / 1e9, (child.startedAt() - restarted) / 1e9);
+          long[] milestones = child.milestones();
+          Progress.print("    split from the kill (wall clock, s): main %.2f, runtime started %.2f, command"
+              + " accepted %.2f (the child's log has the steps in between)",
+              (milestones[0] - killedWall) / 1e3, (milestones[1] - killedWall) / 1e3, total);
         }
       } finally {
         child.close();

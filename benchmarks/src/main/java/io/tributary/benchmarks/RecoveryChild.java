@@ -19,6 +19,8 @@ import java.nio.file.Path;
 public final class RecoveryChild {
   /** Printed once the runtime was started; the benchmark waits for it. */
   static final String STARTED = "RECOVERY-CHILD STARTED";
+  /** Prefix of the line with the child's wall-clock milestones, printed just before {@link #STARTED}. */
+  static final String TIMES = "RECOVERY-CHILD TIMES";
   /** Printed once a graceful close returned. */
   static final String CLOSED = "RECOVERY-CHILD CLOSED";
 
@@ -32,7 +34,12 @@ public final class RecoveryChild {
     RuntimeSettings settings = RuntimeSettings.defaults(args[0], Path.of(args[2]))
         .withSnapshotDir(Path.of(args[3]))
         .withPartitions(Integer.parseInt(args[4]));
+    long mainAt = System.currentTimeMillis();
     TributaryRuntime runtime = TributaryRuntime.start(Account.service(args[1]), settings, new SimpleMeterRegistry());
+    long startedAt = System.currentTimeMillis();
+    // wall-clock milestones, for the benchmark's split of a restart: main entered, the runtime started
+    System.out.println(TIMES + " main=" + mainAt
+        + " started=" + startedAt);
     System.out.println(STARTED);
     System.out.flush();
     BufferedReader input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -18,14 +18,19 @@ import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running instance of a service: it creates or checks the service's topics, joins the service's
@@ -34,6 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 @Evolving
 public final class TributaryRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TributaryRuntime.class);
   private static final Duration SAVES_CLOSE_TIMEOUT = Duration.ofSeconds(30);
   private final ServiceDefinition definition;
   private final OutcomeReader outcomes;
@@ -45,16 +51,9 @@ public final class TributaryRuntime implements AutoCloseable {
   private TributaryRuntime(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters, Clock clock,
       @Nullable PartitionSnapshots snapshots, FaultInjector faults) {
     this.definition = definition;
+    long started = System.nanoTime();
     KafkaClients clients = new KafkaClients(settings, definition.name(), InstanceId.in(settings.stateDir()));
     Topics topics = Topics.of(definition.name());
-    try (Admin admin = clients.admin()) {
-      topics.ensure(admin, settings);
-    }
-    this.outcomes = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), settings.partitions());
-    this.commandProducer = clients.commandProducer();
-    Partitioner partitioner = new Partitioner(settings.partitions());
-    this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes, partitioner,
-        settings.maxCommandBytes(), clock);
     // one store for restores and saves: a save reuses the checksums of the files a restore verified
     DirectorySnapshotStore snapshotStore = new DirectorySnapshotStore(settings.snapshotDir(), clock);
     PartitionStateLoader loader = new PartitionStateLoader(snapshotStore, meters);
@@ -65,13 +64,74 @@ public final class TributaryRuntime implements AutoCloseable {
         new Snapshotter(definition.name(), snapshotStore,
             settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
         clock, meters);
+    // the reader exists before the task loop, which hands it the outcomes it commits; the consumer
+    // connects only when the reader starts
+    OutcomeReader reader = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), settings.partitions());
     this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock,
-        outcomes::committed);
-    // unpacks and loads RocksDB while the task loop joins the group, not when its first partition is assigned
-    Thread.ofPlatform().daemon().name("tributary-" + definition.name() + "-rocksdb-load")
-        .start(RocksPartitionStore::loadLibrary);
+        reader::committed);
+    // the task loop creates its clients and fences its predecessor while the topics are checked here;
+    // it joins the group once they are
+    CompletableFuture<Void> topicsChecked = new CompletableFuture<>();
+    // last before the loop starts: from here the loop closes the stores opened ahead that it does not take
+    openLocalStoresAhead(definition.name(), settings, loader);
+    tasks.start(topicsChecked);
+    @Nullable Producer<byte[], byte[]> producer = null;
+    try {
+      try (Admin admin = clients.admin()) {
+        topics.ensure(admin, settings);
+      }
+      topicsChecked.complete(null);
+      producer = clients.commandProducer();
+    } catch (RuntimeException | Error e) {
+      topicsChecked.completeExceptionally(e);
+      closeAfterFailedStart(e, tasks, snapshotSaves, reader, producer);
+      throw e;
+    }
+    this.outcomes = reader;
+    this.commandProducer = producer;
+    this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes,
+        new Partitioner(settings.partitions()), settings.maxCommandBytes(), clock);
     outcomes.start();
-    tasks.start();
+    log.info("{} started in {} ms (instance {}); the task loop joins the group", definition.name(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), clients.instanceId());
+  }
+
+  /**
+   * Opens the local stores found in the state directory on a thread of their own, while the task
+   * loop joins the group: an instance restarted after a crash usually gets the same partitions back
+   * (static membership), and then finds their stores open. Loads RocksDB's native library first in
+   * any case, so the first partition assigned does not wait for it either.
+   */
+  private static void openLocalStoresAhead(String service, RuntimeSettings settings, PartitionStateLoader loader) {
+    ExecutorService opener = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
+        .name("tributary-" + service + "-rocksdb-open").factory());
+    try {
+      opener.execute(RocksPartitionStore::loadLibrary);
+      Map<Integer, Path> localDirs = new HashMap<>();
+      for (int partition = 0; partition < settings.partitions(); partition++) {
+        localDirs.put(partition, settings.stateDir().resolve("p-" + partition));
+      }
+      loader.openAhead(localDirs, opener);
+    } finally {
+      opener.shutdown(); // runs what was submitted, then its thread ends
+    }
+  }
+
+  private static void closeAfterFailedStart(Throwable failure, AutoCloseable... parts) {
+    for (AutoCloseable part : parts) {
+      if (part == null) {
+        continue;
+      }
+      try {
+        if (part instanceof ExecutorService executor) {
+          executor.shutdown();
+        } else {
+          part.close();
+        }
+      } catch (Exception e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /**

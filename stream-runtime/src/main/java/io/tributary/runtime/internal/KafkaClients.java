@@ -60,6 +60,9 @@ public final class KafkaClients {
     Map<String, Object> config = common();
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-replay");
     config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    // a replay reads to an end it knows: the fetch the consumer sends ahead once it reached that end
+    // finds nothing, and would hold the next partition's first fetch back for the default 500 ms
+    config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     return readCommitted(config);
   }
 

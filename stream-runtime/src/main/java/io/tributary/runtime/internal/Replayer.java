@@ -40,18 +40,34 @@ final class Replayer {
     this.topics = topics;
   }
 
+  /** What a replay folded: events into aggregate states, outcomes into dedupe entries. */
+  record Replayed(long events, long outcomes) {}
+
   /**
+   * Replays {@code events[p]}, then {@code outcomes[p]}, each up to its last stable offset; both
+   * ends are read in one request first, so a store that is up to date costs one round trip.
+   *
    * @param progress told how many events each chunk folded, after the chunk is written
-   * @return how many events were replayed
    * @throws PermanentException if an event cannot be decoded or {@code evolve} fails on it; the
    *     partition must stop, since events are never skipped
    */
-  long replayEvents(PartitionStore store, LongConsumer progress) {
-    TopicPartition partition = new TopicPartition(topics.events(), store.partition());
+  Replayed replay(PartitionStore store, LongConsumer progress) {
+    TopicPartition events = new TopicPartition(topics.events(), store.partition());
+    TopicPartition outcomes = new TopicPartition(topics.outcomes(), store.partition());
+    // taken after the partition was assigned and its committed offset read, so both ends cover every
+    // transaction of a previous owner; nothing else appends to the partition while it is restored
+    consumer.assign(List.of(events, outcomes)); // the read_committed answer updates assigned partitions only
+    Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(events, outcomes));
+    consumer.assign(List.of());
+    return new Replayed(replayEvents(store, events, ends.get(events), progress),
+        replayOutcomes(store, outcomes, ends.get(outcomes)));
+  }
+
+  private long replayEvents(PartitionStore store, TopicPartition partition, long end, LongConsumer progress) {
     Map<AggregateKey, StoredAggregate> states = new HashMap<>();
     long[] replayed = {0};
     long[] reported = {0};
-    long end = readTo(partition, store.eventsOffset(), (record, next) -> {
+    long reached = readTo(partition, store.eventsOffset(), end, (record, next) -> {
       EventRecord event = WireFormat.parse(EventRecord.parser(), record.value(), where(record));
       AggregateKey key = new AggregateKey(event.getAggregateType(), event.getAggregateId());
       StoredAggregate current = states.get(key);
@@ -66,17 +82,15 @@ final class Replayer {
         reported[0] = replayed[0];
       }
     });
-    flush(store, states, end);
+    flush(store, states, reached);
     progress.accept(replayed[0] - reported[0]);
     return replayed[0];
   }
 
-  /** @return how many outcomes were replayed into dedupe entries */
-  long replayOutcomes(PartitionStore store) {
-    TopicPartition partition = new TopicPartition(topics.outcomes(), store.partition());
+  private long replayOutcomes(PartitionStore store, TopicPartition partition, long end) {
     StoreBatch[] batch = {new StoreBatch()};
     long[] replayed = {0};
-    long end = readTo(partition, store.outcomesOffset(), (record, next) -> {
+    long reached = readTo(partition, store.outcomesOffset(), end, (record, next) -> {
       OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(), where(record));
       if (!outcome.getDuplicate()) {
         batch[0].putOutcome(outcome.getCommandId(), outcome);
@@ -87,7 +101,7 @@ final class Replayer {
         batch[0] = new StoreBatch();
       }
     });
-    store.apply(batch[0].outcomesOffset(end));
+    store.apply(batch[0].outcomesOffset(reached));
     return replayed[0];
   }
 
@@ -95,13 +109,12 @@ final class Replayer {
     void handle(ConsumerRecord<byte[], byte[]> record, long nextOffset);
   }
 
-  /** Reads {@code partition} from {@code from} to its last stable offset; returns the offset reached. */
-  private long readTo(TopicPartition partition, long from, RecordHandler handler) {
-    consumer.assign(List.of(partition));
-    long end = consumer.endOffsets(List.of(partition)).get(partition);
+  /** Reads {@code partition} from {@code from} to {@code end}, its last stable offset; returns the offset reached. */
+  private long readTo(TopicPartition partition, long from, long end, RecordHandler handler) {
     if (from >= end) {
       return Math.max(from, end);
     }
+    consumer.assign(List.of(partition));
     consumer.seek(partition, from);
     long position = from;
     while (position < end) {

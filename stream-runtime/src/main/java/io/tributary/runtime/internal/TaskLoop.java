@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -80,6 +81,7 @@ public final class TaskLoop implements AutoCloseable {
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
   private @Nullable Consumer<byte[], byte[]> consumer;
+  private CompletableFuture<?> topicsChecked = CompletableFuture.completedFuture(null);
 
   public TaskLoop(ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
       PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock,
@@ -106,8 +108,13 @@ public final class TaskLoop implements AutoCloseable {
         .name("tributary-" + service + "-store-writer").factory());
   }
 
-  /** Starts the loop's thread. */
-  public void start() {
+  /**
+   * Starts the loop's thread. It creates its clients and fences an earlier run of this instance
+   * ({@code initTransactions}) at once, and subscribes only once {@code topicsChecked} completes; if
+   * that fails, the loop ends without joining the group (the caller reports the failure).
+   */
+  public void start(CompletableFuture<?> topicsChecked) {
+    this.topicsChecked = topicsChecked;
     thread.start();
   }
 
@@ -150,6 +157,10 @@ public final class TaskLoop implements AutoCloseable {
       Replayer replayer = new Replayer(replayConsumer, definition, topics);
       txProducer.initTransactions();
       BatchAppender appender = new BatchAppender(txProducer, topics);
+      // the runtime creates or checks the topics meanwhile, and reports it if that fails
+      if (!topicsChecked.handle((checked, failed) -> failed == null).join()) {
+        return;
+      }
       commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
       while (running) {
         ConsumerRecords<byte[], byte[]> records = commandConsumer.poll(settings.pollTimeout());
@@ -167,6 +178,7 @@ public final class TaskLoop implements AutoCloseable {
       failure = e;
     } finally {
       try {
+        loader.closeUnclaimed();
         closeStores();
       } finally {
         storeWriter.shutdown();
@@ -282,6 +294,8 @@ public final class TaskLoop implements AutoCloseable {
         commandConsumer.position(tp);
         restore(tp.partition());
       }
+      // local stores opened ahead for partitions that went elsewhere
+      loader.closeUnclaimed();
     }
 
     @Override
@@ -299,13 +313,13 @@ public final class TaskLoop implements AutoCloseable {
       long started = System.nanoTime();
       PartitionStore store = loader.load(definition.name(), partition, settings.stateDir().resolve("p-" + partition));
       try {
-        long events = replayer.replayEvents(store, replayedEvents::increment);
-        long outcomes = replayer.replayOutcomes(store);
+        Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
         stores.put(partition, new PipelinedStore(store, storeWriter));
         owned.add(partition);
         stopped.remove(partition);
         log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", definition.name(),
-            partition, events, outcomes, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            partition, replayed.events(), replayed.outcomes(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       } catch (io.tributary.core.error.PermanentException e) {
         store.close();
         stopped.put(partition, e.getMessage());

@@ -13,8 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>Restores go to the sibling {@code <localDir>.restoring} and are renamed into place only once
  * complete and opened, so a crash mid-restore leaves no half-restored {@code localDir}.
  *
+ * <p>An instance restarted on its state directory (after a crash, say) can have its local stores
+ * opened ahead ({@link #openAhead}) while it joins its group: {@link #load} then takes the store
+ * opened for its directory instead of opening it, and {@link #closeUnclaimed} closes those of
+ * partitions the instance was not given. A store that failed to open ahead fails {@link #load} as
+ * opening it there would have.
+ *
  * <p>Thread-safe if its {@link SnapshotStore} is; one call per partition at a time.
  */
 public final class PartitionStateLoader {
@@ -43,6 +54,8 @@ public final class PartitionStateLoader {
 
   private final SnapshotStore snapshots;
   private final MeterRegistry registry;
+  /** Local stores being opened ahead, by their directory's absolute path. */
+  private final Map<Path, CompletableFuture<RocksPartitionStore>> openedAhead = new ConcurrentHashMap<>();
 
   /**
    * @param snapshots where the partitions' snapshots are kept
@@ -51,6 +64,50 @@ public final class PartitionStateLoader {
   public PartitionStateLoader(SnapshotStore snapshots, MeterRegistry registry) {
     this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Starts opening, on {@code executor}, the local store of each partition in {@code localDirs}
+   * whose directory holds one; directories without one are left to {@link #load}. Call it before
+   * the first {@link #load} of these partitions.
+   *
+   * @param localDirs the partitions' state directories, by partition
+   */
+  public void openAhead(Map<Integer, Path> localDirs, Executor executor) {
+    localDirs.forEach((partition, localDir) -> {
+      try {
+        if (StoreFiles.isAbsentOrEmpty(localDir)) {
+          return;
+        }
+      } catch (IOException e) {
+        return; // load() meets the same error and reports it
+      }
+      openedAhead.put(key(localDir),
+          CompletableFuture.supplyAsync(() -> RocksPartitionStore.open(localDir, partition), executor));
+    });
+  }
+
+  /**
+   * Closes the stores opened ahead that no {@link #load} took: their partitions went to other
+   * instances. Waits for opens under way. A store that failed to open ahead is logged.
+   */
+  public void closeUnclaimed() {
+    for (Path dir : List.copyOf(openedAhead.keySet())) {
+      CompletableFuture<RocksPartitionStore> ahead = openedAhead.remove(dir);
+      if (ahead == null) {
+        continue;
+      }
+      try {
+        ahead.join().close();
+        log.debug("Closed the local store in {}, opened ahead for a partition this instance was not given", dir);
+      } catch (CompletionException e) {
+        log.warn("The local store in {} did not open ahead, and its partition was not given to this instance: {}",
+            dir, e.getCause().toString());
+      } catch (RuntimeException e) {
+        log.warn("Cannot close the local store in {}, opened ahead for a partition this instance was not given",
+            dir, e);
+      }
+    }
   }
 
   /**
@@ -65,6 +122,11 @@ public final class PartitionStateLoader {
   public PartitionStore load(String service, int partition, Path localDir) {
     Timer.Sample sample = Timer.start(registry);
     try {
+      CompletableFuture<RocksPartitionStore> ahead = openedAhead.remove(key(localDir));
+      if (ahead != null) {
+        log.debug("Taking the local state of {} partition {} in {}, opened ahead", service, partition, localDir);
+        return awaitOpened(ahead);
+      }
       if (!StoreFiles.isAbsentOrEmpty(localDir)) {
         log.debug("Opening the local state of {} partition {} in {}", service, partition, localDir);
         return RocksPartitionStore.open(localDir, partition);
@@ -148,6 +210,25 @@ public final class PartitionStateLoader {
       }
       return Optional.empty();
     }
+  }
+
+  private static RocksPartitionStore awaitOpened(CompletableFuture<RocksPartitionStore> ahead) {
+    try {
+      return ahead.join();
+    } catch (CompletionException e) {
+      // the PermanentException (or other failure) that open() threw on the other thread
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
+  private static Path key(Path localDir) {
+    return localDir.toAbsolutePath().normalize();
   }
 
   private Counter fallbacks(SnapshotInfo snapshot) {

@@ -3,8 +3,10 @@ package io.tributary.runtime.internal.store;
 import static io.tributary.runtime.internal.store.StoreRecords.accepted;
 import static io.tributary.runtime.internal.store.StoreRecords.state;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.runtime.snapshot.SnapshotInfo;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,6 +128,47 @@ class PartitionStateLoaderTest {
       assertThat(store.eventsOffset()).isEqualTo(5);
     }
     assertThat(stagingDir()).doesNotExist();
+  }
+
+  @Test
+  void takesTheLocalStoreOpenedAhead() {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(7, "local"));
+    }
+    Path otherDir = temp.resolve("state").resolve("p-3");
+    try (RocksPartitionStore other = RocksPartitionStore.open(otherDir, 3)) {
+      other.apply(batchAt(4, "other"));
+    }
+    loader.openAhead(Map.of(PARTITION, localDir, 3, otherDir, 4, temp.resolve("state").resolve("p-4")),
+        Runnable::run);
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(7);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(7, "local"));
+      // the other store is still held open ahead: RocksDB refuses a second open of it
+      assertThatThrownBy(() -> RocksPartitionStore.open(otherDir, 3)).isInstanceOf(PermanentException.class);
+      loader.closeUnclaimed();
+      try (RocksPartitionStore reopened = RocksPartitionStore.open(otherDir, 3)) {
+        assertThat(reopened.eventsOffset()).isEqualTo(4);
+      }
+    }
+    // nothing was opened ahead for a directory without a store
+    assertThat(temp.resolve("state").resolve("p-4")).doesNotExist();
+  }
+
+  @Test
+  void failsTheLoadWhoseStoreDidNotOpenAhead() throws IOException {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(7, "local"));
+    }
+    // a store of another partition: open refuses it, ahead as on assignment
+    loader.openAhead(Map.of(PARTITION + 1, localDir), Runnable::run);
+
+    assertThatThrownBy(() -> loader.load(SERVICE, PARTITION + 1, localDir))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("holds partition " + PARTITION + ", not partition " + (PARTITION + 1));
+    // taken by the load that failed: not opened again, not closed twice
+    loader.closeUnclaimed();
   }
 
   private SnapshotInfo snapshotAt(long eventsOffset, String state) {
