@@ -190,6 +190,37 @@ class ElasticsearchViewSinkIT extends ViewSinkContractTest {
   }
 
   @Test
+  void writesOnlyTheNewestUpdateOfEachDocumentInABatch() throws IOException {
+    ViewSink sink = sink();
+    List<SourcedUpdates> batch = List.of(
+        SourcedUpdates.of(0, 1, put("a", "v1")),
+        SourcedUpdates.of(0, 2, put("a", "v2"), put("b", "v2")),
+        SourcedUpdates.of(0, 3, new DeleteDocument(index, "b")),
+        SourcedUpdates.of(0, 4, put("a", "v4")));
+    sink.apply(projection, 0, batch);
+    sink.apply(projection, 0, batch);
+
+    assertThat(elasticsearch.get(g -> g.index(index).id("a"), ObjectNode.class).version()).isEqualTo(4);
+    assertThat(readBack("a")).contains("v4");
+    assertThat(readBack("b")).isEmpty();
+    assertThat(sink.position(projection, 0)).hasValue(4);
+    // one index and one delete operation reached the index: a at offset 4, b at offset 3
+    var indexing = elasticsearch.indices().stats(st -> st.index(index)).indices().get(index).primaries().indexing();
+    assertThat(indexing.indexTotal()).isEqualTo(1);
+    assertThat(indexing.deleteTotal()).isEqualTo(1);
+  }
+
+  @Test
+  void documentsSpanningSeveralLinesAreWrittenWhole() {
+    sink().apply(projection, 0, List.of(SourcedUpdates.of(0, 1,
+        new PutDocument(index, "multi\"line", "{\n  \"value\": \"grün\",\r\n  \"count\": 2\n}"))));
+
+    JsonNode source = document(index, "multi\"line").orElseThrow();
+    assertThat(source.get("value").asText()).isEqualTo("grün");
+    assertThat(source.get("count").asLong()).isEqualTo(2);
+  }
+
+  @Test
   void createIndexIsIdempotentAndRejectsAConflictingMapping() {
     ElasticsearchViewSink sink = (ElasticsearchViewSink) sink();
     sink.createIndex(index, MAPPING);
