@@ -65,8 +65,10 @@ import org.jspecify.annotations.Nullable;
  * are collapsed to the newest one, with that update's offset as its version: all kinds replace the
  * whole document, so the older writes would only be overwritten, and two writes of one entry would
  * share an external version and conflict. A replay of the batch sends the same newest writes, which
- * the versions refuse. The documents of a batch go to Elasticsearch in one bulk request of raw JSON
- * bytes whose answer is trimmed to each item's status and error.
+ * the versions refuse. The documents of a batch go to Elasticsearch as bulk requests of raw JSON bytes
+ * (at most {@link ElasticsearchViewSinkSettings#maxBulkDocuments()} each, up to {@link
+ * ElasticsearchViewSinkSettings#maxBulksInFlight()} at once), whose answers are trimmed to each
+ * item's status and error; the position document follows once all of them succeeded.
  *
  * <p><b>Errors.</b> Bulk items that fail with 429, 502, 503 or 504 make the call a {@link
  * TransientException}; any other failed item (mapping conflict, malformed JSON) a {@link
@@ -196,7 +198,8 @@ public final class ElasticsearchViewSink implements ViewSink {
       List<RawBulk.Item> items = List.copyOf(newestPerDocument.values());
       List<RawBulk.Outcome> outcomes;
       try {
-        outcomes = RawBulk.send(client._transport(), client._transportOptions(), items, refresh());
+        outcomes = RawBulk.send(client._transport(), client._transportOptions(), items, refresh(),
+            settings.maxBulkDocuments(), settings.maxBulksInFlight());
       } catch (ElasticsearchException | IOException e) {
         throw Failures.map("the bulk write of " + where, e);
       }

@@ -26,6 +26,7 @@ import io.tributary.testkit.WithDevServices;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -208,6 +209,34 @@ class ElasticsearchViewSinkIT extends ViewSinkContractTest {
     var indexing = elasticsearch.indices().stats(st -> st.index(index)).indices().get(index).primaries().indexing();
     assertThat(indexing.indexTotal()).isEqualTo(1);
     assertThat(indexing.deleteTotal()).isEqualTo(1);
+  }
+
+  @Test
+  void batchSplitIntoBulksInFlightWritesEveryDocumentAndNamesTheRefusedOne() {
+    settings = settings.withBulks(2, 3);
+    ViewSink sink = sink();
+    List<SourcedUpdates> batch = new ArrayList<>();
+    for (int offset = 0; offset < 9; offset++) {
+      batch.add(SourcedUpdates.of(0, offset, put("d" + offset, "v" + offset)));
+    }
+    sink.apply(projection, 0, batch);
+
+    for (int offset = 0; offset < 9; offset++) {
+      assertThat(readBack("d" + offset)).contains("v" + offset);
+    }
+    assertThat(sink.position(projection, 0)).hasValue(8);
+
+    List<SourcedUpdates> refused = new ArrayList<>();
+    for (int offset = 9; offset < 16; offset++) {
+      refused.add(SourcedUpdates.of(0, offset, offset == 14
+          ? new PutDocument(index, "bad", "{\"count\":\"many\"}")
+          : put("d" + offset, "v" + offset)));
+    }
+    assertThatThrownBy(() -> sink.apply(projection, 0, refused))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("1 document(s)")
+        .hasMessageContaining(index + "/bad (offset 14)");
+    assertThat(sink.position(projection, 0)).hasValue(8);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.tributary.projection.elasticsearch.internal;
 
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.transport.ElasticsearchTransport;
 import co.elastic.clients.transport.TransportOptions;
 import co.elastic.clients.transport.endpoints.BinaryEndpoint;
@@ -12,10 +13,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,25 +42,86 @@ public final class RawBulk {
   private static final String FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason,"
       + "items.*.error.caused_by.type,items.*.error.caused_by.reason";
   private static final JsonFactory JSON = new JsonFactory();
+  private static final Outcome SUCCEEDED = new Outcome(200, null, "");
   private static final byte[] VERSION = ",\"version\":".getBytes(StandardCharsets.UTF_8);
   private static final byte[] EXTERNAL = ",\"version_type\":\"external\"}}\n".getBytes(StandardCharsets.UTF_8);
 
   private RawBulk() {}
 
   /**
-   * Sends {@code items} as one bulk request.
+   * Sends {@code items} as bulk requests of at most {@code maxDocuments} items each, keeping up to
+   * {@code maxInFlight} of them on their way at once, so that a node can index several on its write
+   * threads while this client encodes the next. The items must name distinct documents (a batch
+   * after collapsing), since the requests may be applied in any order. Returns once no request is
+   * on its way any more, also when one failed: then no further request is sent.
    *
    * @param refresh the {@code refresh} parameter: {@code false}, {@code wait_for} or {@code true}
    * @return the outcome of every item in order if any failed, or an empty list if none did
    * @throws IOException if the node cannot be reached or its answer cannot be read
-   * @throws co.elastic.clients.elasticsearch._types.ElasticsearchException if the whole request is refused
+   * @throws ElasticsearchException if a whole request is refused
    */
   public static List<Outcome> send(ElasticsearchTransport transport, @Nullable TransportOptions options,
-      List<Item> items, String refresh) throws IOException {
-    // as JSON, which the bulk API reads line by line: the transport then sends the content type with
-    // the client's compatible-with version, which the node requires on both Content-Type and Accept
-    BinaryData body = BinaryData.of(encode(items), ContentType.APPLICATION_JSON);
-    BinaryEndpoint<BinaryData> endpoint = new BinaryEndpoint<>("tributary.bulk",
+      List<Item> items, String refresh, int maxDocuments, int maxInFlight) throws IOException {
+    int requests = (items.size() + maxDocuments - 1) / maxDocuments;
+    // equal shares, so that the last request is not a small remainder
+    int perRequest = (items.size() + requests - 1) / requests;
+    BinaryEndpoint<BinaryData> endpoint = endpoint(refresh);
+    Deque<CompletableFuture<List<Outcome>>> inFlight = new ArrayDeque<>();
+    List<CompletableFuture<List<Outcome>>> all = new ArrayList<>(requests);
+    Throwable failure = null;
+    for (int from = 0; from < items.size() && failure == null; from += perRequest) {
+      List<Item> part = items.subList(from, Math.min(items.size(), from + perRequest));
+      if (inFlight.size() >= maxInFlight) {
+        failure = await(inFlight.removeFirst());
+        if (failure != null) {
+          break;
+        }
+      }
+      // as JSON, which the bulk API reads line by line: the transport then sends the content type with
+      // the client's compatible-with version, which the node requires on both Content-Type and Accept
+      BinaryData body = BinaryData.of(encode(part), ContentType.APPLICATION_JSON);
+      CompletableFuture<List<Outcome>> request = transport.performRequestAsync(body, endpoint, options)
+          .thenApply(response -> read(response, part.size()));
+      inFlight.addLast(request);
+      all.add(request);
+    }
+    while (!inFlight.isEmpty()) {
+      Throwable next = await(inFlight.removeFirst());
+      if (failure == null) {
+        failure = next;
+      } else if (next != null && next != failure) {
+        failure.addSuppressed(next);
+      }
+    }
+    if (failure != null) {
+      throw rethrow(failure);
+    }
+    List<Outcome> outcomes = new ArrayList<>();
+    boolean failed = false;
+    for (CompletableFuture<List<Outcome>> request : all) {
+      List<Outcome> part = request.join();
+      failed |= !part.isEmpty();
+      outcomes.addAll(part);
+    }
+    if (!failed) {
+      return List.of();
+    }
+    // parts without failures answered nothing: rebuild the full list with successes in their place
+    List<Outcome> aligned = new ArrayList<>(items.size());
+    int index = 0;
+    for (CompletableFuture<List<Outcome>> request : all) {
+      List<Outcome> part = request.join();
+      int size = Math.min(perRequest, items.size() - index);
+      for (int i = 0; i < size; i++) {
+        aligned.add(part.isEmpty() ? SUCCEEDED : part.get(i));
+      }
+      index += size;
+    }
+    return aligned;
+  }
+
+  private static BinaryEndpoint<BinaryData> endpoint(String refresh) {
+    return new BinaryEndpoint<>("tributary.bulk",
         request -> "POST",
         request -> "/_bulk",
         request -> Map.of(),
@@ -61,10 +129,38 @@ public final class RawBulk {
         request -> Map.of(),
         request -> request,
         null);
-    try (BinaryResponse response = transport.performRequest(body, endpoint, options);
-        InputStream content = response.content()) {
-      return decode(content, items.size());
+  }
+
+  private static List<Outcome> read(BinaryResponse response, int expected) {
+    try (response; InputStream content = response.content()) {
+      return decode(content, expected);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /** @return null when the request succeeded, else why it failed */
+  private static @Nullable Throwable await(CompletableFuture<List<Outcome>> request) {
+    try {
+      request.join();
+      return null;
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return cause instanceof UncheckedIOException unchecked ? unchecked.getCause() : cause;
+    }
+  }
+
+  private static IOException rethrow(Throwable failure) throws IOException {
+    if (failure instanceof IOException io) {
+      throw io;
+    }
+    if (failure instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    throw new IOException("A bulk request failed: " + failure, failure);
   }
 
   /** @return the NDJSON body: per item an action line and, for a document, its source on one line */
