@@ -112,7 +112,9 @@ public final class ReadSideBenchmark {
           if (elasticsearch != null) {
             String index = "accounts-r" + round;
             try (ElasticsearchViewSink sink = ElasticsearchViewSink.connect(elasticsearch.httpUri(),
-                ElasticsearchViewSinkSettings.defaults().withPositionsIndex("bench-positions"))) {
+                ElasticsearchViewSinkSettings.defaults().withPositionsIndex("bench-positions")
+                    .withBulks(settings.maxBulkDocuments(), settings.maxBulksInFlight()))) {
+              createWithSettings(elasticsearch, index, System.getProperty("bench.read.es-index-settings", ""));
               sink.createIndex(index, ReadSideProjections.ACCOUNT_MAPPING);
               ProjectionThroughput.Result result = throughput.run("elasticsearch", label, service,
                   ReadSideProjections.accountDocuments("documents-r" + round, index), sink, ends);
@@ -167,6 +169,18 @@ public final class ReadSideBenchmark {
       }
     }
     return sum;
+  }
+
+  /** Creates {@code index} with the index settings {@code settingsJson} (such as {@code {"refresh_interval":"30s"}}) unless empty. */
+  private static void createWithSettings(ElasticsearchDevServer node, String index, String settingsJson) throws Exception {
+    if (settingsJson.isEmpty()) {
+      return;
+    }
+    try (Rest5ClientTransport transport = new Rest5ClientTransport(
+        Rest5Client.builder(new HttpHost("http", node.host(), node.httpPort())).build(), new JacksonJsonpMapper())) {
+      new ElasticsearchClient(transport).indices().create(c -> c.index(index)
+          .settings(s -> s.withJson(new java.io.StringReader(settingsJson))));
+    }
   }
 
   /** @return the sum of the {@code sequence} field over {@code index}, after a refresh; deletes the index */
