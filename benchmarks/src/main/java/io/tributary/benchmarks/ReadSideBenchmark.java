@@ -183,7 +183,12 @@ public final class ReadSideBenchmark {
     }
   }
 
-  /** @return the sum of the {@code sequence} field over {@code index}, after a refresh; deletes the index */
+  /**
+   * Prints how many document writes reached {@code index} (fewer than the events when a batch
+   * updates a document more than once).
+   *
+   * @return the sum of the {@code sequence} field over {@code index}, after a refresh; deletes the index
+   */
   private static long sumOfSequences(ElasticsearchDevServer node, String index) throws Exception {
     try (Rest5ClientTransport transport = new Rest5ClientTransport(
         Rest5Client.builder(new HttpHost("http", node.host(), node.httpPort())).build(), new JacksonJsonpMapper())) {
@@ -192,6 +197,10 @@ public final class ReadSideBenchmark {
       double sum = client.search(s -> s.index(index).size(0)
               .aggregations("events", a -> a.sum(f -> f.field("sequence"))), Void.class)
           .aggregations().get("events").sum().value();
+      long written = client.indices().stats(st -> st.index(index)).indices().get(index).primaries().indexing()
+          .indexTotal();
+      Progress.print("  elasticsearch %s: %s document writes reached the index (one per document and batch)", index,
+          Progress.count(written));
       client.indices().delete(d -> d.index(index));
       return Math.round(sum);
     }
