@@ -62,6 +62,9 @@ public final class RawBulk {
    */
   public static List<Outcome> send(ElasticsearchTransport transport, @Nullable TransportOptions options,
       List<Item> items, String refresh, int maxDocuments, int maxInFlight) throws IOException {
+    if (items.isEmpty()) {
+      return List.of();
+    }
     int requests = (items.size() + maxDocuments - 1) / maxDocuments;
     // equal shares, so that the last request is not a small remainder
     int perRequest = (items.size() + requests - 1) / requests;
@@ -96,26 +99,19 @@ public final class RawBulk {
     if (failure != null) {
       throw rethrow(failure);
     }
-    List<Outcome> outcomes = new ArrayList<>();
-    boolean failed = false;
-    for (CompletableFuture<List<Outcome>> request : all) {
+    boolean failed = all.stream().anyMatch(request -> !request.join().isEmpty());
+    return failed ? aligned(all, items.size(), perRequest) : List.of();
+  }
+
+  /** @return every item's outcome in order; a request without failures answered none, so its items succeeded */
+  private static List<Outcome> aligned(List<CompletableFuture<List<Outcome>>> requests, int items, int perRequest) {
+    List<Outcome> aligned = new ArrayList<>(items);
+    for (CompletableFuture<List<Outcome>> request : requests) {
       List<Outcome> part = request.join();
-      failed |= !part.isEmpty();
-      outcomes.addAll(part);
-    }
-    if (!failed) {
-      return List.of();
-    }
-    // parts without failures answered nothing: rebuild the full list with successes in their place
-    List<Outcome> aligned = new ArrayList<>(items.size());
-    int index = 0;
-    for (CompletableFuture<List<Outcome>> request : all) {
-      List<Outcome> part = request.join();
-      int size = Math.min(perRequest, items.size() - index);
+      int size = Math.min(perRequest, items - aligned.size());
       for (int i = 0; i < size; i++) {
         aligned.add(part.isEmpty() ? SUCCEEDED : part.get(i));
       }
-      index += size;
     }
     return aligned;
   }
