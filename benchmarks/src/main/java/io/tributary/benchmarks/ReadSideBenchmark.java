@@ -112,7 +112,9 @@ public final class ReadSideBenchmark {
           if (elasticsearch != null) {
             String index = "accounts-r" + round;
             try (ElasticsearchViewSink sink = ElasticsearchViewSink.connect(elasticsearch.httpUri(),
-                ElasticsearchViewSinkSettings.defaults().withPositionsIndex("bench-positions"))) {
+                ElasticsearchViewSinkSettings.defaults().withPositionsIndex("bench-positions")
+                    .withBulks(settings.maxBulkDocuments(), settings.maxBulksInFlight()))) {
+              createWithSettings(elasticsearch, index, System.getProperty("bench.read.es-index-settings", ""));
               sink.createIndex(index, ReadSideProjections.ACCOUNT_MAPPING);
               ProjectionThroughput.Result result = throughput.run("elasticsearch", label, service,
                   ReadSideProjections.accountDocuments("documents-r" + round, index), sink, ends);
@@ -169,7 +171,24 @@ public final class ReadSideBenchmark {
     return sum;
   }
 
-  /** @return the sum of the {@code sequence} field over {@code index}, after a refresh; deletes the index */
+  /** Creates {@code index} with the index settings {@code settingsJson} (such as {@code {"refresh_interval":"30s"}}) unless empty. */
+  private static void createWithSettings(ElasticsearchDevServer node, String index, String settingsJson) throws Exception {
+    if (settingsJson.isEmpty()) {
+      return;
+    }
+    try (Rest5ClientTransport transport = new Rest5ClientTransport(
+        Rest5Client.builder(new HttpHost("http", node.host(), node.httpPort())).build(), new JacksonJsonpMapper())) {
+      new ElasticsearchClient(transport).indices().create(c -> c.index(index)
+          .settings(s -> s.withJson(new java.io.StringReader(settingsJson))));
+    }
+  }
+
+  /**
+   * Prints how many document writes reached {@code index} (fewer than the events when a batch
+   * updates a document more than once).
+   *
+   * @return the sum of the {@code sequence} field over {@code index}, after a refresh; deletes the index
+   */
   private static long sumOfSequences(ElasticsearchDevServer node, String index) throws Exception {
     try (Rest5ClientTransport transport = new Rest5ClientTransport(
         Rest5Client.builder(new HttpHost("http", node.host(), node.httpPort())).build(), new JacksonJsonpMapper())) {
@@ -178,6 +197,10 @@ public final class ReadSideBenchmark {
       double sum = client.search(s -> s.index(index).size(0)
               .aggregations("events", a -> a.sum(f -> f.field("sequence"))), Void.class)
           .aggregations().get("events").sum().value();
+      long written = client.indices().stats(st -> st.index(index)).indices().get(index).primaries().indexing()
+          .indexTotal();
+      Progress.print("  elasticsearch %s: %s document writes reached the index (one per document and batch)", index,
+          Progress.count(written));
       client.indices().delete(d -> d.index(index));
       return Math.round(sum);
     }

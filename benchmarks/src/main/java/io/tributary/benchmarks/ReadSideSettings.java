@@ -1,5 +1,6 @@
 package io.tributary.benchmarks;
 
+import io.tributary.projection.elasticsearch.ElasticsearchViewSinkSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,10 @@ import java.util.Locale;
  *     ({@code bench.read.latency-commands})
  * @param latencyWarmupCommands unrecorded commands before them ({@code bench.read.latency-warmup-commands})
  * @param elasticsearchHeap the Elasticsearch node's heap ({@code bench.read.es-heap})
+ * @param maxBulkDocuments the Elasticsearch sink's {@code maxBulkDocuments} ({@code
+ *     bench.read.es-max-bulk-documents})
+ * @param maxBulksInFlight the Elasticsearch sink's {@code maxBulksInFlight} ({@code
+ *     bench.read.es-bulks-in-flight})
  * @param seed the seed of the generated events ({@code bench.seed})
  */
 record ReadSideSettings(
@@ -36,6 +41,8 @@ record ReadSideSettings(
     int latencyCommands,
     int latencyWarmupCommands,
     String elasticsearchHeap,
+    int maxBulkDocuments,
+    int maxBulksInFlight,
     long seed) {
 
   /** Polls of the runner; a poll returns as soon as records arrive, so this only bounds idle polls. */
@@ -70,6 +77,8 @@ record ReadSideSettings(
         Integer.getInteger("bench.read.latency-commands", 2_000),
         Integer.getInteger("bench.read.latency-warmup-commands", 200),
         System.getProperty("bench.read.es-heap", "1g"),
+        Integer.getInteger("bench.read.es-max-bulk-documents", ElasticsearchViewSinkSettings.DEFAULT_MAX_BULK_DOCUMENTS),
+        Integer.getInteger("bench.read.es-bulks-in-flight", ElasticsearchViewSinkSettings.DEFAULT_MAX_BULKS_IN_FLIGHT),
         Long.getLong("bench.seed", 20261122L));
   }
 

@@ -2,23 +2,18 @@ package io.tributary.projection.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch._types.VersionType;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.GetResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
-import co.elastic.clients.util.BinaryData;
-import co.elastic.clients.util.ContentType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.error.PermanentException;
 import io.tributary.core.error.TransientException;
 import io.tributary.projection.elasticsearch.internal.Failures;
+import io.tributary.projection.elasticsearch.internal.RawBulk;
 import io.tributary.projection.sink.SourcedUpdates;
 import io.tributary.projection.sink.ViewSink;
 import io.tributary.projection.sink.ViewUpdate;
@@ -66,8 +61,14 @@ import org.jspecify.annotations.Nullable;
  * PermanentException} naming the document and both partitions. A write from another partition with
  * a higher offset is not refused by Elasticsearch and is therefore not detected.
  *
- * <p>Updates of one entry that target the same document are collapsed to the last one (all kinds
- * replace the whole document), because two writes with the same external version would conflict.
+ * <p><b>One write per document and batch.</b> Updates of one batch that target the same document
+ * are collapsed to the newest one, with that update's offset as its version: all kinds replace the
+ * whole document, so the older writes would only be overwritten, and two writes of one entry would
+ * share an external version and conflict. A replay of the batch sends the same newest writes, which
+ * the versions refuse. The documents of a batch go to Elasticsearch as bulk requests of raw JSON bytes
+ * (at most {@link ElasticsearchViewSinkSettings#maxBulkDocuments()} each, up to {@link
+ * ElasticsearchViewSinkSettings#maxBulksInFlight()} at once), whose answers are trimmed to each
+ * item's status and error; the position document follows once all of them succeeded.
  *
  * <p><b>Errors.</b> Bulk items that fail with 429, 502, 503 or 504 make the call a {@link
  * TransientException}; any other failed item (mapping conflict, malformed JSON) a {@link
@@ -178,33 +179,32 @@ public final class ElasticsearchViewSink implements ViewSink {
     if (newer.isEmpty()) {
       return;
     }
-    List<BulkOperation> operations = new ArrayList<>();
-    List<Long> offsets = new ArrayList<>();
+    // all kinds replace the whole document, so only the newest write of each document in the batch
+    // matters: the older ones would be overwritten (or refused by its version) anyway
+    Map<String, RawBulk.Item> newestPerDocument = new LinkedHashMap<>();
     for (SourcedUpdates entry : newer) {
       long offset = entry.source().offset();
-      Map<String, DocumentUpdate> lastPerDocument = new LinkedHashMap<>();
       for (ViewUpdate update : entry.updates()) {
-        DocumentUpdate document = (DocumentUpdate) update;
-        lastPerDocument.remove(document.index() + "\u0000" + document.id());
-        lastPerDocument.put(document.index() + "\u0000" + document.id(), document);
-      }
-      for (DocumentUpdate update : lastPerDocument.values()) {
-        operations.add(operation(update, partition, offset));
-        offsets.add(offset);
+        RawBulk.Item item = item((DocumentUpdate) update, partition, offset);
+        String key = item.index() + "\u0000" + item.id();
+        newestPerDocument.remove(key);
+        newestPerDocument.put(key, item);
       }
     }
     long last = newer.getLast().source().offset();
     String where = "projection '%s' partition %d offsets %d..%d".formatted(
         projection, partition, newer.getFirst().source().offset(), last);
-    if (!operations.isEmpty()) {
-      BulkResponse response;
+    if (!newestPerDocument.isEmpty()) {
+      List<RawBulk.Item> items = List.copyOf(newestPerDocument.values());
+      List<RawBulk.Outcome> outcomes;
       try {
-        response = client.bulk(b -> b.operations(operations).refresh(refresh()));
+        outcomes = RawBulk.send(client._transport(), client._transportOptions(), items, refresh(),
+            settings.maxBulkDocuments(), settings.maxBulksInFlight());
       } catch (ElasticsearchException | IOException e) {
         throw Failures.map("the bulk write of " + where, e);
       }
-      if (response.errors()) {
-        checkItems(where, partition, response.items(), offsets);
+      if (!outcomes.isEmpty()) {
+        checkItems(where, partition, items, outcomes);
       }
     }
     writePosition(projection, partition, last);
@@ -252,16 +252,11 @@ public final class ElasticsearchViewSink implements ViewSink {
     }
   }
 
-  private BulkOperation operation(DocumentUpdate update, int partition, long offset) {
+  private RawBulk.Item item(DocumentUpdate update, int partition, long offset) {
     return switch (update) {
-      case PutDocument put -> {
-        byte[] json = withOwner(put, partition, offset).getBytes(StandardCharsets.UTF_8);
-        yield BulkOperation.of(b -> b.index(i -> i.index(settings.physicalIndex(put.index())).id(put.id())
-            .version(offset).versionType(VersionType.External)
-            .document(BinaryData.of(json, ContentType.APPLICATION_JSON))));
-      }
-      case DeleteDocument delete -> BulkOperation.of(b -> b.delete(d -> d.index(settings.physicalIndex(delete.index())).id(delete.id())
-          .version(offset).versionType(VersionType.External)));
+      case PutDocument put -> new RawBulk.Item(settings.physicalIndex(put.index()), put.id(), offset,
+          withOwner(put, partition, offset).getBytes(StandardCharsets.UTF_8));
+      case DeleteDocument delete -> new RawBulk.Item(settings.physicalIndex(delete.index()), delete.id(), offset, null);
     };
   }
 
@@ -277,26 +272,27 @@ public final class ElasticsearchViewSink implements ViewSink {
     return body.equals("}") ? owner + "}" : owner + "," + body;
   }
 
-  private void checkItems(String where, int partition, List<BulkResponseItem> items, List<Long> offsets) {
+  private void checkItems(String where, int partition, List<RawBulk.Item> items, List<RawBulk.Outcome> outcomes) {
     List<String> permanent = new ArrayList<>();
     List<String> transients = new ArrayList<>();
-    Map<String, BulkResponseItem> conflicts = new LinkedHashMap<>();
+    List<RawBulk.Item> conflicts = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      BulkResponseItem item = items.get(i);
-      if (item.error() == null) {
+      RawBulk.Outcome outcome = outcomes.get(i);
+      if (outcome.errorType() == null) {
         continue;
       }
-      String document = "%s/%s (offset %d)".formatted(item.index(), item.id(), offsets.get(i));
-      if (item.status() == 409 && "version_conflict_engine_exception".equals(item.error().type())) {
-        conflicts.put(item.index() + "\u0000" + item.id(), item);
-      } else if (Failures.isTransientStatus(item.status())) {
-        transients.add(document + ": HTTP " + item.status() + " " + Failures.describe(item.error()));
+      RawBulk.Item item = items.get(i);
+      String document = "%s/%s (offset %d)".formatted(item.index(), item.id(), item.version());
+      if (outcome.status() == 409 && "version_conflict_engine_exception".equals(outcome.errorType())) {
+        conflicts.add(item);
+      } else if (Failures.isTransientStatus(outcome.status())) {
+        transients.add(document + ": HTTP " + outcome.status() + " " + outcome.error());
       } else {
-        permanent.add(document + ": HTTP " + item.status() + " " + Failures.describe(item.error()));
+        permanent.add(document + ": HTTP " + outcome.status() + " " + outcome.error());
       }
     }
     if (permanent.isEmpty()) {
-      permanent.addAll(foreignOwners(partition, conflicts.values()));
+      permanent.addAll(foreignOwners(partition, conflicts));
     }
     if (!permanent.isEmpty()) {
       throw new PermanentException("Elasticsearch rejected %d document(s) of %s: %s. Fix the projection or the index mapping, then restart the partition; the position did not move."
@@ -309,11 +305,11 @@ public final class ElasticsearchViewSink implements ViewSink {
   }
 
   /** @return a problem per refused document that another partition owns */
-  private List<String> foreignOwners(int partition, Iterable<BulkResponseItem> conflicts) {
+  private List<String> foreignOwners(int partition, List<RawBulk.Item> conflicts) {
     List<String> problems = new ArrayList<>();
-    for (BulkResponseItem item : conflicts) {
-      String index = Objects.requireNonNull(item.index());
-      String id = Objects.requireNonNull(item.id());
+    for (RawBulk.Item item : conflicts) {
+      String index = item.index();
+      String id = item.id();
       GetResponse<ObjectNode> stored;
       try {
         stored = client.get(g -> g.index(index).id(id).sourceIncludes(settings.ownerField()), ObjectNode.class);
@@ -354,11 +350,11 @@ public final class ElasticsearchViewSink implements ViewSink {
     }
   }
 
-  private Refresh refresh() {
+  private String refresh() {
     return switch (settings.refresh()) {
-      case NONE -> Refresh.False;
-      case WAIT_FOR -> Refresh.WaitFor;
-      case IMMEDIATE -> Refresh.True;
+      case NONE -> "false";
+      case WAIT_FOR -> "wait_for";
+      case IMMEDIATE -> "true";
     };
   }
 

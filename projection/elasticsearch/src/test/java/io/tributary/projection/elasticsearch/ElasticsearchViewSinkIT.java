@@ -26,6 +26,7 @@ import io.tributary.testkit.WithDevServices;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -187,6 +188,65 @@ class ElasticsearchViewSinkIT extends ViewSinkContractTest {
     assertThat(readBack("a")).isEmpty();
     assertThat(readBack("b")).contains("recreated");
     assertThat(sink.position(projection, 0)).hasValue(3);
+  }
+
+  @Test
+  void writesOnlyTheNewestUpdateOfEachDocumentInABatch() throws IOException {
+    ViewSink sink = sink();
+    List<SourcedUpdates> batch = List.of(
+        SourcedUpdates.of(0, 1, put("a", "v1")),
+        SourcedUpdates.of(0, 2, put("a", "v2"), put("b", "v2")),
+        SourcedUpdates.of(0, 3, new DeleteDocument(index, "b")),
+        SourcedUpdates.of(0, 4, put("a", "v4")));
+    sink.apply(projection, 0, batch);
+    sink.apply(projection, 0, batch);
+
+    assertThat(elasticsearch.get(g -> g.index(index).id("a"), ObjectNode.class).version()).isEqualTo(4);
+    assertThat(readBack("a")).contains("v4");
+    assertThat(readBack("b")).isEmpty();
+    assertThat(sink.position(projection, 0)).hasValue(4);
+    // one index and one delete operation reached the index: a at offset 4, b at offset 3
+    var indexing = elasticsearch.indices().stats(st -> st.index(index)).indices().get(index).primaries().indexing();
+    assertThat(indexing.indexTotal()).isEqualTo(1);
+    assertThat(indexing.deleteTotal()).isEqualTo(1);
+  }
+
+  @Test
+  void batchSplitIntoBulksInFlightWritesEveryDocumentAndNamesTheRefusedOne() {
+    settings = settings.withBulks(2, 3);
+    ViewSink sink = sink();
+    List<SourcedUpdates> batch = new ArrayList<>();
+    for (int offset = 0; offset < 9; offset++) {
+      batch.add(SourcedUpdates.of(0, offset, put("d" + offset, "v" + offset)));
+    }
+    sink.apply(projection, 0, batch);
+
+    for (int offset = 0; offset < 9; offset++) {
+      assertThat(readBack("d" + offset)).contains("v" + offset);
+    }
+    assertThat(sink.position(projection, 0)).hasValue(8);
+
+    List<SourcedUpdates> refused = new ArrayList<>();
+    for (int offset = 9; offset < 16; offset++) {
+      refused.add(SourcedUpdates.of(0, offset, offset == 14
+          ? new PutDocument(index, "bad", "{\"count\":\"many\"}")
+          : put("d" + offset, "v" + offset)));
+    }
+    assertThatThrownBy(() -> sink.apply(projection, 0, refused))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("1 document(s)")
+        .hasMessageContaining(index + "/bad (offset 14)");
+    assertThat(sink.position(projection, 0)).hasValue(8);
+  }
+
+  @Test
+  void documentsSpanningSeveralLinesAreWrittenWhole() {
+    sink().apply(projection, 0, List.of(SourcedUpdates.of(0, 1,
+        new PutDocument(index, "multi\"line", "{\n  \"value\": \"grün\",\r\n  \"count\": 2\n}"))));
+
+    JsonNode source = document(index, "multi\"line").orElseThrow();
+    assertThat(source.get("value").asText()).isEqualTo("grün");
+    assertThat(source.get("count").asLong()).isEqualTo(2);
   }
 
   @Test
