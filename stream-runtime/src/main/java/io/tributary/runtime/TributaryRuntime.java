@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.jspecify.annotations.Nullable;
@@ -64,22 +65,25 @@ public final class TributaryRuntime implements AutoCloseable {
         new Snapshotter(definition.name(), snapshotStore,
             settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
         clock, meters);
-    // the reader exists before the task loop, which hands it the outcomes it commits; the consumer
-    // connects only when the reader starts
-    OutcomeReader reader = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), settings.partitions());
+    // the task loop hands the outcomes it commits to the reader, which is created once the topics
+    // are checked: before that the loop has not joined the group, so it has committed nothing
+    AtomicReference<OutcomeReader> readerOnceChecked = new AtomicReference<>();
     this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock,
-        reader::committed);
+        (partition, first, last, committed) -> readerOnceChecked.get().committed(partition, first, last, committed));
     // the task loop creates its clients and fences its predecessor while the topics are checked here;
     // it joins the group once they are
     CompletableFuture<Void> topicsChecked = new CompletableFuture<>();
     // last before the loop starts: from here the loop closes the stores opened ahead that it does not take
     openLocalStoresAhead(definition.name(), settings, loader);
     tasks.start(topicsChecked);
+    @Nullable OutcomeReader reader = null;
     @Nullable Producer<byte[], byte[]> producer = null;
     try {
       try (Admin admin = clients.admin()) {
         topics.ensure(admin, settings);
       }
+      reader = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), settings.partitions());
+      readerOnceChecked.set(reader);
       topicsChecked.complete(null);
       producer = clients.commandProducer();
     } catch (RuntimeException | Error e) {
