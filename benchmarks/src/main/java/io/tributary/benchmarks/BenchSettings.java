@@ -18,6 +18,8 @@ import java.util.Properties;
  * @param pollTimeout Tributary's command poll timeout ({@code bench.poll-timeout-ms})
  * @param streamsThreads Kafka Streams' {@code num.stream.threads} ({@code bench.streams-threads})
  * @param latencyRate commands offered per second in the latency phase ({@code bench.latency-rate})
+ * @param latencyGrpcEvery every how many commands of Tributary's latency phase one is a gRPC call, the
+ *     others going to the gateway; 0 for none ({@code bench.latency-grpc-every})
  * @param latencyWarmup unrecorded sending before the recorded window ({@code bench.latency-warmup-seconds})
  * @param latencyDuration the recorded window ({@code bench.latency-seconds})
  * @param phases which phases run: {@code throughput}, {@code latency} or both ({@code bench.phases})
@@ -40,6 +42,7 @@ record BenchSettings(
     Duration pollTimeout,
     int streamsThreads,
     int latencyRate,
+    int latencyGrpcEvery,
     Duration latencyWarmup,
     Duration latencyDuration,
     String phases,
@@ -61,6 +64,10 @@ record BenchSettings(
       throw new IllegalArgumentException("bench.commands, bench.accounts, bench.runs and bench.partitions must be"
           + " at least 1 and bench.warmups at least 0; got " + commands + ", " + accounts + ", " + runs + ", "
           + partitions + " and " + warmups + ".");
+    }
+    if (latencyGrpcEvery < 0) {
+      throw new IllegalArgumentException("bench.latency-grpc-every must be 0 (no gRPC calls) or more; got "
+          + latencyGrpcEvery + ".");
     }
   }
 
@@ -86,6 +93,7 @@ record BenchSettings(
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         integer("bench.streams-threads", 1),
         integer("bench.latency-rate", 10_000),
+        integer("bench.latency-grpc-every", 10),
         Duration.ofSeconds(integer("bench.latency-warmup-seconds", 5)),
         Duration.ofSeconds(integer("bench.latency-seconds", 20)),
         System.getProperty("bench.phases", "throughput,latency"),
@@ -112,7 +120,7 @@ record BenchSettings(
     return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
         + " poll-timeout=" + pollTimeout.toMillis() + "ms streams-threads=" + streamsThreads + " latency-rate="
-        + latencyRate + "/s latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
+        + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
         + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties + " broker=" + brokerProperties;
   }
 

@@ -15,9 +15,13 @@ record LatencyResult(String system, String measure, int offered, int answered, d
 
   /** @param latencyNanos per command, {@code -1} for one not answered; only the recorded window is read */
   static LatencyResult of(String system, String measure, long[] latencyNanos, OpenLoopSchedule schedule) {
-    long[] answered = Arrays.stream(latencyNanos, schedule.warmupCommands(), schedule.totalCommands())
-        .filter(latency -> latency >= 0).sorted().toArray();
-    int offered = schedule.totalCommands() - schedule.warmupCommands();
+    return of(system, measure, Arrays.copyOfRange(latencyNanos, schedule.warmupCommands(), schedule.totalCommands()));
+  }
+
+  /** @param recordedNanos the latency of every recorded command, negative where it got no answer */
+  static LatencyResult of(String system, String measure, long[] recordedNanos) {
+    long[] answered = Arrays.stream(recordedNanos).filter(latency -> latency >= 0).sorted().toArray();
+    int offered = recordedNanos.length;
     if (answered.length == 0) {
       return new LatencyResult(system, measure, offered, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }

@@ -24,15 +24,6 @@ record OpenLoopSchedule(long intervalNanos, int warmupCommands, int totalCommand
     return new OpenLoopSchedule(intervalNanos, warmupCommands, totalCommands, System.nanoTime() + delay.toNanos());
   }
 
-  /**
-   * @return the schedule of the commands {@code first}, {@code first + 2}, ... of this one, indexed
-   *     from 0, for the results of one of two paths that took turns
-   */
-  OpenLoopSchedule halved(int first) {
-    return new OpenLoopSchedule(2 * intervalNanos, (warmupCommands - first + 1) / 2,
-        (totalCommands - first + 1) / 2, startNanos + first * intervalNanos);
-  }
-
   long due(int index) {
     return startNanos + index * intervalNanos;
   }

@@ -14,9 +14,10 @@ import java.util.Locale;
  * @param partitions partitions of the events topic ({@code bench.partitions})
  * @param runs measured runs per sink ({@code bench.read.runs})
  * @param warmups unmeasured runs per sink before them ({@code bench.read.warmups})
- * @param maxBatchRecords the runner's {@code maxBatchRecords}: the largest batch per sink call
+ * @param maxBatchRecords the runner's {@code maxBatchRecords}: the most records of one poll, and so the
+ *     largest batch per sink call ({@code bench.read.max-batch-records})
  * @param parallelism the runner's {@code parallelism}: partitions of a poll written at the same time
- *     ({@code bench.read.max-batch-records})
+ *     ({@code bench.read.parallelism})
  * @param sinks which sinks the throughput phase runs: {@code redis}, {@code elasticsearch}
  *     ({@code bench.read.sinks})
  * @param latencyCommands recorded commands of the visibility-latency phase, 0 to skip it
@@ -71,7 +72,7 @@ record ReadSideSettings(
         Integer.getInteger("bench.partitions", 8),
         Integer.getInteger("bench.read.runs", 3),
         Integer.getInteger("bench.read.warmups", 1),
-        Integer.getInteger("bench.read.max-batch-records", 5_000),
+        Integer.getInteger("bench.read.max-batch-records", 20_000),
         Integer.getInteger("bench.read.parallelism", 4),
         List.of(System.getProperty("bench.read.sinks", "redis,elasticsearch").toLowerCase(Locale.ROOT).split(",")),
         Integer.getInteger("bench.read.latency-commands", 2_000),
