@@ -16,6 +16,7 @@ import io.tributary.core.error.PermanentException;
 import io.tributary.core.error.TransientException;
 import io.tributary.core.error.TributaryException;
 import io.tributary.projection.elasticsearch.internal.Failures;
+import io.tributary.projection.elasticsearch.internal.OwnedTransport;
 import io.tributary.projection.sink.ViewNames;
 import java.io.IOException;
 import java.net.URI;
@@ -206,14 +207,7 @@ public final class ElasticsearchViewReader implements AutoCloseable {
   /** Closes the connection {@link #connect} opened; a client passed to {@link #over} stays open. */
   @Override
   public void close() {
-    if (ownedTransport == null) {
-      return;
-    }
-    try {
-      ownedTransport.close();
-    } catch (IOException e) {
-      throw new TransientException("Closing the Elasticsearch view reader's connection failed: " + e.getMessage(), e);
-    }
+    OwnedTransport.close(ownedTransport, "Elasticsearch view reader");
   }
 
   private SearchHit hit(Hit<ObjectNode> hit) {

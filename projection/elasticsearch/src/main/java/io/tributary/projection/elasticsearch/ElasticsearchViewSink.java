@@ -13,6 +13,8 @@ import io.tributary.core.annotation.Evolving;
 import io.tributary.core.error.PermanentException;
 import io.tributary.core.error.TransientException;
 import io.tributary.projection.elasticsearch.internal.Failures;
+import io.tributary.projection.elasticsearch.internal.JsonText;
+import io.tributary.projection.elasticsearch.internal.OwnedTransport;
 import io.tributary.projection.elasticsearch.internal.RawBulk;
 import io.tributary.projection.sink.SourcedUpdates;
 import io.tributary.projection.sink.ViewSink;
@@ -242,14 +244,7 @@ public final class ElasticsearchViewSink implements ViewSink {
 
   @Override
   public void close() {
-    if (ownedTransport == null) {
-      return;
-    }
-    try {
-      ownedTransport.close();
-    } catch (IOException e) {
-      throw new TransientException("Closing the Elasticsearch view sink's connection failed: " + e.getMessage(), e);
-    }
+    OwnedTransport.close(ownedTransport, "Elasticsearch view sink");
   }
 
   private RawBulk.Item item(DocumentUpdate update, int partition, long offset) {
@@ -328,7 +323,7 @@ public final class ElasticsearchViewSink implements ViewSink {
 
   private void writePosition(String projection, int partition, long offset) {
     String id = positionId(projection, partition);
-    String json = "{\"projection\":%s,\"partition\":%d,\"offset\":%d}".formatted(quote(projection), partition, offset);
+    String json = "{\"projection\":%s,\"partition\":%d,\"offset\":%d}".formatted(JsonText.quote(projection), partition, offset);
     try {
       // external_gte: rewriting the same offset succeeds (also over a tombstone), an older one never does
       client.index(i -> i.index(settings.positionsIndex()).id(id).version(offset).versionType(VersionType.ExternalGte)
@@ -360,24 +355,6 @@ public final class ElasticsearchViewSink implements ViewSink {
 
   private static String positionId(String projection, int partition) {
     return projection + "/" + partition;
-  }
-
-  private static String quote(String text) {
-    StringBuilder quoted = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            quoted.append("\\u%04x".formatted((int) c));
-          } else {
-            quoted.append(c);
-          }
-        }
-      }
-    }
-    return quoted.append('"').toString();
   }
 
   private static String abbreviate(String text) {

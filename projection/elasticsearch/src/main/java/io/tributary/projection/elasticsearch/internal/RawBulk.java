@@ -167,8 +167,8 @@ public final class RawBulk {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
     for (Item item : items) {
-      out.writeBytes(("{\"" + (item.source() == null ? "delete" : "index") + "\":{\"_index\":" + quote(item.index())
-          + ",\"_id\":" + quote(item.id())).getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(("{\"" + (item.source() == null ? "delete" : "index") + "\":{\"_index\":" + JsonText.quote(item.index())
+          + ",\"_id\":" + JsonText.quote(item.id())).getBytes(StandardCharsets.UTF_8));
       out.writeBytes(VERSION);
       out.writeBytes(Long.toString(item.version()).getBytes(StandardCharsets.US_ASCII));
       out.writeBytes(EXTERNAL);
@@ -280,24 +280,5 @@ public final class RawBulk {
       throw new IOException("Unexpected " + actual + " in " + what + ", wanted " + wanted
           + "; the node's bulk answer does not have the documented shape.");
     }
-  }
-
-  private static String quote(String text) {
-    StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            quoted.append("\\u%04x".formatted((int) c));
-          } else {
-            quoted.append(c);
-          }
-        }
-      }
-    }
-    return quoted.append('"').toString();
   }
 }
