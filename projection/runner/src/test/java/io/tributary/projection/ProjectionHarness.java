@@ -170,5 +170,18 @@ final class ProjectionHarness {
     synchronized void passes(int partition, long offset) {
       lastOffsets.merge(partition, offset, Math::max);
     }
+
+    /** Forgets the last offset of a partition, for one the projection is expected not to reach. */
+    synchronized void forget(int partition) {
+      lastOffsets.remove(partition);
+    }
+
+    /** @return per account, how many events it has: its last sequence number */
+    synchronized Map<String, Long> eventsPerAccount() {
+      Map<String, Long> events = new TreeMap<>();
+      deposits.forEach((account, n) -> events.merge(account, n, Long::sum));
+      withdrawals.forEach((account, n) -> events.merge(account, n, Long::sum));
+      return events;
+    }
   }
 }

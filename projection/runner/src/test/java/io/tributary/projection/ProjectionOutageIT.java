@@ -21,6 +21,8 @@ import io.tributary.core.error.TransientException;
 import io.tributary.devservices.ElasticsearchDevServer;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.devservices.RedisDevServer;
+import io.tributary.projection.ProjectionHarness.Ledger;
+import io.tributary.projection.ProjectionHarness.Sent;
 import io.tributary.projection.elasticsearch.ElasticsearchViewSink;
 import io.tributary.projection.elasticsearch.ElasticsearchViewSinkSettings;
 import io.tributary.projection.redis.RedisViewSink;
@@ -40,12 +42,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +100,7 @@ class ProjectionOutageIT {
         Load load = new Load(runtime)) {
       int sentDuringOutage = outage(load, sink, runner, redisServer::stop, redisServer::restart);
       ledger.record(load.stopAndAwait());
+      assertThat(ledger.lastOffsets()).as("partitions with events").isNotEmpty();
 
       assertThat(sentDuringOutage).as("commands sent while Redis was away").isGreaterThan(100);
       assertThat(sink.transientFailures()).as("sink calls that failed transiently and were retried")
@@ -145,6 +146,7 @@ class ProjectionOutageIT {
         Load load = new Load(runtime)) {
       int sentDuringOutage = outage(load, sink, runner, elasticsearch::stop, elasticsearch::restart);
       ledger.record(load.stopAndAwait());
+      assertThat(ledger.lastOffsets()).as("partitions with events").isNotEmpty();
 
       assertThat(sentDuringOutage).as("commands sent while Elasticsearch was away").isGreaterThan(100);
       assertThat(sink.transientFailures()).as("sink calls that failed transiently and were retried")
@@ -214,7 +216,7 @@ class ProjectionOutageIT {
 
   /** @return whether the sink holds, on every partition, the last event of the accepted commands */
   private static boolean reached(ViewSink sink, String projection, Ledger ledger) {
-    for (Map.Entry<Integer, Long> last : ledger.lastOffsets.entrySet()) {
+    for (Map.Entry<Integer, Long> last : ledger.lastOffsets().entrySet()) {
       OptionalLong held = sink.position(projection, last.getKey());
       if (held.isEmpty() || held.getAsLong() < last.getValue()) {
         return false;
@@ -256,7 +258,7 @@ class ProjectionOutageIT {
    */
   private static final class Load implements AutoCloseable {
     private final TributaryRuntime runtime;
-    private final List<Sent> sent = new ArrayList<>();
+    private final List<Pending> pending = new ArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
     private final Thread thread;
     private volatile boolean stopping;
@@ -273,8 +275,8 @@ class ProjectionOutageIT {
         AccountCommand command = i % 3 == 2 ? withdraw(account, 25) : deposit(account, 10 + i % 7);
         CompletableFuture<CommandOutcome> outcome = runtime.commands()
             .send(new SendCommand(run + "-" + i, Account.TYPE, command.toByteArray(), null));
-        synchronized (sent) {
-          sent.add(new Sent(command, outcome));
+        synchronized (pending) {
+          pending.add(new Pending(command, outcome));
         }
         count.incrementAndGet();
         try {
@@ -290,12 +292,12 @@ class ProjectionOutageIT {
     }
 
     /** Stops sending and waits for the outcome of every command sent. */
-    List<Decided> stopAndAwait() throws Exception {
+    List<Sent> stopAndAwait() throws Exception {
       close();
-      List<Decided> decided = new ArrayList<>();
-      synchronized (sent) {
-        for (Sent each : sent) {
-          decided.add(new Decided(each.command(), each.outcome().get(60, TimeUnit.SECONDS)));
+      List<Sent> decided = new ArrayList<>();
+      synchronized (pending) {
+        for (Pending each : pending) {
+          decided.add(new Sent(each.command(), each.outcome().get(60, TimeUnit.SECONDS)));
         }
       }
       return decided;
@@ -307,10 +309,8 @@ class ProjectionOutageIT {
       thread.join(Duration.ofSeconds(10));
     }
 
-    private record Sent(AccountCommand command, CompletableFuture<CommandOutcome> outcome) {}
+    private record Pending(AccountCommand command, CompletableFuture<CommandOutcome> outcome) {}
   }
-
-  private record Decided(AccountCommand command, CommandOutcome outcome) {}
 
   /** A pass-through sink that counts the transient failures the runner saw and retried. */
   private static final class FailureCountingSink implements ViewSink {
@@ -359,48 +359,6 @@ class ProjectionOutageIT {
     @Override
     public void close() {
       // the wrapped sink is closed by its owner
-    }
-  }
-
-  /** The fold of the accepted commands, and the offset of the last event per partition. */
-  private static final class Ledger {
-    final Map<String, Long> balances = new TreeMap<>();
-    final Map<String, Long> deposits = new HashMap<>();
-    final Map<String, Long> withdrawals = new HashMap<>();
-    final Map<Integer, Long> lastOffsets = new HashMap<>();
-    long acceptedEvents;
-
-    void record(List<Decided> decided) {
-      List<String> failed = new ArrayList<>();
-      for (Decided each : decided) {
-        AccountCommand command = each.command();
-        switch (each.outcome()) {
-          case CommandOutcome.Accepted accepted -> {
-            String account = command.getAccountId();
-            acceptedEvents += accepted.eventCount();
-            accepted.lastEvent().ifPresent(at -> lastOffsets.merge(at.partition(), at.offset(), Math::max));
-            if (command.hasDeposit()) {
-              balances.merge(account, command.getDeposit().getAmount(), Long::sum);
-              deposits.merge(account, 1L, Long::sum);
-            } else {
-              balances.merge(account, -command.getWithdraw().getAmount(), Long::sum);
-              withdrawals.merge(account, 1L, Long::sum);
-            }
-          }
-          case CommandOutcome.Rejected rejected -> assertThat(rejected.code()).isEqualTo("INSUFFICIENT_FUNDS");
-          case CommandOutcome.Failed f -> failed.add(f.commandId() + ": " + f.error());
-        }
-      }
-      assertThat(failed).as("failed commands").isEmpty();
-      assertThat(lastOffsets).as("partitions with events").isNotEmpty();
-    }
-
-    /** @return per account, how many events it has: its last sequence number */
-    Map<String, Long> eventsPerAccount() {
-      Map<String, Long> events = new TreeMap<>();
-      deposits.forEach((account, n) -> events.merge(account, n, Long::sum));
-      withdrawals.forEach((account, n) -> events.merge(account, n, Long::sum));
-      return events;
     }
   }
 }

@@ -14,6 +14,8 @@ import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.devservices.RedisEndpoint;
+import io.tributary.projection.ProjectionHarness.Ledger;
+import io.tributary.projection.ProjectionHarness.Sent;
 import io.tributary.projection.redis.RedisViewSink;
 import io.tributary.projection.redis.RedisViewSinkSettings;
 import io.tributary.projection.sink.ViewUpdate;
@@ -27,7 +29,6 @@ import io.tributary.testkit.WithDevServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -119,7 +120,7 @@ class ProjectionRunnerIT {
       ledger.record(sendAndAwait(runtime, 0, 40));
       Sent poison = sendAndAwait(runtime, "poison-", List.of(deposit("acct-poison", 5))).getFirst();
       var at = ((CommandOutcome.Accepted) poison.outcome()).lastEvent().orElseThrow();
-      ledger.lastOffsets.remove(at.partition());
+      ledger.forget(at.partition());
 
       try (ProjectionRunner runner = ProjectionRunner.start(definition, failing, sink, projectionSettings())) {
         awaitStopped(runner, at.partition());
@@ -183,8 +184,6 @@ class ProjectionRunnerIT {
     return sent;
   }
 
-  private record Sent(AccountCommand command, CommandOutcome outcome) {}
-
   /** Waits until the sink holds, for every partition, the last event of the accepted commands. */
   private static void awaitApplied(ProjectionRunner runner, RedisViewSink sink, Ledger ledger)
       throws InterruptedException {
@@ -197,7 +196,7 @@ class ProjectionRunnerIT {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       Map<Integer, Long> behind = new TreeMap<>();
-      ledger.lastOffsets.forEach((partition, offset) -> {
+      ledger.lastOffsets().forEach((partition, offset) -> {
         OptionalLong held = sink.position(BALANCES.versionedName(), partition);
         if (held.isEmpty() || held.getAsLong() < offset) {
           behind.put(partition, offset);
@@ -230,39 +229,6 @@ class ProjectionRunnerIT {
       String withdrawals = redis.hget(keyPrefix + "counts:" + account, "withdrawals");
       assertThat(withdrawals == null ? 0L : Long.parseLong(withdrawals)).as("withdrawals of %s", account)
           .isEqualTo(ledger.withdrawals.getOrDefault(account, 0L));
-    }
-  }
-
-  /** The fold of the accepted commands, and the offset of the last event per partition. */
-  private static final class Ledger {
-    final Map<String, Long> balances = new TreeMap<>();
-    final Map<String, Long> deposits = new HashMap<>();
-    final Map<String, Long> withdrawals = new HashMap<>();
-    final Map<Integer, Long> lastOffsets = new HashMap<>();
-    int acceptedEvents;
-
-    void record(List<Sent> sent) {
-      List<String> failed = new ArrayList<>();
-      for (Sent each : sent) {
-        AccountCommand command = each.command();
-        switch (each.outcome()) {
-          case CommandOutcome.Accepted accepted -> {
-            String account = command.getAccountId();
-            acceptedEvents += accepted.eventCount();
-            accepted.lastEvent().ifPresent(at -> lastOffsets.merge(at.partition(), at.offset(), Math::max));
-            if (command.hasDeposit()) {
-              balances.merge(account, command.getDeposit().getAmount(), Long::sum);
-              deposits.merge(account, 1L, Long::sum);
-            } else {
-              balances.merge(account, -command.getWithdraw().getAmount(), Long::sum);
-              withdrawals.merge(account, 1L, Long::sum);
-            }
-          }
-          case CommandOutcome.Rejected rejected -> assertThat(rejected.code()).isEqualTo("INSUFFICIENT_FUNDS");
-          case CommandOutcome.Failed f -> failed.add(f.commandId() + ": " + f.error());
-        }
-      }
-      assertThat(failed).as("failed commands").isEmpty();
     }
   }
 }
