@@ -43,16 +43,14 @@ import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.TributaryRuntime;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountEvent;
+import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.testkit.WithDevServices;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,7 +93,7 @@ class ProjectionRebuildIT {
   @TempDir Path stateDir;
   private final String service = "rebuild-" + UUID.randomUUID().toString().substring(0, 8);
   private final String base = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private ServiceDefinition definition;
   private String bootstrap;
   private RedisURI redisUri;
@@ -404,30 +402,6 @@ class ProjectionRebuildIT {
     void stop() throws InterruptedException {
       running.set(false);
       thread.join();
-    }
-  }
-
-  /** A clock the test moves; read from the deployment's check thread. */
-  private static final class TestClock extends Clock {
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-
-    void advance(Duration duration) {
-      now.updateAndGet(instant -> instant.plus(duration));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a test clock stays in UTC");
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
     }
   }
 }
