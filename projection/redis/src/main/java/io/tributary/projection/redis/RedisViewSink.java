@@ -95,23 +95,8 @@ public final class RedisViewSink implements ViewSink {
    * @throws TransientException if the server cannot be reached; check the address and retry
    */
   public static RedisViewSink connect(RedisURI uri, RedisViewSinkSettings settings) {
-    RedisClient client = RedisClient.create(uri);
-    try {
-      StatefulRedisConnection<String, String> connection = client.connect();
-      connection.setTimeout(settings.commandTimeout());
-      return new RedisViewSink(connection, client, settings);
-    } catch (RuntimeException e) {
-      try {
-        client.shutdown();
-      } catch (RuntimeException shutdownFailure) {
-        e.addSuppressed(shutdownFailure);
-      }
-      if (e instanceof RedisException redis) {
-        throw new TransientException("Cannot connect the Redis view sink to " + uri.toURI()
-            + ": " + redis.getMessage() + ". Check that Redis runs there; the runner retries.", redis);
-      }
-      throw e;
-    }
+    OwnedConnections.Opened opened = OwnedConnections.open(uri, settings.commandTimeout(), "Redis view sink");
+    return new RedisViewSink(opened.connection(), opened.client(), settings);
   }
 
   /**

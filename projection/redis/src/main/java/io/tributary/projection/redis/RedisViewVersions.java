@@ -71,23 +71,8 @@ public final class RedisViewVersions implements ViewVersions, AutoCloseable {
    * @throws TransientException if the server cannot be reached; check the address and retry
    */
   public static RedisViewVersions connect(RedisURI uri, String base) {
-    RedisClient client = RedisClient.create(uri);
-    try {
-      StatefulRedisConnection<String, String> connection = client.connect();
-      connection.setTimeout(Duration.ofSeconds(10));
-      return new RedisViewVersions(connection, client, base, DEFAULT_DROP_BATCH);
-    } catch (RuntimeException e) {
-      try {
-        client.shutdown();
-      } catch (RuntimeException shutdownFailure) {
-        e.addSuppressed(shutdownFailure);
-      }
-      if (e instanceof RedisException redis) {
-        throw new TransientException("Cannot connect the Redis view versions to " + uri.toURI() + ": "
-            + redis.getMessage() + ". Check that Redis runs there, then retry.", redis);
-      }
-      throw e;
-    }
+    OwnedConnections.Opened opened = OwnedConnections.open(uri, Duration.ofSeconds(10), "Redis view versions");
+    return new RedisViewVersions(opened.connection(), opened.client(), base, DEFAULT_DROP_BATCH);
   }
 
   /**

@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.tributary.projection.rebuild.RebuildProgress;
 import io.tributary.projection.rebuild.internal.Backlog.PartitionBacklog;
-import java.time.Clock;
+import io.tributary.runtime.snapshot.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ProgressMeterTest {
-  private final StepClock clock = new StepClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final ProgressMeter meter = new ProgressMeter(2, clock);
 
   private static SortedMap<Integer, PartitionBacklog> backlog(PartitionBacklog... partitions) {
@@ -64,28 +62,5 @@ class ProgressMeterTest {
   @Test
   void noPartitionsIsNotCaughtUp() {
     assertThat(meter.record(new TreeMap<>(), false).caughtUp()).isFalse();
-  }
-
-  private static final class StepClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
