@@ -20,6 +20,9 @@ import java.util.Properties;
  * @param latencyRate commands offered per second in the latency phase ({@code bench.latency-rate})
  * @param latencyGrpcEvery every how many commands of Tributary's latency phase one is a gRPC call, the
  *     others going to the gateway; 0 for none ({@code bench.latency-grpc-every})
+ * @param latencyWarmupRounds whole latency rounds of each system, unrecorded, before the recorded
+ *     ones: the broker in this JVM and both systems' code paths are compiled by then ({@code
+ *     bench.latency-warmup-rounds})
  * @param latencyWarmup unrecorded sending before the recorded window ({@code bench.latency-warmup-seconds})
  * @param latencyDuration the recorded window ({@code bench.latency-seconds})
  * @param phases which phases run: {@code throughput}, {@code latency} or both ({@code bench.phases})
@@ -43,6 +46,7 @@ record BenchSettings(
     int streamsThreads,
     int latencyRate,
     int latencyGrpcEvery,
+    int latencyWarmupRounds,
     Duration latencyWarmup,
     Duration latencyDuration,
     String phases,
@@ -64,6 +68,9 @@ record BenchSettings(
       throw new IllegalArgumentException("bench.commands, bench.accounts, bench.runs and bench.partitions must be"
           + " at least 1 and bench.warmups at least 0; got " + commands + ", " + accounts + ", " + runs + ", "
           + partitions + " and " + warmups + ".");
+    }
+    if (latencyWarmupRounds < 0) {
+      throw new IllegalArgumentException("bench.latency-warmup-rounds must be 0 or more; got " + latencyWarmupRounds + ".");
     }
     if (latencyGrpcEvery < 0) {
       throw new IllegalArgumentException("bench.latency-grpc-every must be 0 (no gRPC calls) or more; got "
@@ -94,6 +101,7 @@ record BenchSettings(
         integer("bench.streams-threads", 1),
         integer("bench.latency-rate", 10_000),
         integer("bench.latency-grpc-every", 10),
+        integer("bench.latency-warmup-rounds", 1),
         Duration.ofSeconds(integer("bench.latency-warmup-seconds", 5)),
         Duration.ofSeconds(integer("bench.latency-seconds", 20)),
         System.getProperty("bench.phases", "throughput,latency"),
@@ -120,7 +128,8 @@ record BenchSettings(
     return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
         + " poll-timeout=" + pollTimeout.toMillis() + "ms streams-threads=" + streamsThreads + " latency-rate="
-        + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
+        + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency-warmup-rounds=" + latencyWarmupRounds
+        + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
         + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties + " broker=" + brokerProperties;
   }
 

@@ -62,8 +62,24 @@ final class LatencyPhase {
     this.streams = streams;
   }
 
-  /** @return the results of the systems {@code bench.systems} names, Tributary first */
+  /**
+   * Runs {@code bench.latency-warmup-rounds} unrecorded rounds of each system, then the recorded one.
+   * The broker shares this JVM, so the system measured first would otherwise also pay for compiling
+   * the broker's code while it is measured.
+   *
+   * @return the results of the recorded round of the systems {@code bench.systems} names, Tributary first
+   */
   List<LatencyResult> run() throws Exception {
+    for (int round = 1; round <= settings.latencyWarmupRounds(); round++) {
+      for (LatencyResult result : runRound()) {
+        Progress.print("  latency warm-up round %d, not recorded: %s %s: p50 %.1f ms, p99 %.1f ms", round,
+            result.system(), result.measure(), result.p50Millis(), result.p99Millis());
+      }
+    }
+    return runRound();
+  }
+
+  private List<LatencyResult> runRound() throws Exception {
     List<LatencyResult> results = new ArrayList<>();
     if (settings.runsSystem("tributary")) {
       results.addAll(measureTributary());
@@ -86,7 +102,8 @@ final class LatencyPhase {
     Path stateDir = TempDirs.create("bench-state-");
     try {
       kafka.createTopics(RunTopics.of(run).all());
-      try (TributaryRuntime runtime = tributary.startRuntime(run, stateDir, new SimpleMeterRegistry());
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      try (TributaryRuntime runtime = tributary.startRuntime(run, stateDir, meters);
           CommandCallPath calls = CommandCallPath.start(runtime.commands())) {
         awaitStarted("tributary", () -> runtime.ownedPartitions().size() == kafka.partitions());
         OpenLoopSchedule plan = plan();
@@ -122,6 +139,7 @@ final class LatencyPhase {
         } catch (TimeoutException e) {
           Progress.print("  tributary latency: not every reply arrived within %s", ANSWER_WAIT);
         }
+        Progress.print("  tributary latency: %s", TributarySystem.stats(meters));
         Progress.print("  tributary latency: the broker's error answers during the run: %s",
             BrokerErrors.added(errorsBefore, BrokerErrors.counts()));
         if (firstError.get() != null) {

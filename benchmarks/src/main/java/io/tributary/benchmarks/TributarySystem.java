@@ -68,12 +68,7 @@ final class TributarySystem implements CommandProcessor {
 
       @Override
       public String stats() {
-        DistributionSummary batches = meters.get("tributary.batch.size").summary();
-        Timer commits = meters.get("tributary.commit.latency").timer();
-        return String.format(Locale.ROOT,
-            "%d transactions, mean batch %.0f commands (max %.0f), mean transaction %.1f ms, %.0f aborted",
-            batches.count(), batches.mean(), batches.max(), commits.mean(TimeUnit.MILLISECONDS),
-            meters.get("tributary.batch.aborted").counter().count());
+        return TributarySystem.stats(meters);
       }
 
       @Override
@@ -81,6 +76,20 @@ final class TributarySystem implements CommandProcessor {
         runtime.close();
       }
     };
+  }
+
+  /** @return the task loop's transactions, batch sizes and times, from the runtime's meters */
+  static String stats(MeterRegistry meters) {
+    DistributionSummary batches = meters.get("tributary.batch.size").summary();
+    Timer commits = meters.get("tributary.commit.latency").timer();
+    Timer decisions = meters.get("tributary.decide.time").timer();
+    Timer waits = meters.get("tributary.command.wait").timer();
+    return String.format(Locale.ROOT,
+        "%d transactions, mean batch %.0f commands (max %.0f), mean decisions %.1f ms, mean transaction %.1f ms"
+            + " (max %.0f), oldest command's wait mean %.1f ms (max %.0f), %.0f aborted",
+        batches.count(), batches.mean(), batches.max(), decisions.mean(TimeUnit.MILLISECONDS),
+        commits.mean(TimeUnit.MILLISECONDS), commits.max(TimeUnit.MILLISECONDS), waits.mean(TimeUnit.MILLISECONDS),
+        waits.max(TimeUnit.MILLISECONDS), meters.get("tributary.batch.aborted").counter().count());
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.tributary.runtime.internal;
 
 import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +60,7 @@ final class BatchAppender {
       List<Future<RecordMetadata>> sends = new ArrayList<>(batch.events().size());
       for (EventRecord event : batch.events()) {
         sends.add(producer.send(new ProducerRecord<>(topics.events(), batch.partition(),
-            utf8(event.getAggregateId()), event.toByteArray())));
+            event.getAggregateIdBytes().toByteArray(), event.toByteArray())));
       }
       eventSends.put(batch, sends);
     }
@@ -82,8 +81,10 @@ final class BatchAppender {
       Future<RecordMetadata> last = null;
       for (OutcomeRecord outcome : batch.builtOutcomes()) {
         last = producer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
-            utf8(outcome.getCommandId()), outcome.toByteArray()));
-        firstOutcome.putIfAbsent(batch.partition(), last);
+            outcome.getCommandIdBytes().toByteArray(), outcome.toByteArray()));
+        if (!firstOutcome.containsKey(batch.partition())) {
+          firstOutcome.put(batch.partition(), last);
+        }
       }
       if (last != null) {
         lastOutcome.put(batch.partition(), last);
@@ -105,9 +106,5 @@ final class BatchAppender {
       }
     }
     return offsets;
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -17,10 +17,10 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +31,19 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionBatch {
   /** An outcome to append; its position is filled in once the batch's events have offsets. */
-  record PendingOutcome(OutcomeRecord.Builder outcome, int lastEventIndex, boolean firstSeen) {}
+  record PendingOutcome(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex, boolean firstSeen) {}
+
+  /**
+   * The ids of a command, as text for lookups and as UTF-8 for the records: each id is encoded once
+   * per command instead of once per record field that carries it.
+   */
+  private record Ids(String commandId, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8) {
+    static Ids of(CommandRecord command) {
+      String commandId = command.getCommandId();
+      String aggregateId = command.getAggregateId();
+      return new Ids(commandId, ByteString.copyFromUtf8(commandId), aggregateId, ByteString.copyFromUtf8(aggregateId));
+    }
+  }
 
   /** An aggregate's state as the batch left it. */
   private record Loaded(Message state, long version, boolean dirty) {}
@@ -41,16 +53,22 @@ final class PartitionBatch {
   private final ServiceDefinition definition;
   private final Partitioner partitioner;
   private final Clock clock;
-  private final Map<AggregateKey, Loaded> states = new HashMap<>();
-  private final Map<String, OutcomeRecord.Builder> seenInBatch = new HashMap<>();
-  private final List<EventRecord> events = new ArrayList<>();
-  private final List<PendingOutcome> outcomes = new ArrayList<>();
-  private final List<OutcomeRecord> built = new ArrayList<>();
+  private final Map<AggregateKey, Loaded> states;
+  private final Map<String, OutcomeRecord.Builder> seenInBatch;
+  private final List<EventRecord> events;
+  private final List<PendingOutcome> outcomes;
+  private final List<OutcomeRecord> built;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
 
+  /** @param expectedCommands how many commands the batch will likely decide, to size its tables */
   PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner,
-      Clock clock) {
+      Clock clock, int expectedCommands) {
+    this.states = HashMap.newHashMap(expectedCommands);
+    this.seenInBatch = HashMap.newHashMap(expectedCommands);
+    this.events = new ArrayList<>(expectedCommands);
+    this.outcomes = new ArrayList<>(expectedCommands);
+    this.built = new ArrayList<>(expectedCommands);
     this.partition = partition;
     this.store = store;
     this.definition = definition;
@@ -70,6 +88,11 @@ final class PartitionBatch {
     return outcomes;
   }
 
+  /** @return how many command records this batch decided, one outcome each */
+  int commandCount() {
+    return outcomes.size();
+  }
+
   long firstCommandOffset() {
     return firstCommandOffset;
   }
@@ -84,47 +107,50 @@ final class PartitionBatch {
       firstCommandOffset = offset;
     }
     nextCommandOffset = offset + 1;
-    String where = "command record at offset " + offset + " of partition " + partition;
+    Supplier<String> where = () -> "command record at offset " + offset + " of partition " + partition;
     CommandRecord command;
     try {
       command = WireFormat.parse(CommandRecord.parser(), value == null ? new byte[0] : value, where);
     } catch (RuntimeException e) {
-      fail(OutcomeRecord.newBuilder().setCommandId("offset-" + partition + "-" + offset), e.getMessage());
+      String id = "offset-" + partition + "-" + offset;
+      fail(id, OutcomeRecord.newBuilder().setCommandId(id), e.getMessage());
       return;
     }
+    Ids ids = Ids.of(command);
     OutcomeRecord.Builder outcome = OutcomeRecord.newBuilder()
-        .setCommandId(command.getCommandId())
+        .setCommandIdBytes(ids.commandIdUtf8())
         .setAggregateType(command.getAggregateType())
-        .setAggregateId(command.getAggregateId());
-    Optional<OutcomeRecord> first = firstOutcome(command.getCommandId());
+        .setAggregateIdBytes(ids.aggregateIdUtf8());
+    Optional<OutcomeRecord> first = firstOutcome(ids.commandId());
     if (first.isPresent()) {
-      outcomes.add(new PendingOutcome(first.get().toBuilder().setDuplicate(true), -1, false));
+      outcomes.add(new PendingOutcome(ids.commandId(), first.get().toBuilder().setDuplicate(true), -1, false));
       return;
     }
     Optional<AggregateType<?, ?, ?>> type = definition.findAggregate(command.getAggregateType());
     if (type.isEmpty()) {
-      fail(outcome, "Unknown aggregate type '" + command.getAggregateType() + "' in " + where + "; known types: "
+      fail(ids.commandId(), outcome, "Unknown aggregate type '" + command.getAggregateType() + "' in " + where.get()
+          + "; known types: "
           + definition.aggregates().stream().map(AggregateType::name).toList());
       return;
     }
-    if (partitioner.partitionFor(command.getAggregateId()) != partition) {
-      fail(outcome, "Command " + command.getCommandId() + " for aggregate " + command.getAggregateId()
+    if (partitioner.partitionFor(ids.aggregateId()) != partition) {
+      fail(ids.commandId(), outcome, "Command " + command.getCommandId() + " for aggregate " + command.getAggregateId()
           + " arrived on partition " + partition + " but belongs on " + partitioner.partitionFor(command.getAggregateId())
           + "; produce commands keyed by aggregate id with Kafka's default partitioner.");
       return;
     }
-    decideTyped(type.get(), command, outcome);
+    decideTyped(type.get(), command, ids, outcome);
   }
 
   private <C extends Message, S extends Message, E extends Message> void decideTyped(
-      AggregateType<C, S, E> type, CommandRecord command, OutcomeRecord.Builder outcome) {
-    AggregateKey key = new AggregateKey(type.name(), command.getAggregateId());
+      AggregateType<C, S, E> type, CommandRecord command, Ids ids, OutcomeRecord.Builder outcome) {
+    AggregateKey key = new AggregateKey(type.name(), ids.aggregateId());
     C decoded;
     S state;
     long version;
     Decision<E> decision;
     try {
-      decoded = WireFormat.decode(type.commandCodec(), command.getCommand(), "command " + command.getCommandId());
+      decoded = WireFormat.decode(type.commandCodec(), command.getCommand(), () -> "command " + ids.commandId());
       Loaded loaded = load(type, key);
       @SuppressWarnings("unchecked")
       S current = (S) loaded.state();
@@ -132,35 +158,36 @@ final class PartitionBatch {
       version = loaded.version();
       decision = type.aggregate().decide(decoded, state);
     } catch (RuntimeException e) {
-      fail(outcome, "Command " + command.getCommandId() + " could not be decided: " + e);
+      fail(ids.commandId(), outcome, "Command " + ids.commandId() + " could not be decided: " + e);
       return;
     }
     if (decision instanceof Decision.Rejected<E> rejected) {
       outcome.setRejected(OutcomeRecord.Rejected.newBuilder()
           .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message()));
-      record(outcome, -1);
+      record(ids.commandId(), outcome, -1);
       return;
     }
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
     List<EventRecord> produced = new ArrayList<>(accepted.size());
     S next = state;
+    ByteString correlationId = command.getCorrelationIdBytes();
     try {
       for (E event : accepted) {
         next = type.aggregate().evolve(next, event);
         produced.add(EventRecord.newBuilder()
             .setAggregateType(type.name())
-            .setAggregateId(command.getAggregateId())
+            .setAggregateIdBytes(ids.aggregateIdUtf8())
             .setSequence(version + produced.size() + 1)
-            .setCommandId(command.getCommandId())
-            .setCorrelationId(command.getCorrelationId())
-            .setCausationId(command.getCommandId())
+            .setCommandIdBytes(ids.commandIdUtf8())
+            .setCorrelationIdBytes(correlationId)
+            .setCausationIdBytes(ids.commandIdUtf8())
             .setTimestampMicros(WireFormat.micros(clock.instant()))
             .setEvent(WireFormat.payload(type.eventCodec(), event))
             .build());
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
-      fail(outcome, "Command " + command.getCommandId() + " was accepted but evolve failed on its events: " + e);
+      fail(ids.commandId(), outcome, "Command " + ids.commandId() + " was accepted but evolve failed on its events: " + e);
       return;
     }
     long newVersion = version + produced.size();
@@ -169,7 +196,7 @@ final class PartitionBatch {
       events.addAll(produced);
     }
     outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion).setEventCount(produced.size()));
-    record(outcome, produced.isEmpty() ? -1 : events.size() - 1);
+    record(ids.commandId(), outcome, produced.isEmpty() ? -1 : events.size() - 1);
   }
 
   private <S extends Message> Loaded load(AggregateType<?, S, ?> type, AggregateKey key) {
@@ -194,14 +221,14 @@ final class PartitionBatch {
     return store.outcome(commandId);
   }
 
-  private void fail(OutcomeRecord.Builder outcome, @Nullable String error) {
+  private void fail(String commandId, OutcomeRecord.Builder outcome, @Nullable String error) {
     outcome.setFailed(OutcomeRecord.Failed.newBuilder().setError(error == null ? "unknown error" : error));
-    record(outcome, -1);
+    record(commandId, outcome, -1);
   }
 
-  private void record(OutcomeRecord.Builder outcome, int lastEventIndex) {
-    outcomes.add(new PendingOutcome(outcome, lastEventIndex, true));
-    seenInBatch.put(outcome.getCommandId(), outcome);
+  private void record(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex) {
+    outcomes.add(new PendingOutcome(commandId, outcome, lastEventIndex, true));
+    seenInBatch.put(commandId, outcome);
   }
 
   /** @return the outcomes to append, complete with positions; built by {@link #fillPositions} */
@@ -220,7 +247,7 @@ final class PartitionBatch {
             .setPartition(partition).setOffset(eventOffsets.get(pending.lastEventIndex())));
       } else if (!pending.firstSeen()) {
         // a duplicate of a command decided earlier in this batch: copy its now complete outcome
-        OutcomeRecord.Builder first = seenInBatch.get(pending.outcome().getCommandId());
+        OutcomeRecord.Builder first = seenInBatch.get(pending.commandId());
         if (first != null && first != pending.outcome()) {
           pending.outcome().mergeFrom(first.build()).setDuplicate(true);
         }
@@ -238,7 +265,7 @@ final class PartitionBatch {
    * @param nextOutcomesOffset the offset after this batch's last outcome
    */
   StoreBatch storeChanges(long nextEventsOffset, long nextOutcomesOffset) {
-    StoreBatch batch = new StoreBatch();
+    StoreBatch batch = new StoreBatch(states.size(), outcomes.size());
     states.forEach((key, loaded) -> {
       if (loaded.dirty()) {
         AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
@@ -246,13 +273,11 @@ final class PartitionBatch {
             .setVersion(loaded.version()).setState(ByteString.copyFrom(encodeState(type, loaded.state()))).build());
       }
     });
-    Map<String, OutcomeRecord> firstOutcomes = new LinkedHashMap<>();
     for (int i = 0; i < outcomes.size(); i++) {
       if (outcomes.get(i).firstSeen()) {
-        firstOutcomes.putIfAbsent(built.get(i).getCommandId(), built.get(i));
+        batch.putOutcome(outcomes.get(i).commandId(), built.get(i));
       }
     }
-    firstOutcomes.forEach(batch::putOutcome);
     if (nextEventsOffset >= 0) {
       batch.eventsOffset(nextEventsOffset);
     }

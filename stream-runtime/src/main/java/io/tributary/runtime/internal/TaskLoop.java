@@ -66,6 +66,12 @@ public final class TaskLoop implements AutoCloseable {
   private final Clock clock;
   private final OutcomeListener committedOutcomes;
   private final Map<Integer, PartitionStore> stores = new HashMap<>();
+  /**
+   * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
+   * batch is open loses the batch here, and its new owner decides those commands again.
+   */
+  private final Map<Integer, PartitionBatch> openBatches = new HashMap<>();
+  private int batchCommands;
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -75,6 +81,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Counter commands;
   private final DistributionSummary batchSize;
   private final Timer commitLatency;
+  private final Timer decideTime;
+  private final Timer commandWait;
   private final Counter replayedEvents;
   private final Timer restoreTime;
   private final Counter abortedBatches;
@@ -100,6 +108,8 @@ public final class TaskLoop implements AutoCloseable {
     this.commands = Counter.builder("tributary.commands").tag("service", service).register(meters);
     this.batchSize = DistributionSummary.builder("tributary.batch.size").tag("service", service).register(meters);
     this.commitLatency = Timer.builder("tributary.commit.latency").tag("service", service).register(meters);
+    this.decideTime = Timer.builder("tributary.decide.time").tag("service", service).register(meters);
+    this.commandWait = Timer.builder("tributary.command.wait").tag("service", service).register(meters);
     this.replayedEvents = Counter.builder("tributary.replay.events").tag("service", service).register(meters);
     this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
@@ -189,24 +199,29 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private void processBatch(Consumer<byte[], byte[]> commandConsumer, Producer<byte[], byte[]> txProducer,
-      BatchAppender appender, ConsumerRecords<byte[], byte[]> records) {
-    List<PartitionBatch> batches = new ArrayList<>();
-    for (TopicPartition tp : records.partitions()) {
-      PartitionStore store = stores.get(tp.partition());
-      if (store == null) {
-        // not restored (stopped): read these records again later rather than pass over them
-        commandConsumer.seek(tp, records.records(tp).getFirst().offset());
-        continue;
-      }
-      PartitionBatch batch = new PartitionBatch(tp.partition(), store, definition, partitioner, clock);
-      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-        batch.decide(record.offset(), record.value());
-      }
-      batches.add(batch);
-    }
+      BatchAppender appender, ConsumerRecords<byte[], byte[]> polled) {
+    long decideStarted = System.nanoTime();
+    long oldestAppend = Long.MAX_VALUE;
+    ConsumerRecords<byte[], byte[]> records = polled;
+    // The consumer fetches ahead: the records a poll returns were fetched while the last transaction
+    // ran, and the commands that arrived since are fetched only now. Taking them into this batch with
+    // polls that do not wait, while there are any and the batch is at most half full (a fuller one
+    // gains little, and what does not fit is fetched again), spares them a wait of one more cycle. A
+    // partition such a poll revokes loses its open batch (see Rebalance.release): nothing of it was sent.
+    do {
+      oldestAppend = Math.min(oldestAppend, decideInto(commandConsumer, records));
+    } while (running && batchCommands <= settings.maxBatchRecords() / 2
+        && System.nanoTime() - decideStarted < settings.pollTimeout().toNanos()
+        && !(records = commandConsumer.poll(Duration.ZERO)).isEmpty());
+    List<PartitionBatch> batches = new ArrayList<>(openBatches.values());
+    openBatches.clear();
+    batchCommands = 0;
     if (batches.isEmpty()) {
       return;
     }
+    decideTime.record(System.nanoTime() - decideStarted, TimeUnit.NANOSECONDS);
+    // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
+    commandWait.record(Math.max(0, System.currentTimeMillis() - oldestAppend), TimeUnit.MILLISECONDS);
     BatchAppender.Appended appended;
     long started = System.nanoTime();
     try {
@@ -257,6 +272,39 @@ public final class TaskLoop implements AutoCloseable {
     }
     commands.increment(decided);
     batchSize.record(decided);
+  }
+
+  /**
+   * Decides {@code records} into the open batches, at most up to {@code maxBatchRecords} commands in
+   * all; the consumer is sought back to the first record not decided of each partition, so it is
+   * read again for the next batch, and so are the records of a partition that is not restored.
+   *
+   * @return the append timestamp of the oldest record decided, or {@code Long.MAX_VALUE}
+   */
+  private long decideInto(Consumer<byte[], byte[]> commandConsumer, ConsumerRecords<byte[], byte[]> records) {
+    long oldestAppend = Long.MAX_VALUE;
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
+      PartitionStore store = stores.get(tp.partition());
+      int room = settings.maxBatchRecords() - batchCommands;
+      if (store == null || room <= 0) {
+        // not restored (stopped), or no room left: read these records again later rather than pass over them
+        commandConsumer.seek(tp, partitionRecords.getFirst().offset());
+        continue;
+      }
+      PartitionBatch batch = openBatches.computeIfAbsent(tp.partition(),
+          partition -> new PartitionBatch(partition, store, definition, partitioner, clock, partitionRecords.size()));
+      oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
+      int taken = Math.min(room, partitionRecords.size());
+      for (ConsumerRecord<byte[], byte[]> record : partitionRecords.subList(0, taken)) {
+        batch.decide(record.offset(), record.value());
+      }
+      batchCommands += taken;
+      if (taken < partitionRecords.size()) {
+        commandConsumer.seek(tp, partitionRecords.get(taken).offset());
+      }
+    }
+    return oldestAppend;
   }
 
   private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> batches) {
@@ -332,6 +380,10 @@ public final class TaskLoop implements AutoCloseable {
 
     private void release(int partition, boolean snapshot) {
       owned.remove(partition);
+      PartitionBatch open = openBatches.remove(partition);
+      if (open != null) {
+        batchCommands -= open.commandCount();
+      }
       PartitionStore store = stores.remove(partition);
       if (store != null) {
         try {

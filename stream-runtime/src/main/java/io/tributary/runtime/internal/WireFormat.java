@@ -11,6 +11,7 @@ import io.tributary.runtime.internal.wire.Payload;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Conversions between the runtime's values and the records on Kafka. Stateless. */
 public final class WireFormat {
@@ -26,8 +27,13 @@ public final class WireFormat {
    * @throws PermanentException if the payload names another type; the record must not be skipped
    */
   public static <T> T decode(Codec<T> codec, Payload payload, String where) {
+    return decode(codec, payload, () -> where);
+  }
+
+  /** As {@link #decode(Codec, Payload, String)}, building the description of the payload only for an error. */
+  public static <T> T decode(Codec<T> codec, Payload payload, Supplier<String> where) {
     if (!payload.getTypeName().equals(codec.typeName())) {
-      throw new PermanentException(where + " holds a '" + payload.getTypeName() + "' where '" + codec.typeName()
+      throw new PermanentException(where.get() + " holds a '" + payload.getTypeName() + "' where '" + codec.typeName()
           + "' was expected. Register a codec under that type name, or check the producer.");
     }
     return codec.decode(payload.getData().toByteArray());
@@ -35,10 +41,15 @@ public final class WireFormat {
 
   /** @return the record parsed from Kafka value bytes */
   public static <T> T parse(com.google.protobuf.Parser<T> parser, byte[] bytes, String where) {
+    return parse(parser, bytes, () -> where);
+  }
+
+  /** As {@link #parse(com.google.protobuf.Parser, byte[], String)}, building the description only for an error. */
+  public static <T> T parse(com.google.protobuf.Parser<T> parser, byte[] bytes, Supplier<String> where) {
     try {
       return parser.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new PermanentException("Cannot parse " + where + " (" + bytes.length + " bytes): " + e.getMessage()
+      throw new PermanentException("Cannot parse " + where.get() + " (" + bytes.length + " bytes): " + e.getMessage()
           + ". The topic holds a record this build does not understand.", e);
     }
   }

@@ -11,10 +11,20 @@ public final class StoreBatch {
   /** The key of an aggregate in the store. */
   public record AggregateKey(String aggregateType, String aggregateId) {}
 
-  private final Map<AggregateKey, StoredAggregate> aggregates = new LinkedHashMap<>();
-  private final Map<String, OutcomeRecord> outcomes = new LinkedHashMap<>();
+  private final Map<AggregateKey, StoredAggregate> aggregates;
+  private final Map<String, OutcomeRecord> outcomes;
   private OptionalLong eventsOffset = OptionalLong.empty();
   private OptionalLong outcomesOffset = OptionalLong.empty();
+
+  public StoreBatch() {
+    this(16, 16);
+  }
+
+  /** A batch sized for about {@code aggregates} states and {@code outcomes} outcomes. */
+  public StoreBatch(int aggregates, int outcomes) {
+    this.aggregates = LinkedHashMap.newLinkedHashMap(aggregates);
+    this.outcomes = LinkedHashMap.newLinkedHashMap(outcomes);
+  }
 
   public StoreBatch putAggregate(String aggregateType, String aggregateId, StoredAggregate state) {
     aggregates.put(new AggregateKey(aggregateType, aggregateId), state);
