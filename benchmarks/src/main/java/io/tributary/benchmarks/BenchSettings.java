@@ -16,7 +16,9 @@ import java.util.Properties;
  * @param partitions partitions of every topic both systems use ({@code bench.partitions})
  * @param maxBatchRecords Tributary's most commands per transaction ({@code bench.max-batch-records})
  * @param pollTimeout Tributary's command poll timeout ({@code bench.poll-timeout-ms})
- * @param streamsThreads Kafka Streams' {@code num.stream.threads} ({@code bench.streams-threads})
+ * @param taskThreads Tributary's task loops per instance ({@code bench.task-threads})
+ * @param streamsThreads Kafka Streams' {@code num.stream.threads} ({@code bench.streams-threads}); by
+ *     default the same as {@code taskThreads}
  * @param latencyRate commands offered per second in the latency phase ({@code bench.latency-rate})
  * @param latencyGrpcEvery every how many commands of Tributary's latency phase one is a gRPC call, the
  *     others going to the gateway; 0 for none ({@code bench.latency-grpc-every})
@@ -43,6 +45,7 @@ record BenchSettings(
     int partitions,
     int maxBatchRecords,
     Duration pollTimeout,
+    int taskThreads,
     int streamsThreads,
     int latencyRate,
     int latencyGrpcEvery,
@@ -89,6 +92,7 @@ record BenchSettings(
         broker.put(name.substring(BROKER_PREFIX.length()), system.getProperty(name));
       }
     }
+    int taskThreads = integer("bench.task-threads", 1);
     return new BenchSettings(
         integer("bench.commands", 1_000_000),
         integer("bench.accounts", 100_000),
@@ -98,7 +102,8 @@ record BenchSettings(
         integer("bench.partitions", 8),
         integer("bench.max-batch-records", 20_000),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
-        integer("bench.streams-threads", 1),
+        taskThreads,
+        integer("bench.streams-threads", taskThreads),
         integer("bench.latency-rate", 10_000),
         integer("bench.latency-grpc-every", 10),
         integer("bench.latency-warmup-rounds", 1),
@@ -127,7 +132,8 @@ record BenchSettings(
   public String toString() {
     return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
-        + " poll-timeout=" + pollTimeout.toMillis() + "ms streams-threads=" + streamsThreads + " latency-rate="
+        + " poll-timeout=" + pollTimeout.toMillis() + "ms task-threads=" + taskThreads + " streams-threads="
+        + streamsThreads + " latency-rate="
         + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency-warmup-rounds=" + latencyWarmupRounds
         + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
         + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties + " broker=" + brokerProperties;

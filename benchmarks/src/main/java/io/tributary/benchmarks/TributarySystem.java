@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tributary's runtime, one instance with one task loop, the way the benchmark configures it: the
- * settings in {@link #runtimeSettings} plus the pass-through client properties of {@link BenchSettings}.
+ * Tributary's runtime, one instance with {@code bench.task-threads} task loops, the way the
+ * benchmark configures it: the settings in {@link #runtimeSettings} plus the pass-through client
+ * properties of {@link BenchSettings}.
  * It writes an event per accepted command to {@code <run>.events} and an outcome per command
  * (accepted or rejected) to {@code <run>.outcomes}, and keeps a dedupe entry per command id.
  */
@@ -44,6 +45,7 @@ final class TributarySystem implements CommandProcessor {
         .withPartitions(kafka.partitions())
         .withMaxBatchRecords(settings.maxBatchRecords())
         .withPollTimeout(settings.pollTimeout())
+        .withTaskThreads(settings.taskThreads())
         .withKafkaProperties(kafka.clientProperties());
   }
 

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param snapshotDir the directory snapshot store
  * @param maxBatchRecords the most commands decided in one transaction
  * @param pollTimeout how long one poll for commands waits
+ * @param taskThreads task loops of this instance, each a member of the service's consumer group with
+ *     its own transactional producer, so an instance decides the commands of several partitions at
+ *     once; from 1 to {@code partitions}
  * @param maxCommandBytes the largest command payload accepted
  * @param commandRetention how long commands and outcomes stay in Kafka (dedupe entries follow)
  * @param snapshotPolicy when partition snapshots are taken and how many are kept
@@ -33,6 +36,7 @@ public record RuntimeSettings(
     Path snapshotDir,
     int maxBatchRecords,
     Duration pollTimeout,
+    int taskThreads,
     int maxCommandBytes,
     Duration commandRetention,
     SnapshotPolicy snapshotPolicy) {
@@ -46,66 +50,75 @@ public record RuntimeSettings(
     if (maxBatchRecords < 1 || maxCommandBytes < 1) {
       throw new IllegalArgumentException("maxBatchRecords and maxCommandBytes must be at least 1.");
     }
+    if (taskThreads < 1 || taskThreads > partitions) {
+      throw new IllegalArgumentException("taskThreads is " + taskThreads + "; it must be from 1 to the partition count ("
+          + partitions + "): a task loop serves whole partitions, so more loops than partitions would idle.");
+    }
   }
 
   /**
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
    *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
-   *     SnapshotPolicy#defaults()}, batches of up to 500 commands, 1 MiB commands, 7 days of
-   *     command retention
+   *     SnapshotPolicy#defaults()}, batches of up to 500 commands, one task loop, 1 MiB commands, 7
+   *     days of command retention
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
     return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
-        Duration.ofMillis(100), 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults());
+        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults());
   }
 
   public RuntimeSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withPartitions(int partitions) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withReplicationFactor(short replicationFactor) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withStateDir(Path stateDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withSnapshotDir(Path snapshotDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withMaxBatchRecords(int maxBatchRecords) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withPollTimeout(Duration pollTimeout) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
+  }
+
+  public RuntimeSettings withTaskThreads(int taskThreads) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withMaxCommandBytes(int maxCommandBytes) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 
   public RuntimeSettings withCommandRetention(Duration commandRetention) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
-        maxBatchRecords, pollTimeout, maxCommandBytes, commandRetention, snapshotPolicy);
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy);
   }
 }

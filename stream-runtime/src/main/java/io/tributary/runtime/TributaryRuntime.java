@@ -7,6 +7,7 @@ import io.tributary.runtime.internal.FaultInjector;
 import io.tributary.runtime.internal.InstanceId;
 import io.tributary.runtime.internal.KafkaClients;
 import io.tributary.runtime.internal.KafkaCommandGateway;
+import io.tributary.runtime.internal.OutcomeListener;
 import io.tributary.runtime.internal.OutcomeReader;
 import io.tributary.runtime.internal.PartitionSnapshots;
 import io.tributary.runtime.internal.PolicySnapshots;
@@ -19,13 +20,17 @@ import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
@@ -46,7 +51,7 @@ public final class TributaryRuntime implements AutoCloseable {
   private final OutcomeReader outcomes;
   private final Producer<byte[], byte[]> commandProducer;
   private final KafkaCommandGateway gateway;
-  private final TaskLoop tasks;
+  private final List<TaskLoop> loops;
   private final ExecutorService snapshotSaves;
 
   private TributaryRuntime(ServiceDefinition definition, RuntimeSettings settings, MeterRegistry meters, Clock clock,
@@ -65,17 +70,32 @@ public final class TributaryRuntime implements AutoCloseable {
         new Snapshotter(definition.name(), snapshotStore,
             settings.snapshotPolicy(), settings.stateDir().resolve("checkpoints"), meters, snapshotSaves),
         clock, meters);
-    // the task loop hands the outcomes it commits to the reader, which is created once the topics
-    // are checked: before that the loop has not joined the group, so it has committed nothing
+    // the task loops hand the outcomes they commit to the reader, which is created once the topics
+    // are checked: before that no loop has joined the group, so none has committed anything
     AtomicReference<OutcomeReader> readerOnceChecked = new AtomicReference<>();
-    this.tasks = new TaskLoop(definition, settings, clients, loader, partitionSnapshots, faults, meters, clock,
-        (partition, first, last, committed) -> readerOnceChecked.get().committed(partition, first, last, committed));
-    // the task loop creates its clients and fences its predecessor while the topics are checked here;
-    // it joins the group once they are
+    OutcomeListener committed =
+        (partition, first, last, outcomes) -> readerOnceChecked.get().committed(partition, first, last, outcomes);
+    // the local stores opened ahead that no loop took once every loop has had its first assignment
+    // belong to partitions that went to other instances
+    AtomicInteger firstAssignmentsDue = new AtomicInteger(settings.taskThreads());
+    Runnable firstAssignment = () -> {
+      if (firstAssignmentsDue.decrementAndGet() == 0) {
+        loader.closeUnclaimed();
+      }
+    };
+    List<TaskLoop> created = new ArrayList<>(settings.taskThreads());
+    for (int index = 0; index < settings.taskThreads(); index++) {
+      created.add(new TaskLoop(index, definition, settings, clients, loader, partitionSnapshots, faults, meters, clock,
+          committed, firstAssignment));
+    }
+    this.loops = List.copyOf(created);
+    // the task loops create their clients and fence their predecessors while the topics are checked
+    // here; they join the group once they are
     CompletableFuture<Void> topicsChecked = new CompletableFuture<>();
-    // last before the loop starts: from here the loop closes the stores opened ahead that it does not take
+    // last before the loops start: from here the loops close the stores opened ahead that none takes
     openLocalStoresAhead(definition.name(), settings, loader);
-    tasks.start(topicsChecked);
+    loops.forEach(loop -> loop.start(topicsChecked));
+    AutoCloseable tasks = this::closeLoops;
     @Nullable OutcomeReader reader = null;
     @Nullable Producer<byte[], byte[]> producer = null;
     try {
@@ -96,8 +116,8 @@ public final class TributaryRuntime implements AutoCloseable {
     this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes,
         new Partitioner(settings.partitions()), settings.maxCommandBytes(), clock);
     outcomes.start();
-    log.info("{} started in {} ms (instance {}); the task loop joins the group", definition.name(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), clients.instanceId());
+    log.info("{} started in {} ms (instance {}); {} task loop(s) join the group", definition.name(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), clients.instanceId(), loops.size());
   }
 
   /**
@@ -168,31 +188,46 @@ public final class TributaryRuntime implements AutoCloseable {
     return definition;
   }
 
-  /** @return the partitions this instance serves now */
+  /** @return the partitions this instance serves now, over all its task loops */
   public Set<Integer> ownedPartitions() {
-    return tasks.ownedPartitions();
+    Set<Integer> owned = new HashSet<>();
+    loops.forEach(loop -> owned.addAll(loop.ownedPartitions()));
+    return Set.copyOf(owned);
   }
 
   /** @return partitions stopped by a permanent failure (an event that cannot be applied), with the reason */
   public Map<Integer, String> stoppedPartitions() {
-    return tasks.stoppedPartitions();
+    Map<Integer, String> stopped = new HashMap<>();
+    loops.forEach(loop -> stopped.putAll(loop.stoppedPartitions()));
+    return Map.copyOf(stopped);
   }
 
-  /** @return the failure that stopped this instance's task loop, if any */
+  /** @return the failure that stopped one of this instance's task loops, if any */
   public @Nullable Throwable failure() {
-    return tasks.failure();
+    for (TaskLoop loop : loops) {
+      if (loop.failure() != null) {
+        return loop.failure();
+      }
+    }
+    return null;
   }
 
-  /** @return {@code true} while the task loop runs */
+  /** @return {@code true} while every task loop runs */
   public boolean isRunning() {
-    return tasks.isAlive();
+    return loops.stream().allMatch(TaskLoop::isAlive);
+  }
+
+  /** Tells every loop to stop before waiting for any, so no loop takes over the partitions of another. */
+  private void closeLoops() {
+    loops.forEach(TaskLoop::stop);
+    loops.forEach(TaskLoop::close);
   }
 
   /** Leaves the group (partitions move to other instances), then closes every client and store. */
   @Override
   public void close() {
     RuntimeException failed = null;
-    // the task loop waits for the snapshots of its revoked partitions; what else is saving (after a
+    // the task loops wait for the snapshots of their revoked partitions; what else is saving (after a
     // failure) may finish, or is cut short and left without a manifest, so never listed
     AutoCloseable saves = () -> {
       snapshotSaves.shutdown();
@@ -200,6 +235,7 @@ public final class TributaryRuntime implements AutoCloseable {
         snapshotSaves.shutdownNow();
       }
     };
+    AutoCloseable tasks = this::closeLoops;
     for (AutoCloseable part : new AutoCloseable[] {tasks, saves, outcomes, commandProducer}) {
       try {
         part.close();

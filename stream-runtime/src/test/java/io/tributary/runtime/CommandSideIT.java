@@ -2,6 +2,7 @@ package io.tributary.runtime;
 
 import static io.tributary.runtime.RuntimeHarness.await;
 import static io.tributary.runtime.RuntimeHarness.send;
+import static io.tributary.runtime.RuntimeHarness.withDuplicate;
 import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -128,14 +129,5 @@ class CommandSideIT {
     LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
     long accepted = outcomes.values().stream().filter(CommandOutcome.Accepted.class::isInstance).count();
     assertThat(folded.values().stream().mapToLong(s -> s.getDeposits() + s.getWithdrawals()).sum()).isEqualTo(accepted);
-  }
-
-  private static CommandOutcome withDuplicate(CommandOutcome outcome) {
-    return switch (outcome) {
-      case CommandOutcome.Accepted a -> new CommandOutcome.Accepted(a.commandId(), a.version(), a.eventCount(),
-          a.lastEvent(), true);
-      case CommandOutcome.Rejected r -> new CommandOutcome.Rejected(r.commandId(), r.code(), r.message(), true);
-      case CommandOutcome.Failed f -> new CommandOutcome.Failed(f.commandId(), f.error(), true);
-    };
   }
 }

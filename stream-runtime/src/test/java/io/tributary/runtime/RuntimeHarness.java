@@ -46,6 +46,16 @@ final class RuntimeHarness {
     return runtime.commands().send(new SendCommand(commandId, "Account", command.toByteArray(), null));
   }
 
+  /** @return {@code outcome} as a resend of its command id answers it */
+  static CommandOutcome withDuplicate(CommandOutcome outcome) {
+    return switch (outcome) {
+      case CommandOutcome.Accepted a -> new CommandOutcome.Accepted(a.commandId(), a.version(), a.eventCount(),
+          a.lastEvent(), true);
+      case CommandOutcome.Rejected r -> new CommandOutcome.Rejected(r.commandId(), r.code(), r.message(), true);
+      case CommandOutcome.Failed f -> new CommandOutcome.Failed(f.commandId(), f.error(), true);
+    };
+  }
+
   static CommandOutcome await(CompletableFuture<CommandOutcome> outcome) throws Exception {
     return outcome.get(60, TimeUnit.SECONDS);
   }

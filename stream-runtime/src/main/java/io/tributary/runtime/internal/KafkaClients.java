@@ -39,26 +39,29 @@ public final class KafkaClients {
     return Admin.create(new HashMap<>(common()));
   }
 
-  /** The group consumer of the commands topic. */
-  public Consumer<byte[], byte[]> commandConsumer() {
+  /**
+   * The group consumer of the commands topic for task loop {@code loop}. Loop 0 keeps the ids an
+   * instance of one loop has always had; loop {@code n} adds {@code -n}.
+   */
+  public Consumer<byte[], byte[]> commandConsumer(int loop) {
     Map<String, Object> config = common();
     config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, service);
     // static membership: an instance restarted after a crash takes its partitions back at once,
     // instead of waiting for the session of its dead predecessor to time out
-    config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, service + "-" + instanceId);
+    config.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, service + "-" + instanceId + suffix(loop));
     // members hear of a rebalance with their next heartbeat: a moved partition waits up to this long
     config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-commands");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-commands" + suffix(loop));
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatchRecords());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return readCommitted(config);
   }
 
-  /** A group-less consumer for replays; the replayer assigns partitions itself. */
-  public Consumer<byte[], byte[]> replayConsumer() {
+  /** A group-less consumer for the replays of task loop {@code loop}; the replayer assigns partitions itself. */
+  public Consumer<byte[], byte[]> replayConsumer(int loop) {
     Map<String, Object> config = common();
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-replay");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-replay" + suffix(loop));
     config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     // a replay reads to an end it knows: the fetch the consumer sends ahead once it reached that end
     // finds nothing, and would hold the next partition's first fetch back for the default 500 ms
@@ -74,8 +77,11 @@ public final class KafkaClients {
     return readCommitted(config);
   }
 
-  /** The transactional producer of the task loop; its id fences an earlier run of this instance. */
-  public Producer<byte[], byte[]> transactionalProducer() {
+  /**
+   * The transactional producer of task loop {@code loop}; its id fences an earlier run of this
+   * instance's loop of the same number.
+   */
+  public Producer<byte[], byte[]> transactionalProducer(int loop) {
     Map<String, Object> config = common();
     config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -83,8 +89,8 @@ public final class KafkaClients {
     // markers; the first retry after 10 ms instead of the default 100 ms keeps that out of the reply
     // latency (later retries back off exponentially up to retry.backoff.max.ms as usual)
     config.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-tx");
-    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, service + "-" + instanceId);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-tx" + suffix(loop));
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, service + "-" + instanceId + suffix(loop));
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
@@ -106,6 +112,10 @@ public final class KafkaClients {
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static String suffix(int loop) {
+    return loop == 0 ? "" : "-" + loop;
   }
 
   private Map<String, Object> common() {

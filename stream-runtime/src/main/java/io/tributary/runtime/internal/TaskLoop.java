@@ -40,9 +40,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command side of one instance: a thread that owns the group consumer of {@code <svc>.commands}
- * and a transactional producer, and for each poll decides the commands of its partitions and appends
- * their events, outcomes and offsets in one transaction. See docs/adr/0003-command-side.md.
+ * One task loop of an instance's command side: a thread that owns a group consumer of {@code
+ * <svc>.commands} and a transactional producer, and for each poll decides the commands of its
+ * partitions and appends their events, outcomes and offsets in one transaction. An instance runs
+ * {@link RuntimeSettings#taskThreads()} of them, each a member of the group with partitions of its
+ * own. See docs/adr/0003-command-side.md.
  *
  * <p>Once a transaction commits, its outcomes go to {@code committedOutcomes}, which replies to the
  * callers waiting in this instance (see {@link OutcomeReader#committed}).
@@ -65,6 +67,9 @@ public final class TaskLoop implements AutoCloseable {
   private final FaultInjector faults;
   private final Clock clock;
   private final OutcomeListener committedOutcomes;
+  private final int index;
+  private final Runnable firstAssignment;
+  private boolean assigned;
   private final Map<Integer, PartitionStore> stores = new HashMap<>();
   /**
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
@@ -88,12 +93,19 @@ public final class TaskLoop implements AutoCloseable {
   private final Counter abortedBatches;
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
-  private @Nullable Consumer<byte[], byte[]> consumer;
+  private volatile @Nullable Consumer<byte[], byte[]> consumer;
   private CompletableFuture<?> topicsChecked = CompletableFuture.completedFuture(null);
 
-  public TaskLoop(ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
+  /**
+   * @param index this loop's number in its instance, from 0; it picks the loop's group member and
+   *     transactional ids
+   * @param firstAssignment run once, after the loop's first partitions assignment is handled
+   */
+  public TaskLoop(int index, ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
       PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock,
-      OutcomeListener committedOutcomes) {
+      OutcomeListener committedOutcomes, Runnable firstAssignment) {
+    this.index = index;
+    this.firstAssignment = firstAssignment;
     this.definition = definition;
     this.settings = settings;
     this.topics = Topics.of(definition.name());
@@ -113,9 +125,10 @@ public final class TaskLoop implements AutoCloseable {
     this.replayedEvents = Counter.builder("tributary.replay.events").tag("service", service).register(meters);
     this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
-    this.thread = new Thread(this::run, "tributary-" + service + "-tasks");
+    String suffix = index == 0 ? "" : "-" + index;
+    this.thread = new Thread(this::run, "tributary-" + service + "-tasks" + suffix);
     this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
-        .name("tributary-" + service + "-store-writer").factory());
+        .name("tributary-" + service + "-store-writer" + suffix).factory());
   }
 
   /**
@@ -159,9 +172,9 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private void run() {
-    try (BoundedClose group = new BoundedClose(clients.commandConsumer());
-        Producer<byte[], byte[]> txProducer = clients.transactionalProducer();
-        Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer()) {
+    try (BoundedClose group = new BoundedClose(clients.commandConsumer(index));
+        Producer<byte[], byte[]> txProducer = clients.transactionalProducer(index);
+        Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer(index)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
       Replayer replayer = new Replayer(replayConsumer, definition, topics);
@@ -342,8 +355,11 @@ public final class TaskLoop implements AutoCloseable {
         commandConsumer.position(tp);
         restore(tp.partition());
       }
-      // local stores opened ahead for partitions that went elsewhere
-      loader.closeUnclaimed();
+      if (!assigned) {
+        assigned = true;
+        // the instance closes the local stores opened ahead for partitions that went elsewhere
+        firstAssignment.run();
+      }
     }
 
     @Override
@@ -416,14 +432,19 @@ public final class TaskLoop implements AutoCloseable {
     }
   }
 
-  /** Stops the loop: the current batch completes, the consumer leaves the group, stores close. */
-  @Override
-  public void close() {
+  /** Tells the loop to stop, without waiting: see {@link #close()}. */
+  public void stop() {
     running = false;
     Consumer<byte[], byte[]> current = consumer;
     if (current != null) {
       current.wakeup();
     }
+  }
+
+  /** Stops the loop and waits: the current batch completes, the consumer leaves the group, stores close. */
+  @Override
+  public void close() {
+    stop();
     try {
       if (!finished.await(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn("{}: the task loop did not stop within 30 s", definition.name());

@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  *     <state-dir>/snapshots}
  * @param maxBatchRecords {@code max-batch-records}: the most commands decided in one transaction
  * @param pollTimeout {@code poll-timeout}: how long one poll for commands waits
+ * @param taskThreads {@code task-threads}: task loops of this instance, from 1 to {@code
+ *     partitions}; each decides the commands of its own partitions in its own transactions
  * @param maxCommandBytes {@code max-command-bytes}: the largest command payload accepted
  * @param commandRetention {@code command-retention}: how long commands and outcomes stay in Kafka
  * @param snapshot {@code snapshot.*}: when partition snapshots are taken and how many are kept
@@ -49,6 +51,7 @@ public record RuntimeProperties(
     @Nullable Path snapshotDir,
     @Bindable(defaultValue = "500") int maxBatchRecords,
     @Bindable(defaultValue = "100ms") Duration pollTimeout,
+    @Bindable(defaultValue = "1") int taskThreads,
     @Bindable(defaultValue = "1048576") int maxCommandBytes,
     @Bindable(defaultValue = "7d") Duration commandRetention,
     Snapshot snapshot) {
@@ -61,17 +64,18 @@ public record RuntimeProperties(
 
   // the keys whose values Micronaut would replace by their default if they did not convert;
   // "enabled" belongs to TributaryFactory
-  static final Map<String, Class<?>> TYPED_KEYS = Map.of(
-      "enabled", Boolean.class,
-      "partitions", Integer.class,
-      "replication-factor", Integer.class,
-      "max-batch-records", Integer.class,
-      "poll-timeout", Duration.class,
-      "max-command-bytes", Integer.class,
-      "command-retention", Duration.class,
-      "snapshot.interval", Duration.class,
-      "snapshot.min-events-between", Long.class,
-      "snapshot.retained", Integer.class);
+  static final Map<String, Class<?>> TYPED_KEYS = Map.ofEntries(
+      Map.entry("enabled", Boolean.class),
+      Map.entry("partitions", Integer.class),
+      Map.entry("replication-factor", Integer.class),
+      Map.entry("max-batch-records", Integer.class),
+      Map.entry("poll-timeout", Duration.class),
+      Map.entry("task-threads", Integer.class),
+      Map.entry("max-command-bytes", Integer.class),
+      Map.entry("command-retention", Duration.class),
+      Map.entry("snapshot.interval", Duration.class),
+      Map.entry("snapshot.min-events-between", Long.class),
+      Map.entry("snapshot.retained", Integer.class));
 
   // KafkaClients sets these on every client: the guarantees rest on them, so a configured value would be ignored
   private static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
@@ -104,6 +108,10 @@ public record RuntimeProperties(
     }
     atLeast("max-batch-records", maxBatchRecords, 1, "the most commands decided in one transaction, e.g. 500");
     positive("poll-timeout", pollTimeout, "100ms");
+    if (taskThreads < 1 || taskThreads > partitions) {
+      throw new IllegalArgumentException(PREFIX + ".task-threads is " + taskThreads + ". Set it from 1 to "
+          + PREFIX + ".partitions (" + partitions + "), e.g. the number of cores the instance may use.");
+    }
     atLeast("max-command-bytes", maxCommandBytes, 1, "the largest command payload in bytes, e.g. 1048576");
     positive("command-retention", commandRetention, "7d");
     Objects.requireNonNull(snapshot, "snapshot");
@@ -122,6 +130,7 @@ public record RuntimeProperties(
         .withReplicationFactor((short) replicationFactor)
         .withMaxBatchRecords(maxBatchRecords)
         .withPollTimeout(pollTimeout)
+        .withTaskThreads(taskThreads)
         .withMaxCommandBytes(maxCommandBytes)
         .withCommandRetention(commandRetention)
         .withSnapshotPolicy(snapshot.toPolicy());

@@ -57,6 +57,7 @@ class PropertiesBindingTest {
     properties.put("tributary.runtime.snapshot-dir", "/backup/snapshots");
     properties.put("tributary.runtime.max-batch-records", "250");
     properties.put("tributary.runtime.poll-timeout", "50ms");
+    properties.put("tributary.runtime.task-threads", "3");
     properties.put("tributary.runtime.max-command-bytes", "65536");
     properties.put("tributary.runtime.command-retention", "3d");
     properties.put("tributary.runtime.snapshot.interval", "2m");
@@ -71,7 +72,7 @@ class PropertiesBindingTest {
           BROKERS,
           Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
               "ssl.truststore.location", "/etc/kafka/truststore.p12"),
-          12, (short) 3, Path.of("/data/state"), Path.of("/backup/snapshots"), 250, Duration.ofMillis(50), 65536,
+          12, (short) 3, Path.of("/data/state"), Path.of("/backup/snapshots"), 250, Duration.ofMillis(50), 3, 65536,
           Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5)));
     }
   }
@@ -197,6 +198,8 @@ class PropertiesBindingTest {
     assertThat(bindingError("tributary.runtime.max-batch-records", "-1"))
         .contains("tributary.runtime.max-batch-records is -1");
     assertThat(bindingError("tributary.runtime.poll-timeout", "0s")).contains("tributary.runtime.poll-timeout is PT0S");
+    assertThat(bindingError("tributary.runtime.task-threads", "9"))
+        .contains("tributary.runtime.task-threads is 9. Set it from 1 to tributary.runtime.partitions (8)");
     assertThat(bindingError("tributary.runtime.bootstrap-servers", " ")).contains("tributary.runtime.bootstrap-servers"
         + " is blank");
     assertThat(bindingError("tributary.runtime.snapshot.retained", "0"))

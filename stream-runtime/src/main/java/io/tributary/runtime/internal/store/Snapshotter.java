@@ -10,11 +10,11 @@ import io.tributary.runtime.snapshot.SnapshotStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * {@code tributary.snapshot.save.time} (checkpoint, save and retention) and the gauge {@code
  * tributary.snapshot.last.timestamp} (epoch seconds of the last snapshot; NaN before the first).
  *
- * <p>Not thread-safe: called from the one task loop thread that owns the partitions (the saves run
- * on the executor, and touch only the snapshot store and their checkpoint).
+ * <p>Thread-safe across partitions: each partition is called from the one task loop thread that
+ * owns it at the time (the saves run on the executor, and touch only the snapshot store and their
+ * checkpoint).
  */
 public final class Snapshotter {
   private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
@@ -56,7 +57,7 @@ public final class Snapshotter {
   private final Path workDir;
   private final MeterRegistry registry;
   private final @Nullable Executor saves;
-  private final Map<Integer, Progress> progress = new HashMap<>();
+  private final Map<Integer, Progress> progress = new ConcurrentHashMap<>();
 
   /** When a partition was last snapshotted; read by the gauge from the metrics thread. */
   private static final class Progress {

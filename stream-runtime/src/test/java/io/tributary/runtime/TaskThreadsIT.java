@@ -1,0 +1,125 @@
+package io.tributary.runtime;
+
+import static io.tributary.runtime.RuntimeHarness.await;
+import static io.tributary.runtime.RuntimeHarness.send;
+import static io.tributary.runtime.RuntimeHarness.withDuplicate;
+import static io.tributary.runtime.bank.Account.deposit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.PartitionSnapshots;
+import io.tributary.testkit.WithDevServices;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An instance with several task loops: each is a group member with partitions of its own. */
+@WithDevServices
+class TaskThreadsIT {
+  private static final int ACCOUNTS = 24;
+
+  @TempDir Path stateDir;
+  @TempDir Path otherStateDir;
+  RuntimeHarness harness;
+
+  @BeforeEach
+  void setUp(KafkaEndpoint kafka) {
+    harness = new RuntimeHarness(kafka.bootstrapServers());
+  }
+
+  @Test
+  void theLoopsOfAnInstanceSplitItsPartitionsAndKeepEveryGuaranteeWhilePartitionsMove() throws Exception {
+    Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
+    RuntimeSettings twoLoops = harness.settings(stateDir).withTaskThreads(2);
+    try (TributaryRuntime first = start(twoLoops)) {
+      awaitTrue("the instance serves every partition", () -> first.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+      assertThat(memberPartitionCounts()).as("partitions per group member").containsExactlyInAnyOrder(2, 2);
+      sendRound(first, "a", acknowledged);
+
+      // a second instance takes some partitions; when it leaves, they come back, possibly to the
+      // other loop of the first instance, which then opens the store the first loop closed
+      try (TributaryRuntime second = start(harness.settings(otherStateDir))) {
+        awaitTrue("both instances serve", () -> !second.ownedPartitions().isEmpty()
+            && first.ownedPartitions().size() + second.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+        assertThat(first.ownedPartitions()).doesNotContainAnyElementsOf(second.ownedPartitions());
+        sendRound(first, "b", acknowledged);
+      }
+      awaitTrue("the partitions came back", () -> first.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+      sendRound(first, "c", acknowledged);
+      CommandOutcome again = await(send(first, "a-0", deposit("account-0", 1)));
+      assertThat(again.duplicate()).isTrue();
+      assertThat(first.failure()).isNull();
+      assertThat(first.stoppedPartitions()).isEmpty();
+    }
+
+    // one loop again on the same state directory: the state and the dedupe entries are all there
+    try (TributaryRuntime oneLoop = start(harness.settings(stateDir))) {
+      CommandOutcome resent = await(send(oneLoop, "c-1", deposit("account-1", 1)));
+      assertThat(resent).isEqualTo(withDuplicate(acknowledged.get("c-1")));
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, acknowledged);
+    assertThat(folded).hasSize(ACCOUNTS);
+    assertThat(folded.values()).allSatisfy(state -> assertThat(state.getDeposits()).isEqualTo(3));
+    LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
+  }
+
+  @Test
+  void moreLoopsThanPartitionsIsRefusedWithTheRange() {
+    assertThatThrownBy(() -> harness.settings(stateDir).withTaskThreads(RuntimeHarness.PARTITIONS + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("taskThreads is 5; it must be from 1 to the partition count (4)");
+  }
+
+  private TributaryRuntime start(RuntimeSettings settings) {
+    return harness.start(settings, FaultInjector.none(), PartitionSnapshots.never());
+  }
+
+  /** One deposit to every account, all sent before any reply is awaited; every one must be accepted. */
+  private static void sendRound(TributaryRuntime runtime, String round, Map<String, CommandOutcome> acknowledged)
+      throws Exception {
+    Map<String, CompletableFuture<CommandOutcome>> sent = new LinkedHashMap<>();
+    for (int account = 0; account < ACCOUNTS; account++) {
+      sent.put(round + "-" + account, send(runtime, round + "-" + account, deposit("account-" + account, 10)));
+    }
+    for (var entry : sent.entrySet()) {
+      CommandOutcome outcome = await(entry.getValue());
+      assertThat(outcome).as("outcome of %s", entry.getKey()).isInstanceOf(CommandOutcome.Accepted.class);
+      acknowledged.put(entry.getKey(), outcome);
+    }
+  }
+
+  /** @return how many partitions of the commands topic each member of the service's group holds */
+  private List<Integer> memberPartitionCounts() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      ConsumerGroupDescription group = admin.describeConsumerGroups(Set.of(harness.service))
+          .describedGroups().get(harness.service).get(30, TimeUnit.SECONDS);
+      return group.members().stream().map(MemberDescription::assignment)
+          .map(assignment -> assignment.topicPartitions().size()).collect(Collectors.toList());
+    }
+  }
+
+  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 60 s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
