@@ -205,8 +205,9 @@ public final class TributaryRuntime implements AutoCloseable {
   /** @return the failure that stopped one of this instance's task loops, if any */
   public @Nullable Throwable failure() {
     for (TaskLoop loop : loops) {
-      if (loop.failure() != null) {
-        return loop.failure();
+      Throwable failed = loop.failure();
+      if (failed != null) {
+        return failed;
       }
     }
     return null;
