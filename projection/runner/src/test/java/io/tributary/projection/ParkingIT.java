@@ -7,10 +7,6 @@ import static io.tributary.projection.ProjectionHarness.sendAndAwait;
 import static io.tributary.runtime.bank.Account.deposit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.core.definition.ServiceDefinition;
@@ -19,7 +15,6 @@ import io.tributary.devservices.RedisEndpoint;
 import io.tributary.projection.ProjectionHarness.Ledger;
 import io.tributary.projection.ProjectionHarness.Sent;
 import io.tributary.projection.redis.RedisViewSink;
-import io.tributary.projection.redis.RedisViewSinkSettings;
 import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.Position;
 import io.tributary.runtime.TributaryRuntime;
@@ -82,33 +77,20 @@ class ParkingIT {
 
   @TempDir Path stateDir;
   private final String service = "park-" + UUID.randomUUID().toString().substring(0, 8);
-  private final String keyPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
   private ServiceDefinition definition;
+  private ScratchRedis scratch;
   private String bootstrap;
-  private RedisClient redisClient;
-  private StatefulRedisConnection<String, String> connection;
-  private RedisCommands<String, String> redis;
 
   @BeforeEach
   void setUp(KafkaEndpoint kafka, RedisEndpoint redisEndpoint) {
     definition = Account.service(service);
     bootstrap = kafka.bootstrapServers();
-    redisClient = RedisClient.create(RedisURI.create(redisEndpoint.uri()));
-    connection = redisClient.connect();
-    redis = connection.sync();
+    scratch = new ScratchRedis(redisEndpoint);
   }
 
   @AfterEach
   void tearDown() {
-    try {
-      List<String> keys = redis.keys(keyPrefix + "*");
-      if (!keys.isEmpty()) {
-        redis.del(keys.toArray(String[]::new));
-      }
-    } finally {
-      connection.close();
-      redisClient.shutdown();
-    }
+    scratch.close();
   }
 
   @Test
@@ -116,7 +98,7 @@ class ParkingIT {
     ProjectionDefinition<ViewUpdate> parking = BALANCES.parkingFailures();
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(bootstrap, stateDir),
         new SimpleMeterRegistry());
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       Ledger ledger = new Ledger();
       ledger.record(sendAndAwait(runtime, 0, 40));
       Position poison = sendAndAwait(runtime, "poison-", List.of(deposit("acct-poison", 5))).getFirst().lastEvent();
@@ -128,7 +110,7 @@ class ParkingIT {
           projectionSettings(bootstrap, stateDir), meters)) {
         awaitApplied(runner, sink, parking.versionedName(), ledger);
         assertViews(ledger);
-        assertThat(redis.exists(keyPrefix + "balance:acct-poison")).isZero();
+        assertThat(scratch.redis.exists(scratch.keyPrefix + "balance:acct-poison")).isZero();
         ProjectionStatus status = runner.status();
         assertThat(status.stopped()).isEmpty();
         assertThat(status.parked()).isEqualTo(1);
@@ -156,7 +138,7 @@ class ParkingIT {
     ProjectionDefinition<ViewUpdate> parking = BALANCES.parkingFailures();
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(bootstrap, stateDir),
         new SimpleMeterRegistry());
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       Ledger ledger = new Ledger();
       ledger.record(sendAndAwait(runtime, 0, 30));
       List<Sent> typed = sendAndAwait(runtime, "typed-", List.of(deposit("acct-typed", 1), deposit("acct-typed", 2),
@@ -170,10 +152,10 @@ class ParkingIT {
           projectionSettings(bootstrap, stateDir))) {
         awaitApplied(runner, sink, parking.versionedName(), ledger);
         assertViews(ledger);
-        assertThat(redis.hget(keyPrefix + "balance:acct-typed", "cents"))
+        assertThat(scratch.redis.hget(scratch.keyPrefix + "balance:acct-typed", "cents"))
             .as("the deposits of 1 and 4 apply, the refused one of 2 does not").isEqualTo("5");
-        assertThat(redis.hget(keyPrefix + "counts:acct-typed", "deposits")).isEqualTo("2");
-        assertThat(redis.get(keyPrefix + "label:acct-typed")).isEqualTo("plain");
+        assertThat(scratch.redis.hget(scratch.keyPrefix + "counts:acct-typed", "deposits")).isEqualTo("2");
+        assertThat(scratch.redis.get(scratch.keyPrefix + "label:acct-typed")).isEqualTo("plain");
         assertThat(runner.status().parked()).isEqualTo(1);
         assertThat(runner.status().stopped()).isEmpty();
       }
@@ -203,7 +185,7 @@ class ParkingIT {
     Path projections = stateDir.resolve("projections");
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(bootstrap,
         stateDir.resolve("runtime")), new SimpleMeterRegistry());
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       Ledger ledger = new Ledger();
       ledger.record(sendAndAwait(runtime, 0, 30));
       Position poison = sendAndAwait(runtime, "poison-", List.of(deposit("acct-poison", 5))).getFirst().lastEvent();
@@ -225,7 +207,7 @@ class ParkingIT {
         assertThat(runner.status().stopped()).isEmpty();
       }
       for (String account : ledger.balances.keySet()) {
-        assertThat(redis.get(keyPrefix + "total:" + account)).as("total of %s", account)
+        assertThat(scratch.redis.get(scratch.keyPrefix + "total:" + account)).as("total of %s", account)
             .isEqualTo(String.valueOf(ledger.balances.get(account)));
       }
       assertThat(readAll(ParkedEventHeaders.topic(service, "totals"), 1)).hasSize(1);
@@ -236,7 +218,7 @@ class ParkingIT {
   void stopsThePartitionInsteadWhenTheProjectionDoesNotPark() throws Exception {
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(bootstrap, stateDir),
         new SimpleMeterRegistry());
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       sendAndAwait(runtime, 0, 10);
       Position poison = sendAndAwait(runtime, "poison-", List.of(deposit("acct-poison", 5))).getFirst().lastEvent();
       try (ProjectionRunner runner = ProjectionRunner.start(definition, BALANCES, sink,
@@ -255,9 +237,9 @@ class ParkingIT {
   private void assertViews(Ledger ledger) {
     assertThat(ledger.balances).isNotEmpty();
     for (String account : ledger.balances.keySet()) {
-      assertThat(redis.hget(keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
+      assertThat(scratch.redis.hget(scratch.keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
           .isEqualTo(String.valueOf(ledger.balances.get(account)));
-      assertThat(redis.hget(keyPrefix + "counts:" + account, "deposits")).as("deposits of %s", account)
+      assertThat(scratch.redis.hget(scratch.keyPrefix + "counts:" + account, "deposits")).as("deposits of %s", account)
           .isEqualTo(String.valueOf(ledger.deposits.getOrDefault(account, 0L)));
     }
   }

@@ -13,10 +13,6 @@ import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.core.definition.ServiceDefinition;
@@ -29,7 +25,6 @@ import io.tributary.projection.elasticsearch.ElasticsearchViewSinkSettings;
 import io.tributary.projection.internal.FaultInjector;
 import io.tributary.projection.internal.FaultPoint;
 import io.tributary.projection.redis.RedisViewSink;
-import io.tributary.projection.redis.RedisViewSinkSettings;
 import io.tributary.projection.sink.ViewSink;
 import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.TributaryRuntime;
@@ -67,50 +62,37 @@ class ProjectionCrashIT {
 
   @TempDir Path tempDir;
   private final String service = "crash-" + UUID.randomUUID().toString().substring(0, 8);
-  private final String keyPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
   private ServiceDefinition definition;
+  private ScratchRedis scratch;
   private String bootstrap;
-  private RedisClient redisClient;
-  private StatefulRedisConnection<String, String> connection;
-  private RedisCommands<String, String> redis;
 
   @BeforeEach
   void setUp(KafkaEndpoint kafka, RedisEndpoint redisEndpoint) {
     definition = Account.service(service);
     bootstrap = kafka.bootstrapServers();
-    redisClient = RedisClient.create(RedisURI.create(redisEndpoint.uri()));
-    connection = redisClient.connect();
-    redis = connection.sync();
+    scratch = new ScratchRedis(redisEndpoint);
   }
 
   @AfterEach
   void tearDown() {
-    try {
-      List<String> keys = redis.keys(keyPrefix + "*");
-      if (!keys.isEmpty()) {
-        redis.del(keys.toArray(String[]::new));
-      }
-    } finally {
-      connection.close();
-      redisClient.shutdown();
-    }
+    scratch.close();
   }
 
   @ParameterizedTest
   @EnumSource(FaultPoint.class)
   void countersEqualTheEventsAfterRepeatedCrashes(FaultPoint point) throws Exception {
     try (TributaryRuntime runtime = startRuntime();
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       Ledger ledger = crashRepeatedlyUnderLoad(runtime, point,
           faults -> start(BALANCES, sink, faults, new SimpleMeterRegistry()));
       try (ProjectionRunner runner = start(BALANCES, sink, FaultInjector.none(), new SimpleMeterRegistry())) {
         awaitApplied(runner, sink, BALANCES.versionedName(), ledger);
         for (String account : ledger.balances.keySet()) {
-          assertThat(redis.hget(keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
+          assertThat(scratch.redis.hget(scratch.keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
               .isEqualTo(String.valueOf(ledger.balances.get(account)));
-          assertThat(count(keyPrefix + "counts:" + account, "deposits")).as("deposits of %s", account)
+          assertThat(count(scratch.keyPrefix + "counts:" + account, "deposits")).as("deposits of %s", account)
               .isEqualTo(ledger.deposits.getOrDefault(account, 0L));
-          assertThat(count(keyPrefix + "counts:" + account, "withdrawals")).as("withdrawals of %s", account)
+          assertThat(count(scratch.keyPrefix + "counts:" + account, "withdrawals")).as("withdrawals of %s", account)
               .isEqualTo(ledger.withdrawals.getOrDefault(account, 0L));
         }
       }
@@ -160,10 +142,8 @@ class ProjectionCrashIT {
   void keyedStateRecoversFromCrashesAfterTheSinkWriteAndFromALostStateDirectory() throws Exception {
     Path snapshots = tempDir.resolve("projections").resolve("snapshots");
     try (TributaryRuntime runtime = startRuntime();
-        RedisViewSink crashing = RedisViewSink.over(connection,
-            RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix + "crash:"));
-        RedisViewSink reference = RedisViewSink.over(connection,
-            RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix + "reference:"))) {
+        RedisViewSink crashing = scratch.sink("crash:");
+        RedisViewSink reference = scratch.sink("reference:")) {
       ProjectionDefinition<ViewUpdate> totals = totals("totals");
       ProjectionDefinition<ViewUpdate> uninterrupted = totals("totals-reference");
       Ledger ledger;
@@ -179,8 +159,8 @@ class ProjectionCrashIT {
       assertTotals(ledger, "crash:");
       assertTotals(ledger, "reference:");
       for (String account : ledger.balances.keySet()) {
-        assertThat(redis.get(keyPrefix + "crash:total:" + account)).as("total of %s", account)
-            .isEqualTo(redis.get(keyPrefix + "reference:total:" + account));
+        assertThat(scratch.redis.get(scratch.keyPrefix + "crash:total:" + account)).as("total of %s", account)
+            .isEqualTo(scratch.redis.get(scratch.keyPrefix + "reference:total:" + account));
       }
 
       // the graceful close above snapshotted every partition; lose the local state
@@ -227,7 +207,8 @@ class ProjectionCrashIT {
   private void assertTotals(Ledger ledger, String namespace) {
     assertThat(ledger.balances).isNotEmpty();
     for (String account : ledger.balances.keySet()) {
-      assertThat(redis.get(keyPrefix + namespace + "total:" + account)).as("%s total of %s", namespace, account)
+      assertThat(scratch.redis.get(scratch.keyPrefix + namespace + "total:" + account))
+          .as("%s total of %s", namespace, account)
           .isEqualTo(render(ledger.balances.get(account), ledger.deposits.getOrDefault(account, 0L),
               ledger.withdrawals.getOrDefault(account, 0L)));
     }
@@ -284,7 +265,7 @@ class ProjectionCrashIT {
   }
 
   private long count(String key, String field) {
-    String value = redis.hget(key, field);
+    String value = scratch.redis.hget(key, field);
     return value == null ? 0 : Long.parseLong(value);
   }
 

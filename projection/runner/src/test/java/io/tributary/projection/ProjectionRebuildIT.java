@@ -15,7 +15,6 @@ import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest5_client.Rest5ClientTransport;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -92,12 +91,13 @@ class ProjectionRebuildIT {
 
   @TempDir Path stateDir;
   private final String service = "rebuild-" + UUID.randomUUID().toString().substring(0, 8);
-  private final String base = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private ServiceDefinition definition;
   private String bootstrap;
   private RedisURI redisUri;
-  private RedisClient redisClient;
+  private ScratchRedis scratch;
+  /** The scratch's key prefix, connection and commands, under shorter names. */
+  private String base;
   private StatefulRedisConnection<String, String> connection;
   private RedisCommands<String, String> redis;
   private ElasticsearchEndpoint elasticsearchEndpoint;
@@ -109,9 +109,10 @@ class ProjectionRebuildIT {
     definition = Account.service(service);
     bootstrap = kafka.bootstrapServers();
     redisUri = RedisURI.create(redisEndpoint.uri());
-    redisClient = RedisClient.create(redisUri);
-    connection = redisClient.connect();
-    redis = connection.sync();
+    scratch = new ScratchRedis(redisEndpoint);
+    base = scratch.keyPrefix;
+    connection = scratch.connection;
+    redis = scratch.redis;
     this.elasticsearchEndpoint = elasticsearchEndpoint;
     transport = new Rest5ClientTransport(Rest5Client.builder(
         new HttpHost("http", elasticsearchEndpoint.host(), elasticsearchEndpoint.port())).build(), new JacksonJsonpMapper());
@@ -121,13 +122,8 @@ class ProjectionRebuildIT {
   @AfterEach
   void tearDown() throws IOException {
     try {
-      List<String> keys = redis.keys(base + "*");
-      if (!keys.isEmpty()) {
-        redis.del(keys.toArray(String[]::new));
-      }
+      scratch.close();
     } finally {
-      connection.close();
-      redisClient.shutdown();
       transport.close();
     }
   }

@@ -5,10 +5,6 @@ import static io.tributary.runtime.bank.Account.withdraw;
 import static io.tributary.projection.ProjectionHarness.BALANCES;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.core.definition.ServiceDefinition;
@@ -17,7 +13,6 @@ import io.tributary.devservices.RedisEndpoint;
 import io.tributary.projection.ProjectionHarness.Ledger;
 import io.tributary.projection.ProjectionHarness.Sent;
 import io.tributary.projection.redis.RedisViewSink;
-import io.tributary.projection.redis.RedisViewSinkSettings;
 import io.tributary.projection.sink.ViewUpdate;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.RuntimeSettings;
@@ -50,40 +45,27 @@ class ProjectionRunnerIT {
 
   @TempDir Path stateDir;
   private final String service = "proj-" + UUID.randomUUID().toString().substring(0, 8);
-  private final String keyPrefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ":";
   private ServiceDefinition definition;
+  private ScratchRedis scratch;
   private String bootstrap;
-  private RedisClient redisClient;
-  private StatefulRedisConnection<String, String> connection;
-  private RedisCommands<String, String> redis;
 
   @BeforeEach
   void setUp(KafkaEndpoint kafka, RedisEndpoint redisEndpoint) {
     definition = Account.service(service);
     bootstrap = kafka.bootstrapServers();
-    redisClient = RedisClient.create(RedisURI.create(redisEndpoint.uri()));
-    connection = redisClient.connect();
-    redis = connection.sync();
+    scratch = new ScratchRedis(redisEndpoint);
   }
 
   @AfterEach
   void tearDown() {
-    try {
-      List<String> keys = redis.keys(keyPrefix + "*");
-      if (!keys.isEmpty()) {
-        redis.del(keys.toArray(String[]::new));
-      }
-    } finally {
-      connection.close();
-      redisClient.shutdown();
-    }
+    scratch.close();
   }
 
   @Test
   void projectsEveryAcceptedCommandOnceAndResumesFromTheSinkPositionAfterARestart() throws Exception {
     Ledger ledger = new Ledger();
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(), new SimpleMeterRegistry());
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       ledger.record(sendAndAwait(runtime, 0, 200));
 
       try (ProjectionRunner runner = ProjectionRunner.start(definition, BALANCES, sink, projectionSettings())) {
@@ -115,7 +97,7 @@ class ProjectionRunnerIT {
       return BALANCES.handler().project(envelope, null);
     }, Account.TYPE);
     try (TributaryRuntime runtime = TributaryRuntime.start(definition, runtimeSettings(), new SimpleMeterRegistry());
-        RedisViewSink sink = RedisViewSink.over(connection, RedisViewSinkSettings.defaults().withKeyPrefix(keyPrefix))) {
+        RedisViewSink sink = scratch.sink("")) {
       Ledger ledger = new Ledger();
       ledger.record(sendAndAwait(runtime, 0, 40));
       Sent poison = sendAndAwait(runtime, "poison-", List.of(deposit("acct-poison", 5))).getFirst();
@@ -133,7 +115,7 @@ class ProjectionRunnerIT {
         assertThat(held.isEmpty() || held.getAsLong() < at.offset())
             .as("position %s of the stopped partition is before the event that failed (%s)", held, at.offset())
             .isTrue();
-        assertThat(redis.exists(keyPrefix + "balance:acct-poison")).isZero();
+        assertThat(scratch.redis.exists(scratch.keyPrefix + "balance:acct-poison")).isZero();
         assertThat(runner.isRunning()).isTrue();
       }
     }
@@ -222,11 +204,11 @@ class ProjectionRunnerIT {
   private void assertViewsEqual(Ledger ledger) {
     assertThat(ledger.balances).isNotEmpty();
     for (String account : ledger.balances.keySet()) {
-      assertThat(redis.hget(keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
+      assertThat(scratch.redis.hget(scratch.keyPrefix + "balance:" + account, "cents")).as("balance of %s", account)
           .isEqualTo(String.valueOf(ledger.balances.get(account)));
-      assertThat(redis.hget(keyPrefix + "counts:" + account, "deposits")).as("deposits of %s", account)
+      assertThat(scratch.redis.hget(scratch.keyPrefix + "counts:" + account, "deposits")).as("deposits of %s", account)
           .isEqualTo(String.valueOf(ledger.deposits.getOrDefault(account, 0L)));
-      String withdrawals = redis.hget(keyPrefix + "counts:" + account, "withdrawals");
+      String withdrawals = scratch.redis.hget(scratch.keyPrefix + "counts:" + account, "withdrawals");
       assertThat(withdrawals == null ? 0L : Long.parseLong(withdrawals)).as("withdrawals of %s", account)
           .isEqualTo(ledger.withdrawals.getOrDefault(account, 0L));
     }
