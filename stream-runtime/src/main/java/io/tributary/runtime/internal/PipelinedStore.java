@@ -7,7 +7,6 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -111,17 +110,7 @@ final class PipelinedStore implements PartitionStore {
     }
     written = null;
     writing = null;
-    try {
-      pending.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
-    }
+    Futures.join(pending);
   }
 
   @Override

@@ -281,7 +281,7 @@ public final class TaskLoop implements AutoCloseable {
       PartitionStore store = stores.get(batch.partition());
       store.apply(batch.storeChanges(next[0], next[1]));
       snapshots.afterBatch(store);
-      decided += batch.outcomes().size();
+      decided += batch.commandCount();
     }
     commands.increment(decided);
     batchSize.record(decided);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.Futures;
 import io.tributary.runtime.snapshot.CorruptSnapshotException;
 import io.tributary.runtime.snapshot.SnapshotFormatException;
 import io.tributary.runtime.snapshot.SnapshotInfo;
@@ -125,7 +126,7 @@ public final class PartitionStateLoader {
       CompletableFuture<RocksPartitionStore> ahead = openedAhead.remove(key(localDir));
       if (ahead != null) {
         log.debug("Taking the local state of {} partition {} in {}, opened ahead", service, partition, localDir);
-        return awaitOpened(ahead);
+        return Futures.join(ahead);
       }
       if (!StoreFiles.isAbsentOrEmpty(localDir)) {
         log.debug("Opening the local state of {} partition {} in {}", service, partition, localDir);
@@ -209,21 +210,6 @@ public final class PartitionStateLoader {
         throw cleanup;
       }
       return Optional.empty();
-    }
-  }
-
-  private static RocksPartitionStore awaitOpened(CompletableFuture<RocksPartitionStore> ahead) {
-    try {
-      return ahead.join();
-    } catch (CompletionException e) {
-      // the PermanentException (or other failure) that open() threw on the other thread
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
     }
   }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.Futures;
 import io.tributary.runtime.snapshot.SnapshotInfo;
 import io.tributary.runtime.snapshot.SnapshotPolicy;
 import io.tributary.runtime.snapshot.SnapshotStore;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -245,18 +245,7 @@ public final class Snapshotter {
       return;
     }
     partition.pending = null;
-    Saved saved;
-    try {
-      saved = pending.save().join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
-    }
+    Saved saved = Futures.join(pending.save());
     partition.snapshotTaken(pending.at(), pending.eventsApplied());
     if (saved.pruneFailure() != null) {
       throw saved.pruneFailure();
