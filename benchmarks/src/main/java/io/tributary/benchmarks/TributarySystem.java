@@ -18,8 +18,10 @@ import org.jspecify.annotations.Nullable;
  * Tributary's runtime, one instance with {@code bench.task-threads} task loops, the way the
  * benchmark configures it: the settings in {@link #runtimeSettings} plus the pass-through client
  * properties of {@link BenchSettings}.
- * It writes an event per accepted command to {@code <run>.events} and an outcome per command
- * (accepted or rejected) to {@code <run>.outcomes}, and keeps a dedupe entry per command id.
+ * It writes an event per accepted command to {@code <run>.events} (the last event of a command
+ * tells its acceptance), an outcome per rejected command to {@code <run>.outcomes} (and per
+ * acceptance another instance waits for: none here, ADR 0008), and keeps a dedupe entry per command
+ * id.
  */
 final class TributarySystem implements CommandProcessor {
   private final BenchKafka kafka;

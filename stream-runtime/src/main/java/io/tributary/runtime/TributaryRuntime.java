@@ -114,7 +114,7 @@ public final class TributaryRuntime implements AutoCloseable {
     this.outcomes = reader;
     this.commandProducer = producer;
     this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes,
-        new Partitioner(settings.partitions()), settings.maxCommandBytes(), clock);
+        new Partitioner(settings.partitions()), settings.maxCommandBytes(), clock, clients.instanceId());
     outcomes.start();
     log.info("{} started in {} ms (instance {}); {} task loop(s) join the group", definition.name(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), clients.instanceId(), loops.size());

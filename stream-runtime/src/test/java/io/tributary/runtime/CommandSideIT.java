@@ -9,11 +9,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.runtime.bank.Account;
+import io.tributary.runtime.bank.v1.AccountCommand;
 import io.tributary.runtime.internal.Topics;
+import io.tributary.runtime.internal.WireFormat;
+import io.tributary.runtime.internal.wire.CommandRecord;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.testkit.WithDevServices;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +83,65 @@ class CommandSideIT {
         Map.of("dep-1", first));
     assertThat(folded.get("bob").getBalance()).isEqualTo(50);
     assertThat(folded.get("bob").getDeposits()).isEqualTo(1);
+  }
+
+  @Test
+  void appendsAnAcceptanceAsAnOutcomeRecordOnlyWhenAnotherInstanceWaitsForIt() throws Exception {
+    CommandOutcome own;
+    CommandOutcome rejected;
+    CommandOutcome remote;
+    try (TributaryRuntime runtime = harness.start(stateDir.resolve("first"))) {
+      own = await(send(runtime, "own-1", deposit("alice", 10)));
+      rejected = await(send(runtime, "rej-1", withdraw("dave", 5)));
+      appendRaw("ext-1", deposit("bob", 20), "");
+      appendRaw("remote-1", deposit("carol", 30), "an-instance-elsewhere");
+      // resends are decided after the commands they repeat (same partition), and answer with their outcomes
+      assertThat(await(send(runtime, "ext-1", deposit("bob", 20)))).isInstanceOf(CommandOutcome.Accepted.class);
+      remote = await(send(runtime, "remote-1", deposit("carol", 30)));
+    }
+    assertThat(own).isInstanceOf(CommandOutcome.Accepted.class);
+    assertThat(rejected).isInstanceOf(CommandOutcome.Rejected.class);
+
+    Map<String, OutcomeRecord> firstRecords = new HashMap<>();
+    TopicLog.outcomes(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS).stream().map(TopicLog.Entry::value)
+        .filter(record -> !record.getDuplicate()).forEach(record -> firstRecords.put(record.getCommandId(), record));
+    assertThat(firstRecords).as("first outcome records: a rejection, and the acceptance another instance waits for")
+        .containsOnlyKeys("rej-1", "remote-1");
+    assertThat(withDuplicate(WireFormat.outcome(firstRecords.get("remote-1")))).isEqualTo(remote);
+    Map<String, Integer> told = new HashMap<>();
+    TopicLog.events(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS)
+        .forEach(entry -> told.put(entry.value().getCommandId(), entry.value().getCommandEvents()));
+    assertThat(told).isEqualTo(Map.of("own-1", 1, "ext-1", 1, "remote-1", 1));
+
+    // a new instance replays the log from the start: the dedupe entries of the acceptances come from the events
+    try (TributaryRuntime replayed = harness.start(stateDir.resolve("second"))) {
+      assertThat(await(send(replayed, "own-1", deposit("alice", 10)))).isEqualTo(withDuplicate(own));
+      assertThat(await(send(replayed, "rej-1", withdraw("dave", 5)))).isEqualTo(withDuplicate(rejected));
+      assertThat(await(send(replayed, "remote-1", deposit("carol", 30)))).isEqualTo(remote);
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS,
+        Map.of("own-1", own, "rej-1", rejected, "remote-1", remote));
+    assertThat(folded.get("bob").getBalance()).isEqualTo(20);
+  }
+
+  /** Appends a command as a producer other than the gateway would, naming {@code replyTo} as its waiting instance. */
+  private void appendRaw(String commandId, AccountCommand command, String replyTo) throws Exception {
+    String account = command.getAccountId();
+    CommandRecord record = CommandRecord.newBuilder()
+        .setCommandId(commandId).setAggregateType(Account.TYPE).setAggregateId(account)
+        .setCorrelationId(commandId).setCausationId(commandId)
+        .setCommand(Payload.newBuilder()
+            .setTypeName(harness.definition.aggregate(Account.TYPE).commandCodec().typeName())
+            .setData(command.toByteString()))
+        .setReplyTo(replyTo)
+        .build();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(Topics.of(harness.service).commands(),
+          new Partitioner(RuntimeHarness.PARTITIONS).partitionFor(account),
+          account.getBytes(StandardCharsets.UTF_8), record.toByteArray())).get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -15,8 +15,9 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * Appends the events and outcomes of a task loop's batches in its open transaction: sends every
- * batch's events, waits for their offsets (the outcomes carry them), then sends the outcomes without
- * waiting: the commit flushes them. Used by the task loop's thread only.
+ * batch's events, waits for their offsets (the outcomes carry them), then sends the outcomes that
+ * go to the topic ({@link PartitionBatch#outcomesToAppend}) without waiting: the commit flushes
+ * them. Used by the task loop's thread only.
  */
 final class BatchAppender {
   /**
@@ -35,9 +36,10 @@ final class BatchAppender {
       return next;
     }
 
-    /** @return the offset of the partition's first outcome; call after the commit */
+    /** @return the offset of the partition's first outcome, or -1 if it appended none; call after the commit */
     long firstOutcomeOffset(int partition) {
-      return offsets(List.of(firstOutcomes.get(partition))).getFirst();
+      Future<RecordMetadata> first = firstOutcomes.get(partition);
+      return first == null ? -1 : offsets(List.of(first)).getFirst();
     }
   }
 
@@ -79,7 +81,7 @@ final class BatchAppender {
       batch.fillPositions(offsets);
       next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
       Future<RecordMetadata> last = null;
-      for (OutcomeRecord outcome : batch.builtOutcomes()) {
+      for (OutcomeRecord outcome : batch.outcomesToAppend()) {
         last = producer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
             outcome.getCommandIdBytes().toByteArray(), outcome.toByteArray()));
         if (!firstOutcome.containsKey(batch.partition())) {

@@ -33,9 +33,14 @@ public final class KafkaCommandGateway implements CommandGateway {
   private final Partitioner partitioner;
   private final int maxCommandBytes;
   private final Clock clock;
+  private final String instanceId;
 
+  /**
+   * @param instanceId this instance's id, named in every command's {@code reply_to}: the instance that
+   *     decides a command appends its outcome record when another instance waits for it (ADR 0008)
+   */
   public KafkaCommandGateway(ServiceDefinition definition, Producer<byte[], byte[]> producer, OutcomeReader outcomes,
-      Partitioner partitioner, int maxCommandBytes, Clock clock) {
+      Partitioner partitioner, int maxCommandBytes, Clock clock, String instanceId) {
     this.definition = definition;
     this.producer = producer;
     this.outcomes = outcomes;
@@ -43,6 +48,7 @@ public final class KafkaCommandGateway implements CommandGateway {
     this.partitioner = partitioner;
     this.maxCommandBytes = maxCommandBytes;
     this.clock = clock;
+    this.instanceId = instanceId;
   }
 
   @Override
@@ -70,6 +76,7 @@ public final class KafkaCommandGateway implements CommandGateway {
         .setTimestampMicros(WireFormat.micros(clock.instant()))
         .setCommand(Payload.newBuilder().setTypeName(type.commandCodec().typeName())
             .setData(ByteString.copyFrom(command.payload())))
+        .setReplyTo(instanceId)
         .build();
     CompletableFuture<CommandOutcome> outcome = outcomes.await(command.commandId());
     producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(aggregateId),

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the task loop of this instance, through {@link #committed}, as soon as the transaction that
  *       holds their outcomes has committed: the commands whose partitions this instance owns;
  *   <li>every partition of {@code <svc>.outcomes}, read {@code read_committed} from the end at start:
- *       the commands decided by other instances (and any the first source did not complete).
+ *       the commands decided by other instances (and any the first source did not complete). The
+ *       gateway names this instance in each command's {@code reply_to}, so the instance that
+ *       decides it appends even an acceptance with events as an outcome record (ADR 0008).
  * </ul>
  *
  * Both only ever see committed outcomes, so a reply still follows the commit. The reader passes
@@ -99,8 +101,10 @@ public final class OutcomeReader implements AutoCloseable {
     if (failure != null) {
       return; // the reader stopped: every wait fails (see await), and nothing reads the ranges any more
     }
-    // recorded before any caller can hear of it, so a resend's wait never meets these records
-    reported.get(partition).add(new long[] {firstOffset, lastOffset});
+    if (firstOffset >= 0) {
+      // recorded before any caller can hear of it, so a resend's wait never meets these records
+      reported.get(partition).add(new long[] {firstOffset, lastOffset});
+    }
     if (outcomes.isEmpty() || waiting.isEmpty()) {
       return;
     }

@@ -26,12 +26,20 @@ import org.jspecify.annotations.Nullable;
 /**
  * The commands of one partition decided in one batch: the events and outcomes to append in the
  * batch's transaction, and the state changes to write to the partition's store after it commits.
+ * Every command gets an outcome (the reply and the dedupe entry), but an acceptance with events is
+ * appended as an outcome record only when another instance waits for it: otherwise its last event
+ * tells it (ADR 0008).
  * Nothing here touches Kafka or the store's contents until {@link #storeChanges} is called after the
  * commit, so an aborted batch is simply dropped. Used by the task loop's thread only.
  */
 final class PartitionBatch {
-  /** An outcome to append; its position is filled in once the batch's events have offsets. */
-  record PendingOutcome(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex, boolean firstSeen) {}
+  /**
+   * A command's outcome; its position is filled in once the batch's events have offsets.
+   *
+   * @param append whether it goes to the outcomes topic (see the class comment)
+   */
+  record PendingOutcome(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex, boolean firstSeen,
+      boolean append) {}
 
   /**
    * The ids of a command, as text for lookups and as UTF-8 for the records: each id is encoded once
@@ -53,22 +61,29 @@ final class PartitionBatch {
   private final ServiceDefinition definition;
   private final Partitioner partitioner;
   private final Clock clock;
+  private final String instanceId;
   private final Map<AggregateKey, Loaded> states;
   private final Map<String, OutcomeRecord.Builder> seenInBatch;
   private final List<EventRecord> events;
   private final List<PendingOutcome> outcomes;
   private final List<OutcomeRecord> built;
+  private final List<OutcomeRecord> toAppend;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
 
-  /** @param expectedCommands how many commands the batch will likely decide, to size its tables */
+  /**
+   * @param instanceId this instance's id: the commands its own gateway appended are answered here
+   * @param expectedCommands how many commands the batch will likely decide, to size its tables
+   */
   PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner,
-      Clock clock, int expectedCommands) {
+      Clock clock, String instanceId, int expectedCommands) {
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
     this.built = new ArrayList<>(expectedCommands);
+    this.toAppend = new ArrayList<>(expectedCommands);
+    this.instanceId = instanceId;
     this.partition = partition;
     this.store = store;
     this.definition = definition;
@@ -123,7 +138,7 @@ final class PartitionBatch {
         .setAggregateIdBytes(ids.aggregateIdUtf8());
     Optional<OutcomeRecord> first = firstOutcome(ids.commandId());
     if (first.isPresent()) {
-      outcomes.add(new PendingOutcome(ids.commandId(), first.get().toBuilder().setDuplicate(true), -1, false));
+      outcomes.add(new PendingOutcome(ids.commandId(), first.get().toBuilder().setDuplicate(true), -1, false, true));
       return;
     }
     Optional<AggregateType<?, ?, ?>> type = definition.findAggregate(command.getAggregateType());
@@ -140,6 +155,12 @@ final class PartitionBatch {
       return;
     }
     decideTyped(type.get(), command, ids, outcome);
+  }
+
+  /** @return whether an instance other than this one waits for the command's outcome */
+  private boolean awaitedElsewhere(CommandRecord command) {
+    String replyTo = command.getReplyTo();
+    return !replyTo.isEmpty() && !replyTo.equals(instanceId);
   }
 
   private <C extends Message, S extends Message, E extends Message> void decideTyped(
@@ -164,7 +185,7 @@ final class PartitionBatch {
     if (decision instanceof Decision.Rejected<E> rejected) {
       outcome.setRejected(OutcomeRecord.Rejected.newBuilder()
           .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message()));
-      record(ids.commandId(), outcome, -1);
+      record(ids.commandId(), outcome);
       return;
     }
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
@@ -174,7 +195,7 @@ final class PartitionBatch {
     try {
       for (E event : accepted) {
         next = type.aggregate().evolve(next, event);
-        produced.add(EventRecord.newBuilder()
+        EventRecord.Builder record = EventRecord.newBuilder()
             .setAggregateType(type.name())
             .setAggregateIdBytes(ids.aggregateIdUtf8())
             .setSequence(version + produced.size() + 1)
@@ -182,8 +203,11 @@ final class PartitionBatch {
             .setCorrelationIdBytes(correlationId)
             .setCausationIdBytes(ids.commandIdUtf8())
             .setTimestampMicros(WireFormat.micros(clock.instant()))
-            .setEvent(WireFormat.payload(type.eventCodec(), event))
-            .build());
+            .setEvent(WireFormat.payload(type.eventCodec(), event));
+        if (produced.size() == accepted.size() - 1) {
+          record.setCommandEvents(accepted.size()); // the last one tells the acceptance (ADR 0008)
+        }
+        produced.add(record.build());
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
@@ -196,7 +220,11 @@ final class PartitionBatch {
       events.addAll(produced);
     }
     outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion).setEventCount(produced.size()));
-    record(ids.commandId(), outcome, produced.isEmpty() ? -1 : events.size() - 1);
+    if (produced.isEmpty()) {
+      record(ids.commandId(), outcome);
+    } else {
+      record(ids.commandId(), outcome, events.size() - 1, awaitedElsewhere(command));
+    }
   }
 
   private <S extends Message> Loaded load(AggregateType<?, S, ?> type, AggregateKey key) {
@@ -223,17 +251,30 @@ final class PartitionBatch {
 
   private void fail(String commandId, OutcomeRecord.Builder outcome, @Nullable String error) {
     outcome.setFailed(OutcomeRecord.Failed.newBuilder().setError(error == null ? "unknown error" : error));
-    record(commandId, outcome, -1);
+    record(commandId, outcome);
   }
 
-  private void record(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex) {
-    outcomes.add(new PendingOutcome(commandId, outcome, lastEventIndex, true));
+  /** Records an outcome the events do not tell: a rejection, a failure, an acceptance without events. */
+  private void record(String commandId, OutcomeRecord.Builder outcome) {
+    record(commandId, outcome, -1, true);
+  }
+
+  private void record(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex, boolean append) {
+    outcomes.add(new PendingOutcome(commandId, outcome, lastEventIndex, true, append));
     seenInBatch.put(commandId, outcome);
   }
 
-  /** @return the outcomes to append, complete with positions; built by {@link #fillPositions} */
+  /**
+   * @return every command's outcome in order, complete with positions: the replies and the dedupe
+   *     entries; built by {@link #fillPositions}
+   */
   List<OutcomeRecord> builtOutcomes() {
     return built;
+  }
+
+  /** @return the outcomes that go to the outcomes topic, in order; built by {@link #fillPositions} */
+  List<OutcomeRecord> outcomesToAppend() {
+    return toAppend;
   }
 
   /**
@@ -254,7 +295,11 @@ final class PartitionBatch {
       }
     }
     for (PendingOutcome pending : outcomes) {
-      built.add(pending.outcome().build());
+      OutcomeRecord outcome = pending.outcome().build();
+      built.add(outcome);
+      if (pending.append()) {
+        toAppend.add(outcome);
+      }
     }
   }
 

@@ -24,7 +24,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Brings a partition's store up to the log: folds {@code events[p]} from the store's applied offset
  * into aggregate states, and {@code outcomes[p]} into dedupe entries, up to the last committed
- * record ({@code read_committed}). Writes in chunks so memory stays bounded. Used by the task loop's
+ * record ({@code read_committed}). The acceptances that have no outcome record are told by their
+ * commands' last events, which become dedupe entries too (ADR 0008). Writes in chunks so memory stays bounded. Used by the task loop's
  * thread only; the consumer is a group-less {@code read_committed} consumer this class assigns.
  */
 final class Replayer {
@@ -65,6 +66,7 @@ final class Replayer {
 
   private long replayEvents(PartitionStore store, TopicPartition partition, long end, LongConsumer progress) {
     Map<AggregateKey, StoredAggregate> states = new HashMap<>();
+    Map<String, OutcomeRecord> acceptances = new HashMap<>();
     long[] replayed = {0};
     long[] reported = {0};
     long reached = readTo(partition, store.eventsOffset(), end, (record, next) -> {
@@ -75,14 +77,17 @@ final class Replayer {
         current = store.aggregate(key.aggregateType(), key.aggregateId()).orElse(null);
       }
       states.put(key, fold(event, current, where(record)));
+      if (event.getCommandEvents() > 0) {
+        acceptances.put(event.getCommandId(), WireFormat.acceptance(event, record.partition(), record.offset()));
+      }
       replayed[0]++;
-      if (states.size() >= CHUNK) {
-        flush(store, states, next);
+      if (states.size() + acceptances.size() >= CHUNK) {
+        flush(store, states, acceptances, next);
         progress.accept(replayed[0] - reported[0]);
         reported[0] = replayed[0];
       }
     });
-    flush(store, states, reached);
+    flush(store, states, acceptances, reached);
     progress.accept(replayed[0] - reported[0]);
     return replayed[0];
   }
@@ -159,11 +164,14 @@ final class Replayer {
         .build();
   }
 
-  private static void flush(PartitionStore store, Map<AggregateKey, StoredAggregate> states, long nextOffset) {
+  private static void flush(PartitionStore store, Map<AggregateKey, StoredAggregate> states,
+      Map<String, OutcomeRecord> acceptances, long nextOffset) {
     StoreBatch batch = new StoreBatch();
     states.forEach((key, state) -> batch.putAggregate(key.aggregateType(), key.aggregateId(), state));
+    acceptances.forEach(batch::putOutcome);
     store.apply(batch.eventsOffset(nextOffset));
     states.clear();
+    acceptances.clear();
   }
 
   private static String where(ConsumerRecord<?, ?> record) {

@@ -268,10 +268,9 @@ public final class TaskLoop implements AutoCloseable {
     // the outcomes are durable now: callers waiting in this instance get them without waiting for
     // the commit markers and a read_committed fetch of the outcomes topic
     for (PartitionBatch batch : batches) {
-      if (!batch.builtOutcomes().isEmpty()) {
-        committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
-            nextOffsets.get(batch.partition())[1] - 1, batch.builtOutcomes());
-      }
+      long nextOutcome = nextOffsets.get(batch.partition())[1];
+      committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
+          nextOutcome < 0 ? -1 : nextOutcome - 1, batch.builtOutcomes());
     }
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
@@ -306,7 +305,8 @@ public final class TaskLoop implements AutoCloseable {
         continue;
       }
       PartitionBatch batch = openBatches.computeIfAbsent(tp.partition(),
-          partition -> new PartitionBatch(partition, store, definition, partitioner, clock, partitionRecords.size()));
+          partition -> new PartitionBatch(partition, store, definition, partitioner, clock, clients.instanceId(),
+              partitionRecords.size()));
       oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
       int taken = Math.min(room, partitionRecords.size());
       for (ConsumerRecord<byte[], byte[]> record : partitionRecords.subList(0, taken)) {

@@ -6,6 +6,7 @@ import io.tributary.core.codec.Codec;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.Position;
+import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import java.time.Instant;
@@ -60,6 +61,23 @@ public final class WireFormat {
 
   public static Instant instant(long micros) {
     return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+  }
+
+  /**
+   * @return the acceptance that the last event of a command tells (its {@code command_events} is set):
+   *     the outcome record the task loop built when it decided the command (ADR 0008)
+   */
+  public static OutcomeRecord acceptance(EventRecord lastEvent, int partition, long offset) {
+    return OutcomeRecord.newBuilder()
+        .setCommandIdBytes(lastEvent.getCommandIdBytes())
+        .setAggregateTypeBytes(lastEvent.getAggregateTypeBytes())
+        .setAggregateIdBytes(lastEvent.getAggregateIdBytes())
+        .setAccepted(OutcomeRecord.Accepted.newBuilder()
+            .setVersion(lastEvent.getSequence())
+            .setEventCount(lastEvent.getCommandEvents())
+            .setLastEvent(io.tributary.runtime.internal.wire.Position.newBuilder()
+                .setPartition(partition).setOffset(offset)))
+        .build();
   }
 
   /** @return the public outcome of a record */
