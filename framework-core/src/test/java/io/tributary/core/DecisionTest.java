@@ -35,6 +35,18 @@ class DecisionTest {
   }
 
   @Test
+  void acceptsUpperSnakeCaseCodesOfAtMost64Characters() {
+    assertThat(new Rejection("A", "m").code()).isEqualTo("A");
+    assertThat(new Rejection("E_2_X", "m").code()).isEqualTo("E_2_X");
+    assertThat(new Rejection("A" + "_".repeat(63), "m").code()).hasSize(64);
+    for (String bad : new String[] {"", "_A", "2A", "aB", "A-B", "A B", "ÄB", "A" + "_".repeat(64)}) {
+      assertThatThrownBy(() -> new Rejection(bad, "m")).as("code '%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UPPER_SNAKE_CASE");
+    }
+    assertThatThrownBy(() -> new Rejection(null, "m")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void keepsPercentSignsOfAMessageWithoutArguments() {
     assertThat(Rejection.of("LIMIT_EXCEEDED", "over 100%").message()).isEqualTo("over 100%");
   }

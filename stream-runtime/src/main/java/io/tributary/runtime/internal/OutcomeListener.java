@@ -1,6 +1,5 @@
 package io.tributary.runtime.internal;
 
-import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.util.List;
 
 /** Told by the task loop of the outcomes of each transaction once it has committed. */
@@ -19,5 +18,5 @@ public interface OutcomeListener {
    * @param lastOffset the offset of the last outcome appended, or -1
    * @param outcomes every outcome of the transaction in the partition, appended or not
    */
-  void committed(int partition, long firstOffset, long lastOffset, List<OutcomeRecord> outcomes);
+  void committed(int partition, long firstOffset, long lastOffset, List<DecidedOutcome> outcomes);
 }

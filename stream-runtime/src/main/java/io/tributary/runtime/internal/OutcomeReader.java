@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -97,7 +98,7 @@ public final class OutcomeReader implements AutoCloseable {
    * completed on the replies thread. Outcomes nobody here waits for are passed over: they are in the
    * log. See {@link OutcomeListener#committed} for the parameters.
    */
-  public void committed(int partition, long firstOffset, long lastOffset, List<OutcomeRecord> outcomes) {
+  public void committed(int partition, long firstOffset, long lastOffset, List<DecidedOutcome> outcomes) {
     if (failure != null) {
       return; // the reader stopped: every wait fails (see await), and nothing reads the ranges any more
     }
@@ -109,7 +110,7 @@ public final class OutcomeReader implements AutoCloseable {
       return;
     }
     try {
-      replies.execute(() -> outcomes.forEach(this::complete));
+      replies.execute(() -> outcomes.forEach(outcome -> complete(outcome.commandId(), outcome)));
     } catch (RejectedExecutionException closing) {
       // closed: the callers' futures end with the reader, as they would without this path
     }
@@ -125,10 +126,11 @@ public final class OutcomeReader implements AutoCloseable {
     return head != null && head[0] <= offset;
   }
 
-  private void complete(OutcomeRecord outcome) {
-    CompletableFuture<CommandOutcome> future = waiting.remove(outcome.getCommandId());
+  /** Completes the wait for {@code commandId}, if any; the record is built only then. */
+  private void complete(String commandId, Supplier<OutcomeRecord> outcome) {
+    CompletableFuture<CommandOutcome> future = waiting.remove(commandId);
     if (future != null) {
-      future.complete(WireFormat.outcome(outcome));
+      future.complete(WireFormat.outcome(outcome.get()));
     }
   }
 
@@ -141,7 +143,7 @@ public final class OutcomeReader implements AutoCloseable {
           }
           OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(),
               topic + "[" + record.partition() + "]@" + record.offset());
-          complete(outcome);
+          complete(outcome.getCommandId(), () -> outcome);
         }
       }
     } catch (WakeupException closing) {

@@ -12,7 +12,6 @@ import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
 import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
-import io.tributary.runtime.internal.wire.Position;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,14 +32,6 @@ import org.jspecify.annotations.Nullable;
  * commit, so an aborted batch is simply dropped. Used by the task loop's thread only.
  */
 final class PartitionBatch {
-  /**
-   * A command's outcome; its position is filled in once the batch's events have offsets.
-   *
-   * @param append whether it goes to the outcomes topic (see the class comment)
-   */
-  record PendingOutcome(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex, boolean firstSeen,
-      boolean append) {}
-
   /**
    * The ids of a command, as text for lookups and as UTF-8 for the records: each id is encoded once
    * per command instead of once per record field that carries it.
@@ -63,10 +54,9 @@ final class PartitionBatch {
   private final Clock clock;
   private final String instanceId;
   private final Map<AggregateKey, Loaded> states;
-  private final Map<String, OutcomeRecord.Builder> seenInBatch;
+  private final Map<String, DecidedOutcome> seenInBatch;
   private final List<EventRecord> events;
-  private final List<PendingOutcome> outcomes;
-  private final List<OutcomeRecord> built;
+  private final List<DecidedOutcome> outcomes;
   private final List<OutcomeRecord> toAppend;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
@@ -81,8 +71,7 @@ final class PartitionBatch {
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
-    this.built = new ArrayList<>(expectedCommands);
-    this.toAppend = new ArrayList<>(expectedCommands);
+    this.toAppend = new ArrayList<>();
     this.instanceId = instanceId;
     this.partition = partition;
     this.store = store;
@@ -97,10 +86,6 @@ final class PartitionBatch {
 
   List<EventRecord> events() {
     return events;
-  }
-
-  List<PendingOutcome> outcomes() {
-    return outcomes;
   }
 
   /** @return how many command records this batch decided, one outcome each */
@@ -136,9 +121,9 @@ final class PartitionBatch {
         .setCommandIdBytes(ids.commandIdUtf8())
         .setAggregateType(command.getAggregateType())
         .setAggregateIdBytes(ids.aggregateIdUtf8());
-    Optional<OutcomeRecord> first = firstOutcome(ids.commandId());
-    if (first.isPresent()) {
-      outcomes.add(new PendingOutcome(ids.commandId(), first.get().toBuilder().setDuplicate(true), -1, false, true));
+    Supplier<OutcomeRecord> first = firstOutcome(ids.commandId());
+    if (first != null) {
+      outcomes.add(DecidedOutcome.duplicate(ids.commandId(), first));
       return;
     }
     Optional<AggregateType<?, ?, ?>> type = definition.findAggregate(command.getAggregateType());
@@ -219,11 +204,11 @@ final class PartitionBatch {
       states.put(key, new Loaded(next, newVersion, true));
       events.addAll(produced);
     }
-    outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion).setEventCount(produced.size()));
     if (produced.isEmpty()) {
-      record(ids.commandId(), outcome);
+      record(ids.commandId(), outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
     } else {
-      record(ids.commandId(), outcome, events.size() - 1, awaitedElsewhere(command));
+      record(DecidedOutcome.accepted(ids.commandId(), ids.commandIdUtf8(), type.name(), ids.aggregateIdUtf8(),
+          newVersion, produced.size(), partition, events.size() - 1, awaitedElsewhere(command)));
     }
   }
 
@@ -240,13 +225,15 @@ final class PartitionBatch {
     return loaded;
   }
 
-  private Optional<OutcomeRecord> firstOutcome(String commandId) {
-    OutcomeRecord.Builder inBatch = seenInBatch.get(commandId);
+  /** @return the first outcome of {@code commandId}, or null if it was not decided before */
+  private @Nullable Supplier<OutcomeRecord> firstOutcome(String commandId) {
+    DecidedOutcome inBatch = seenInBatch.get(commandId);
     if (inBatch != null) {
-      // positions are filled after the flush; the duplicate is built then too (see fillPositions)
-      return Optional.of(inBatch.build());
+      // its position is set after the events' flush; the duplicate is built after that too
+      return inBatch;
     }
-    return store.outcome(commandId);
+    Optional<OutcomeRecord> stored = store.outcome(commandId);
+    return stored.isPresent() ? stored::get : null;
   }
 
   private void fail(String commandId, OutcomeRecord.Builder outcome, @Nullable String error) {
@@ -256,20 +243,17 @@ final class PartitionBatch {
 
   /** Records an outcome the events do not tell: a rejection, a failure, an acceptance without events. */
   private void record(String commandId, OutcomeRecord.Builder outcome) {
-    record(commandId, outcome, -1, true);
+    record(DecidedOutcome.complete(commandId, outcome.build()));
   }
 
-  private void record(String commandId, OutcomeRecord.Builder outcome, int lastEventIndex, boolean append) {
-    outcomes.add(new PendingOutcome(commandId, outcome, lastEventIndex, true, append));
-    seenInBatch.put(commandId, outcome);
+  private void record(DecidedOutcome outcome) {
+    outcomes.add(outcome);
+    seenInBatch.put(outcome.commandId(), outcome);
   }
 
-  /**
-   * @return every command's outcome in order, complete with positions: the replies and the dedupe
-   *     entries; built by {@link #fillPositions}
-   */
-  List<OutcomeRecord> builtOutcomes() {
-    return built;
+  /** @return every command's outcome in order: the replies and the dedupe entries */
+  List<DecidedOutcome> decidedOutcomes() {
+    return outcomes;
   }
 
   /** @return the outcomes that go to the outcomes topic, in order; built by {@link #fillPositions} */
@@ -278,27 +262,16 @@ final class PartitionBatch {
   }
 
   /**
-   * Sets the position of each accepted outcome's last event, now that the events have offsets, and
-   * builds the outcome records once for both the transaction and the store.
+   * Sets the position of each acceptance's last event, now that the events have offsets, and builds
+   * the outcome records that go to the outcomes topic. The others are built where they are needed.
    */
   void fillPositions(List<Long> eventOffsets) {
-    for (PendingOutcome pending : outcomes) {
-      if (pending.lastEventIndex() >= 0) {
-        pending.outcome().getAcceptedBuilder().setLastEvent(Position.newBuilder()
-            .setPartition(partition).setOffset(eventOffsets.get(pending.lastEventIndex())));
-      } else if (!pending.firstSeen()) {
-        // a duplicate of a command decided earlier in this batch: copy its now complete outcome
-        OutcomeRecord.Builder first = seenInBatch.get(pending.commandId());
-        if (first != null && first != pending.outcome()) {
-          pending.outcome().mergeFrom(first.build()).setDuplicate(true);
-        }
-      }
+    for (DecidedOutcome outcome : outcomes) {
+      outcome.eventsAppended(eventOffsets);
     }
-    for (PendingOutcome pending : outcomes) {
-      OutcomeRecord outcome = pending.outcome().build();
-      built.add(outcome);
-      if (pending.append()) {
-        toAppend.add(outcome);
+    for (DecidedOutcome outcome : outcomes) {
+      if (outcome.append()) {
+        toAppend.add(outcome.get());
       }
     }
   }
@@ -314,13 +287,14 @@ final class PartitionBatch {
     states.forEach((key, loaded) -> {
       if (loaded.dirty()) {
         AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
-        batch.putAggregate(key.aggregateType(), key.aggregateId(), StoredAggregate.newBuilder()
+        // encoded where the batch is written: the store's writer thread
+        batch.putAggregate(key.aggregateType(), key.aggregateId(), () -> StoredAggregate.newBuilder()
             .setVersion(loaded.version()).setState(ByteString.copyFrom(encodeState(type, loaded.state()))).build());
       }
     });
-    for (int i = 0; i < outcomes.size(); i++) {
-      if (outcomes.get(i).firstSeen()) {
-        batch.putOutcome(outcomes.get(i).commandId(), built.get(i));
+    for (DecidedOutcome outcome : outcomes) {
+      if (outcome.firstSeen()) {
+        batch.putOutcome(outcome.commandId(), outcome);
       }
     }
     if (nextEventsOffset >= 0) {

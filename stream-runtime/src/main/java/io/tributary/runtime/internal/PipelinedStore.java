@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +42,9 @@ final class PipelinedStore implements PartitionStore {
   public Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId) {
     StoreBatch pending = writing;
     if (pending != null) {
-      StoredAggregate state = pending.aggregates().get(new StoreBatch.AggregateKey(aggregateType, aggregateId));
+      Supplier<StoredAggregate> state = pending.aggregates().get(new StoreBatch.AggregateKey(aggregateType, aggregateId));
       if (state != null) {
-        return Optional.of(state);
+        return Optional.of(state.get());
       }
     }
     return store.aggregate(aggregateType, aggregateId);
@@ -53,9 +54,9 @@ final class PipelinedStore implements PartitionStore {
   public Optional<OutcomeRecord> outcome(String commandId) {
     StoreBatch pending = writing;
     if (pending != null) {
-      OutcomeRecord outcome = pending.outcomes().get(commandId);
+      Supplier<OutcomeRecord> outcome = pending.outcomes().get(commandId);
       if (outcome != null) {
-        return Optional.of(outcome);
+        return Optional.of(outcome.get());
       }
     }
     return store.outcome(commandId);

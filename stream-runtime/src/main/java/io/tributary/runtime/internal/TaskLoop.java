@@ -270,7 +270,7 @@ public final class TaskLoop implements AutoCloseable {
     for (PartitionBatch batch : batches) {
       long nextOutcome = nextOffsets.get(batch.partition())[1];
       committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
-          nextOutcome < 0 ? -1 : nextOutcome - 1, batch.builtOutcomes());
+          nextOutcome < 0 ? -1 : nextOutcome - 1, batch.decidedOutcomes());
     }
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay

@@ -46,7 +46,8 @@ class OutcomeReaderIT {
       CompletableFuture<CommandOutcome> elsewhere = reader.await("c-elsewhere");
 
       // the task loop appended c-local at offset 0 of partition 0 and committed
-      reader.committed(0, 0, 1, List.of(accepted("c-local", 3), rejected("c-nobody-waits")));
+      reader.committed(0, 0, 1, List.of(DecidedOutcome.complete("c-local", accepted("c-local", 3)),
+          DecidedOutcome.complete("c-nobody-waits", rejected("c-nobody-waits"))));
 
       assertThat(local.get(10, TimeUnit.SECONDS)).isEqualTo(
           new CommandOutcome.Accepted("c-local", 3, 1, java.util.Optional.of(new io.tributary.runtime.Position(1, 41)),

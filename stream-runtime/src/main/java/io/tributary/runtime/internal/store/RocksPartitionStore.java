@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.BlockBasedTableConfig;
@@ -234,13 +235,13 @@ public final class RocksPartitionStore implements PartitionStore {
     checkOffset("events", nextEvents);
     checkOffset("outcomes", nextOutcomes);
     try (WriteBatch writes = new WriteBatch()) {
-      for (Map.Entry<StoreBatch.AggregateKey, StoredAggregate> entry : batch.aggregates().entrySet()) {
+      for (Map.Entry<StoreBatch.AggregateKey, Supplier<StoredAggregate>> entry : batch.aggregates().entrySet()) {
         StoreBatch.AggregateKey key = entry.getKey();
         writes.put(StoreKeys.aggregate(key.aggregateType(), key.aggregateId()),
-            entry.getValue().toByteArray());
+            entry.getValue().get().toByteArray());
       }
-      for (Map.Entry<String, OutcomeRecord> entry : batch.outcomes().entrySet()) {
-        writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().toByteArray());
+      for (Map.Entry<String, Supplier<OutcomeRecord>> entry : batch.outcomes().entrySet()) {
+        writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().get().toByteArray());
       }
       if (nextEvents.isPresent()) {
         writes.put(StoreKeys.meta(StoreKeys.EVENTS_OFFSET),

@@ -5,14 +5,20 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
-/** The changes one committed batch makes to one partition's store. Not thread-safe. */
+/**
+ * The changes one committed batch makes to one partition's store. Its values may be given as
+ * suppliers, so that their encoding runs where they are written (the store's writer thread) rather
+ * than where the batch is assembled; a supplier must return the same value from any thread. Not
+ * thread-safe to change; a batch handed to a writer is no longer changed.
+ */
 public final class StoreBatch {
   /** The key of an aggregate in the store. */
   public record AggregateKey(String aggregateType, String aggregateId) {}
 
-  private final Map<AggregateKey, StoredAggregate> aggregates;
-  private final Map<String, OutcomeRecord> outcomes;
+  private final Map<AggregateKey, Supplier<StoredAggregate>> aggregates;
+  private final Map<String, Supplier<OutcomeRecord>> outcomes;
   private OptionalLong eventsOffset = OptionalLong.empty();
   private OptionalLong outcomesOffset = OptionalLong.empty();
 
@@ -27,12 +33,25 @@ public final class StoreBatch {
   }
 
   public StoreBatch putAggregate(String aggregateType, String aggregateId, StoredAggregate state) {
+    return putAggregate(aggregateType, aggregateId, () -> state);
+  }
+
+  /** @param state the stored state, built when the batch is written (or read before that) */
+  public StoreBatch putAggregate(String aggregateType, String aggregateId, Supplier<StoredAggregate> state) {
     aggregates.put(new AggregateKey(aggregateType, aggregateId), state);
     return this;
   }
 
   /** Records the first outcome of a command id; a later put for the same id in this batch is kept out. */
   public StoreBatch putOutcome(String commandId, OutcomeRecord outcome) {
+    return putOutcome(commandId, () -> outcome);
+  }
+
+  /**
+   * Records the first outcome of a command id, built when the batch is written (or read before
+   * that); a later put for the same id in this batch is kept out.
+   */
+  public StoreBatch putOutcome(String commandId, Supplier<OutcomeRecord> outcome) {
     outcomes.putIfAbsent(commandId, outcome);
     return this;
   }
@@ -49,11 +68,11 @@ public final class StoreBatch {
     return this;
   }
 
-  public Map<AggregateKey, StoredAggregate> aggregates() {
+  public Map<AggregateKey, Supplier<StoredAggregate>> aggregates() {
     return aggregates;
   }
 
-  public Map<String, OutcomeRecord> outcomes() {
+  public Map<String, Supplier<OutcomeRecord>> outcomes() {
     return outcomes;
   }
 

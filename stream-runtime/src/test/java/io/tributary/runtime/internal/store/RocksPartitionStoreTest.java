@@ -251,8 +251,8 @@ class RocksPartitionStoreTest {
           long offset = offsets.get(i % offsets.size());
           batch.eventsOffset(offset);
           store.apply(batch);
-          aggregates.putAll(batch.aggregates());
-          outcomes.putAll(batch.outcomes());
+          batch.aggregates().forEach((key, state) -> aggregates.put(key, state.get()));
+          batch.outcomes().forEach((commandId, outcome) -> outcomes.put(commandId, outcome.get()));
           eventsOffset = offset;
         }
         assertStoreHolds(store, aggregates, outcomes, eventsOffset);
