@@ -12,10 +12,12 @@ import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
 import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * Every command gets an outcome (the reply and the dedupe entry), but an acceptance with events is
  * appended as an outcome record only when another instance waits for it: otherwise its last event
  * tells it (ADR 0008).
+ *
+ * <p>A batch is decided while the partition's previous batch may still be committing (see {@link
+ * TaskLoop}): it reads that batch's states and outcomes first, then the store. If the previous batch
+ * does not commit, this one is dropped with it.
  * Nothing here touches Kafka or the store's contents until {@link #storeChanges} is called after the
  * commit, so an aborted batch is simply dropped. Used by the task loop's thread only.
  */
@@ -44,6 +50,13 @@ final class PartitionBatch {
     }
   }
 
+  /** An aggregate type's names as UTF-8, encoded once per batch rather than once per event. */
+  private record Names(ByteString aggregateType, ByteString eventType) {
+    static Names of(AggregateType<?, ?, ?> type) {
+      return new Names(ByteString.copyFromUtf8(type.name()), ByteString.copyFromUtf8(type.eventCodec().typeName()));
+    }
+  }
+
   /** An aggregate's state as the batch left it. */
   private record Loaded(Message state, long version, boolean dirty) {}
 
@@ -53,7 +66,9 @@ final class PartitionBatch {
   private final Partitioner partitioner;
   private final Clock clock;
   private final String instanceId;
+  private final @Nullable PartitionBatch previous;
   private final Map<AggregateKey, Loaded> states;
+  private final Map<AggregateType<?, ?, ?>, Names> names = new IdentityHashMap<>();
   private final Map<String, DecidedOutcome> seenInBatch;
   private final List<EventRecord> events;
   private final List<DecidedOutcome> outcomes;
@@ -63,16 +78,19 @@ final class PartitionBatch {
 
   /**
    * @param instanceId this instance's id: the commands its own gateway appended are answered here
+   * @param previous the partition's batch that is still committing, whose changes are not in the
+   *     store yet, or null
    * @param expectedCommands how many commands the batch will likely decide, to size its tables
    */
   PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner,
-      Clock clock, String instanceId, int expectedCommands) {
+      Clock clock, String instanceId, @Nullable PartitionBatch previous, int expectedCommands) {
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
     this.toAppend = new ArrayList<>();
     this.instanceId = instanceId;
+    this.previous = previous;
     this.partition = partition;
     this.store = store;
     this.definition = definition;
@@ -176,19 +194,23 @@ final class PartitionBatch {
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
     List<EventRecord> produced = new ArrayList<>(accepted.size());
     S next = state;
-    ByteString correlationId = command.getCorrelationIdBytes();
+    // the gateway sets the correlation id to the command id when the caller gives none
+    ByteString correlationId = command.getCorrelationId().equals(ids.commandId())
+        ? ids.commandIdUtf8() : command.getCorrelationIdBytes();
+    Names typeNames = names.computeIfAbsent(type, Names::of);
     try {
       for (E event : accepted) {
         next = type.aggregate().evolve(next, event);
         EventRecord.Builder record = EventRecord.newBuilder()
-            .setAggregateType(type.name())
+            .setAggregateTypeBytes(typeNames.aggregateType())
             .setAggregateIdBytes(ids.aggregateIdUtf8())
             .setSequence(version + produced.size() + 1)
             .setCommandIdBytes(ids.commandIdUtf8())
             .setCorrelationIdBytes(correlationId)
             .setCausationIdBytes(ids.commandIdUtf8())
             .setTimestampMicros(WireFormat.micros(clock.instant()))
-            .setEvent(WireFormat.payload(type.eventCodec(), event));
+            .setEvent(Payload.newBuilder().setTypeNameBytes(typeNames.eventType())
+                .setData(ByteString.copyFrom(type.eventCodec().encode(event))));
         if (produced.size() == accepted.size() - 1) {
           record.setCommandEvents(accepted.size()); // the last one tells the acceptance (ADR 0008)
         }
@@ -217,6 +239,12 @@ final class PartitionBatch {
     if (inBatch != null) {
       return inBatch;
     }
+    Loaded committing = previous == null ? null : previous.states.get(key);
+    if (committing != null) {
+      Loaded unchanged = new Loaded(committing.state(), committing.version(), false);
+      states.put(key, unchanged);
+      return unchanged;
+    }
     Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
     Loaded loaded = stored
         .map(s -> new Loaded(type.stateCodec().decode(s.getState().toByteArray()), s.getVersion(), false))
@@ -231,6 +259,10 @@ final class PartitionBatch {
     if (inBatch != null) {
       // its position is set after the events' flush; the duplicate is built after that too
       return inBatch;
+    }
+    DecidedOutcome committing = previous == null ? null : previous.seenInBatch.get(commandId);
+    if (committing != null) {
+      return committing;
     }
     Optional<OutcomeRecord> stored = store.outcome(commandId);
     return stored.isPresent() ? stored::get : null;
@@ -288,7 +320,7 @@ final class PartitionBatch {
       if (loaded.dirty()) {
         AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
         // encoded where the batch is written: the store's writer thread
-        batch.putAggregate(key.aggregateType(), key.aggregateId(), () -> StoredAggregate.newBuilder()
+        batch.putAggregate(key, () -> StoredAggregate.newBuilder()
             .setVersion(loaded.version()).setState(ByteString.copyFrom(encodeState(type, loaded.state()))).build());
       }
     });

@@ -33,12 +33,12 @@ public final class StoreBatch {
   }
 
   public StoreBatch putAggregate(String aggregateType, String aggregateId, StoredAggregate state) {
-    return putAggregate(aggregateType, aggregateId, () -> state);
+    return putAggregate(new AggregateKey(aggregateType, aggregateId), () -> state);
   }
 
   /** @param state the stored state, built when the batch is written (or read before that) */
-  public StoreBatch putAggregate(String aggregateType, String aggregateId, Supplier<StoredAggregate> state) {
-    aggregates.put(new AggregateKey(aggregateType, aggregateId), state);
+  public StoreBatch putAggregate(AggregateKey key, Supplier<StoredAggregate> state) {
+    aggregates.put(key, state);
     return this;
   }
 
