@@ -30,10 +30,6 @@ import org.jspecify.annotations.Nullable;
  * Every command gets an outcome (the reply and the dedupe entry), but an acceptance with events is
  * appended as an outcome record only when another instance waits for it: otherwise its last event
  * tells it (ADR 0008).
- *
- * <p>A batch is decided while the partition's previous batch may still be committing (see {@link
- * TaskLoop}): it reads that batch's states and outcomes first, then the store. If the previous batch
- * does not commit, this one is dropped with it.
  * Nothing here touches Kafka or the store's contents until {@link #storeChanges} is called after the
  * commit, so an aborted batch is simply dropped. Used by the task loop's thread only.
  */
@@ -66,7 +62,6 @@ final class PartitionBatch {
   private final Partitioner partitioner;
   private final Clock clock;
   private final String instanceId;
-  private final @Nullable PartitionBatch previous;
   private final Map<AggregateKey, Loaded> states;
   private final Map<AggregateType<?, ?, ?>, Names> names = new IdentityHashMap<>();
   private final Map<String, DecidedOutcome> seenInBatch;
@@ -78,19 +73,16 @@ final class PartitionBatch {
 
   /**
    * @param instanceId this instance's id: the commands its own gateway appended are answered here
-   * @param previous the partition's batch that is still committing, whose changes are not in the
-   *     store yet, or null
    * @param expectedCommands how many commands the batch will likely decide, to size its tables
    */
   PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner,
-      Clock clock, String instanceId, @Nullable PartitionBatch previous, int expectedCommands) {
+      Clock clock, String instanceId, int expectedCommands) {
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
     this.toAppend = new ArrayList<>();
     this.instanceId = instanceId;
-    this.previous = previous;
     this.partition = partition;
     this.store = store;
     this.definition = definition;
@@ -239,12 +231,6 @@ final class PartitionBatch {
     if (inBatch != null) {
       return inBatch;
     }
-    Loaded committing = previous == null ? null : previous.states.get(key);
-    if (committing != null) {
-      Loaded unchanged = new Loaded(committing.state(), committing.version(), false);
-      states.put(key, unchanged);
-      return unchanged;
-    }
     Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
     Loaded loaded = stored
         .map(s -> new Loaded(type.stateCodec().decode(s.getState().toByteArray()), s.getVersion(), false))
@@ -259,10 +245,6 @@ final class PartitionBatch {
     if (inBatch != null) {
       // its position is set after the events' flush; the duplicate is built after that too
       return inBatch;
-    }
-    DecidedOutcome committing = previous == null ? null : previous.seenInBatch.get(commandId);
-    if (committing != null) {
-      return committing;
     }
     Optional<OutcomeRecord> stored = store.outcome(commandId);
     return stored.isPresent() ? stored::get : null;

@@ -9,6 +9,7 @@ import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
 import io.tributary.runtime.internal.store.PartitionStore;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -46,15 +46,12 @@ import org.slf4j.LoggerFactory;
  * {@link RuntimeSettings#taskThreads()} of them, each a member of the group with partitions of its
  * own. See docs/adr/0003-command-side.md.
  *
- * <p>A batch's transaction runs on a committer thread while the loop polls and decides the next
- * batch, on top of the one committing ({@link PartitionBatch} reads its states first). The next
- * transaction starts only once the last one committed; if it aborted, the batch decided meanwhile
- * is dropped with it, and both are read again from the committed offsets. Once a transaction
- * commits, the committer hands its outcomes to {@code committedOutcomes}, which replies to the
- * callers waiting in this instance (see {@link OutcomeReader#committed}); the loop then writes the
- * batch to the partition stores, on a writer thread while it goes on ({@link PipelinedStore}). The
- * producer is flushed once for the events' offsets ({@link BatchAppender}), and the commit flushes
- * the rest.
+ * <p>Once a transaction commits, its outcomes go to {@code committedOutcomes}, which replies to the
+ * callers waiting in this instance (see {@link OutcomeReader#committed}).
+ *
+ * <p>A committed batch is written to the partition stores by a writer thread while the loop polls
+ * and decides the next one ({@link PipelinedStore}); the producer is flushed once for the events'
+ * offsets ({@link BatchAppender}), and the commit flushes the rest.
  */
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
@@ -86,10 +83,6 @@ public final class TaskLoop implements AutoCloseable {
   private final Thread thread;
   /** Writes committed batches to the partition stores while the loop goes on; see {@link PipelinedStore}. */
   private final ExecutorService storeWriter;
-  /** Runs each batch's transaction while the loop decides the next batch. */
-  private final ExecutorService committer;
-  /** The batch whose transaction runs on the committer, if any; the loop's thread only. */
-  private @Nullable InFlight inFlight;
   private final Counter commands;
   private final DistributionSummary batchSize;
   private final Timer commitLatency;
@@ -136,27 +129,6 @@ public final class TaskLoop implements AutoCloseable {
     this.thread = new Thread(this::run, "tributary-" + service + "-tasks" + suffix);
     this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + service + "-store-writer" + suffix).factory());
-    this.committer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
-        .name("tributary-" + service + "-commits" + suffix).factory());
-  }
-
-  /**
-   * A batch whose transaction runs on the committer thread.
-   *
-   * @param byPartition its batches by partition: what the batches decided meanwhile read first
-   * @param committed per partition the next events and outcomes offsets once committed, or failed;
-   *     with {@link AbortedBatch} if the transaction was aborted and the batch is to be read again
-   */
-  private record InFlight(List<PartitionBatch> batches, Map<Integer, PartitionBatch> byPartition,
-      CompletableFuture<Map<Integer, long[]>> committed) {}
-
-  /** A transaction that was aborted (a stale generation, a coordinator gone): its batch is read again. */
-  private static final class AbortedBatch extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    AbortedBatch(KafkaException cause) {
-      super(cause);
-    }
   }
 
   /**
@@ -213,18 +185,11 @@ public final class TaskLoop implements AutoCloseable {
         return;
       }
       commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
-      try {
-        while (running) {
-          ConsumerRecords<byte[], byte[]> records = commandConsumer.poll(settings.pollTimeout());
-          if (!records.isEmpty()) {
-            processBatch(commandConsumer, txProducer, appender, records);
-          } else if (inFlight != null && inFlight.committed().isDone()) {
-            settle(commandConsumer, List.of());
-          }
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = commandConsumer.poll(settings.pollTimeout());
+        if (!records.isEmpty()) {
+          processBatch(commandConsumer, txProducer, appender, records);
         }
-      } finally {
-        // the producer closes with this block: the transaction under way ends first
-        settleOnExit(commandConsumer);
       }
     } catch (WakeupException closing) {
       // close() woke the consumer up
@@ -240,7 +205,6 @@ public final class TaskLoop implements AutoCloseable {
         closeStores();
       } finally {
         storeWriter.shutdown();
-        committer.shutdown();
         owned.clear();
         finished.countDown();
       }
@@ -271,42 +235,22 @@ public final class TaskLoop implements AutoCloseable {
     decideTime.record(System.nanoTime() - decideStarted, TimeUnit.NANOSECONDS);
     // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
     commandWait.record(Math.max(0, System.currentTimeMillis() - oldestAppend), TimeUnit.MILLISECONDS);
-    // the last batch's transaction ran while these were decided on top of it; theirs starts once it committed
-    if (!settle(commandConsumer, batches)) {
-      return; // it aborted: these are read again with its commands
-    }
-    Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
-    Map<Integer, PartitionBatch> byPartition = new HashMap<>();
-    for (PartitionBatch batch : batches) {
-      consumed.put(new TopicPartition(topics.commands(), batch.partition()),
-          new OffsetAndMetadata(batch.nextCommandOffset()));
-      byPartition.put(batch.partition(), batch);
-    }
-    ConsumerGroupMetadata group = commandConsumer.groupMetadata();
-    inFlight = new InFlight(batches, byPartition,
-        CompletableFuture.supplyAsync(() -> transact(txProducer, appender, batches, consumed, group), committer));
-  }
-
-  /**
-   * Appends a batch in one transaction and commits it, on the committer thread; then replies to the
-   * callers waiting in this instance.
-   *
-   * @return per partition {next events offset or -1, next outcomes offset or -1}
-   * @throws AbortedBatch if the transaction failed and was aborted: the batch is to be read again
-   */
-  private Map<Integer, long[]> transact(Producer<byte[], byte[]> txProducer, BatchAppender appender,
-      List<PartitionBatch> batches, Map<TopicPartition, OffsetAndMetadata> consumed, ConsumerGroupMetadata group) {
-    long started = System.nanoTime();
     BatchAppender.Appended appended;
+    long started = System.nanoTime();
     try {
       txProducer.beginTransaction();
       appended = appender.append(batches);
+      Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
+      for (PartitionBatch batch : batches) {
+        consumed.put(new TopicPartition(topics.commands(), batch.partition()),
+            new OffsetAndMetadata(batch.nextCommandOffset()));
+      }
       faults.at(FaultPoint.BEFORE_COMMIT);
       // carries the group generation: an owner that lost its partitions is refused here. Sent after
       // the events' flush: sent beside the events, right after the previous commit, it met the group
       // coordinator still holding that transaction's offsets (CONCURRENT_TRANSACTIONS, a client retry)
       // far more often
-      txProducer.sendOffsetsToTransaction(consumed, group);
+      txProducer.sendOffsetsToTransaction(consumed, commandConsumer.groupMetadata());
       // flushes the outcomes: the batch waits for the broker once for its events, once here
       txProducer.commitTransaction();
     } catch (ProducerFencedException e) {
@@ -314,8 +258,10 @@ public final class TaskLoop implements AutoCloseable {
     } catch (KafkaException e) {
       // fenced by a rebalance (stale generation), or the coordinator failed: nothing was appended
       log.warn("{}: batch aborted and will be retried: {}", definition.name(), e.toString());
+      abortedBatches.increment();
       abortQuietly(txProducer, e);
-      throw new AbortedBatch(e);
+      rewind(commandConsumer, batches);
+      return;
     }
     commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     Map<Integer, long[]> nextOffsets = appended.nextOffsets();
@@ -327,34 +273,9 @@ public final class TaskLoop implements AutoCloseable {
           nextOutcome < 0 ? -1 : nextOutcome - 1, batch.decidedOutcomes());
     }
     faults.at(FaultPoint.AFTER_COMMIT);
-    return nextOffsets;
-  }
-
-  /**
-   * Waits for the batch in flight, if any, and writes it to the partition stores once it committed
-   * (RocksDB only after the commit: a crash in between is healed by replay).
-   *
-   * @param decidedMeanwhile the batches decided on top of it, read again from their first offsets if
-   *     it aborted
-   * @return false if it aborted: its commands, and those decided meanwhile, are read again
-   */
-  private boolean settle(Consumer<byte[], byte[]> commandConsumer, Collection<PartitionBatch> decidedMeanwhile) {
-    InFlight last = inFlight;
-    if (last == null) {
-      return true;
-    }
-    inFlight = null;
-    Map<Integer, long[]> nextOffsets;
-    try {
-      nextOffsets = Futures.join(last.committed());
-    } catch (AbortedBatch aborted) {
-      abortedBatches.increment();
-      rewind(commandConsumer, decidedMeanwhile);
-      rewind(commandConsumer, last.batches()); // sought last: where both have a partition, its offset is the earlier
-      return false;
-    }
+    // write RocksDB only after the commit; a crash in between is healed by replay
     int decided = 0;
-    for (PartitionBatch batch : last.batches()) {
+    for (PartitionBatch batch : batches) {
       long[] next = nextOffsets.get(batch.partition());
       PartitionStore store = stores.get(batch.partition());
       store.apply(batch.storeChanges(next[0], next[1]));
@@ -363,18 +284,6 @@ public final class TaskLoop implements AutoCloseable {
     }
     commands.increment(decided);
     batchSize.record(decided);
-    return true;
-  }
-
-  /** Lets the transaction under way end before the producer closes; what fails here ends the loop. */
-  private void settleOnExit(Consumer<byte[], byte[]> commandConsumer) {
-    try {
-      settle(commandConsumer, List.of());
-    } catch (Throwable e) {
-      // a failure that ended the loop first is reported instead (see run)
-      log.warn("{}: the last batch did not commit: {}", definition.name(), e.toString());
-      failure = e;
-    }
   }
 
   /**
@@ -397,7 +306,7 @@ public final class TaskLoop implements AutoCloseable {
       }
       PartitionBatch batch = openBatches.computeIfAbsent(tp.partition(),
           partition -> new PartitionBatch(partition, store, definition, partitioner, clock, clients.instanceId(),
-              inFlight == null ? null : inFlight.byPartition().get(partition), partitionRecords.size()));
+              partitionRecords.size()));
       oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
       int taken = Math.min(room, partitionRecords.size());
       for (ConsumerRecord<byte[], byte[]> record : partitionRecords.subList(0, taken)) {
@@ -411,7 +320,7 @@ public final class TaskLoop implements AutoCloseable {
     return oldestAppend;
   }
 
-  private void rewind(Consumer<byte[], byte[]> commandConsumer, Collection<PartitionBatch> batches) {
+  private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> batches) {
     Set<TopicPartition> assigned = commandConsumer.assignment();
     for (PartitionBatch batch : batches) {
       TopicPartition tp = new TopicPartition(topics.commands(), batch.partition());
@@ -455,23 +364,13 @@ public final class TaskLoop implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      settleBeforeRelease();
       partitions.forEach(tp -> release(tp.partition(), true));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      settleBeforeRelease();
       // another instance may already own these: no snapshot of state that may be stale
       partitions.forEach(tp -> release(tp.partition(), false));
-    }
-
-    /** The batch in flight may hold the partitions: it commits or aborts, and is written, before they go. */
-    private void settleBeforeRelease() {
-      if (!settle(commandConsumer, openBatches.values())) {
-        openBatches.clear(); // decided on top of the aborted batch: read again
-        batchCommands = 0;
-      }
     }
 
     private void restore(int partition) {
