@@ -8,6 +8,9 @@ import java.util.Objects;
  * When a partition is snapshotted and how many snapshots are kept. A snapshot is due when at least
  * {@code interval} has passed since the partition's last one and at least {@code minEventsBetween}
  * events were applied since; a quiet partition is not snapshotted, as its replay is short anyway.
+ * A partition that has no snapshot yet takes its first after between one and two times {@code
+ * minEventsBetween} events, spread over the partitions, so that the partitions of a new service do
+ * not all snapshot at once.
  * Immutable; change it with the {@code withX} copies.
  *
  * @param interval the least time between two snapshots of a partition, >= 0

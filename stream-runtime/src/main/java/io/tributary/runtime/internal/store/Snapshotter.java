@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per partition it tracks when the last snapshot was taken and at which events offset; on the
  * first call for a partition both come from the newest snapshot in the store (none: due as soon as
- * enough events were applied). Metrics, tagged {@code service} and {@code partition}: the timer
+ * enough events were applied; see {@link #firstSnapshotEvents}). Metrics, tagged {@code service} and {@code partition}: the timer
  * {@code tributary.snapshot.save.time} (checkpoint, save and retention) and the gauge {@code
  * tributary.snapshot.last.timestamp} (epoch seconds of the last snapshot; NaN before the first).
  *
@@ -132,12 +132,24 @@ public final class Snapshotter {
     settle(partition);
     boolean intervalPassed = partition.lastAt == null
         || !now.isBefore(partition.lastAt.plus(policy.interval()));
-    boolean enoughEvents = eventsApplied - partition.eventsAtLast >= policy.minEventsBetween();
+    long eventsBetween = partition.lastAt == null ? firstSnapshotEvents(store.partition()) : policy.minEventsBetween();
+    boolean enoughEvents = eventsApplied - partition.eventsAtLast >= eventsBetween;
     if (!intervalPassed || !enoughEvents) {
       return false;
     }
     snapshot(store, partition, now, eventsApplied);
     return true;
+  }
+
+  /**
+   * @return the events a partition that has no snapshot yet applies before its first: {@link
+   *     SnapshotPolicy#minEventsBetween()}, plus up to as many again, spread over the partitions
+   *     (partition 0 none). A new service's partitions fill at about the same pace, and their first
+   *     snapshots, all due at once, took the task loop's checkpoints and the saves' copies in one burst.
+   */
+  private long firstSnapshotEvents(int partition) {
+    double spread = (partition * 0.6180339887498949) % 1.0; // the golden ratio spreads any number of partitions
+    return policy.minEventsBetween() + (long) (policy.minEventsBetween() * spread);
   }
 
   /**

@@ -45,7 +45,7 @@ class SnapshotterTest {
   @BeforeEach
   void setUp() {
     snapshots = new DirectorySnapshotStore(temp.resolve("snapshots"), clock);
-    store = RocksPartitionStore.open(temp.resolve("state/p-1"), 1);
+    store = RocksPartitionStore.open(temp.resolve("state/p-0"), 0);
     workDir = temp.resolve("work");
   }
 
@@ -55,20 +55,34 @@ class SnapshotterTest {
   }
 
   @Test
+  void spreadsTheFirstSnapshotsOfPartitionsThatHaveNone() {
+    Snapshotter snapshotter = snapshotter(POLICY);
+    try (RocksPartitionStore third = RocksPartitionStore.open(temp.resolve("state/p-3"), 3)) {
+      // partition 0 is due after 100 events; partition 3 after 100 + 100 * frac(3 * 0.618...) = 185
+      third.apply(new StoreBatch().putAggregate("Post", "p-3", state(184, "at 184")).eventsOffset(184));
+      assertThat(snapshotter.maybeSnapshot(third, clock.instant(), 184)).isFalse();
+      assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
+      third.apply(new StoreBatch().putAggregate("Post", "p-3", state(185, "at 185")).eventsOffset(185));
+      assertThat(snapshotter.maybeSnapshot(third, clock.instant(), 185)).isTrue();
+      assertThat(snapshots.list(SERVICE, 3)).singleElement().extracting(SnapshotInfo::eventsOffset).isEqualTo(185L);
+    }
+  }
+
+  @Test
   void takesTheFirstSnapshotOnceEnoughEventsAreApplied() {
     Snapshotter snapshotter = snapshotter(POLICY);
 
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(99))).isFalse();
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
 
-    List<SnapshotInfo> saved = snapshots.list(SERVICE, 1);
+    List<SnapshotInfo> saved = snapshots.list(SERVICE, 0);
     assertThat(saved).singleElement().satisfies(info -> {
       assertThat(info.eventsOffset()).isEqualTo(100);
       assertThat(info.outcomesOffset()).isEqualTo(50);
     });
     assertThat(workDir).isEmptyDirectory();
     assertThat(registry.get(Snapshotter.SAVE_TIME).timer().count()).isEqualTo(1);
-    assertThat(registry.get(Snapshotter.LAST_TIMESTAMP).tag("partition", "1").gauge().value())
+    assertThat(registry.get(Snapshotter.LAST_TIMESTAMP).tag("partition", "0").gauge().value())
         .isEqualTo(START.getEpochSecond());
   }
 
@@ -85,7 +99,7 @@ class SnapshotterTest {
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(599))).isFalse();
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(600))).isTrue();
 
-    assertThat(snapshots.list(SERVICE, 1)).extracting(SnapshotInfo::eventsOffset)
+    assertThat(snapshots.list(SERVICE, 0)).extracting(SnapshotInfo::eventsOffset)
         .containsExactly(600L, 500L);
   }
 
@@ -108,7 +122,7 @@ class SnapshotterTest {
     Snapshotter snapshotter = snapshotter(POLICY);
     snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(1));
 
-    snapshotter.forget(1);
+    snapshotter.forget(0);
 
     assertThat(registry.find(Snapshotter.LAST_TIMESTAMP).gauges()).isEmpty();
   }
@@ -119,16 +133,16 @@ class SnapshotterTest {
     Snapshotter snapshotter = new Snapshotter(SERVICE, snapshots, POLICY, workDir, registry, queued::add);
 
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(100))).isTrue();
-    assertThat(snapshots.list(SERVICE, 1)).as("saved only when the executor runs the save").isEmpty();
+    assertThat(snapshots.list(SERVICE, 0)).as("saved only when the executor runs the save").isEmpty();
     clock.advance(Duration.ofMinutes(10));
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(1000))).as("one under way").isFalse();
 
     queued.removeFirst().run();
-    assertThat(snapshots.list(SERVICE, 1)).singleElement()
+    assertThat(snapshots.list(SERVICE, 0)).singleElement()
         .satisfies(info -> assertThat(info.eventsOffset()).isEqualTo(100));
     assertThat(snapshotter.maybeSnapshot(store, clock.instant(), applyUpTo(1000))).isTrue();
     queued.removeFirst().run();
-    assertThat(snapshots.list(SERVICE, 1)).extracting(SnapshotInfo::eventsOffset).containsExactly(1000L, 100L);
+    assertThat(snapshots.list(SERVICE, 0)).extracting(SnapshotInfo::eventsOffset).containsExactly(1000L, 100L);
     assertThat(queued).isEmpty();
   }
 
@@ -157,7 +171,7 @@ class SnapshotterTest {
 
       snapshotter.snapshotNow(store, clock.instant());
 
-      assertThat(snapshots.list(SERVICE, 1)).extracting(SnapshotInfo::eventsOffset).containsExactly(150L, 100L);
+      assertThat(snapshots.list(SERVICE, 0)).extracting(SnapshotInfo::eventsOffset).containsExactly(150L, 100L);
       assertThat(workDir).isEmptyDirectory();
     } finally {
       saves.shutdown();
