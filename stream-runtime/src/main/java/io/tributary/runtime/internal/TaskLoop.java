@@ -12,7 +12,6 @@ import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -75,8 +74,7 @@ public final class TaskLoop implements AutoCloseable {
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
    * batch is open loses the batch here, and its new owner decides those commands again.
    */
-  private final Map<Integer, PartitionBatch> openBatches = new HashMap<>();
-  private int batchCommands;
+  private final OpenBatches openBatches;
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -116,6 +114,7 @@ public final class TaskLoop implements AutoCloseable {
     this.faults = faults;
     this.clock = clock;
     this.committedOutcomes = committedOutcomes;
+    this.openBatches = new OpenBatches(settings.maxBatchRecords());
     String service = definition.name();
     this.commands = Counter.builder("tributary.commands").tag("service", service).register(meters);
     this.batchSize = DistributionSummary.builder("tributary.batch.size").tag("service", service).register(meters);
@@ -223,12 +222,10 @@ public final class TaskLoop implements AutoCloseable {
     // partition such a poll revokes loses its open batch (see Rebalance.release): nothing of it was sent.
     do {
       oldestAppend = Math.min(oldestAppend, decideInto(commandConsumer, records));
-    } while (running && batchCommands <= settings.maxBatchRecords() / 2
+    } while (running && openBatches.atMostHalfFull()
         && System.nanoTime() - decideStarted < settings.pollTimeout().toNanos()
         && !(records = commandConsumer.poll(Duration.ZERO)).isEmpty());
-    List<PartitionBatch> batches = new ArrayList<>(openBatches.values());
-    openBatches.clear();
-    batchCommands = 0;
+    List<PartitionBatch> batches = openBatches.drain();
     if (batches.isEmpty()) {
       return;
     }
@@ -298,23 +295,18 @@ public final class TaskLoop implements AutoCloseable {
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
       PartitionStore store = stores.get(tp.partition());
-      int room = settings.maxBatchRecords() - batchCommands;
-      if (store == null || room <= 0) {
-        // not restored (stopped), or no room left: read these records again later rather than pass over them
+      if (store == null) {
+        // not restored (stopped): read these records again later rather than pass over them
         commandConsumer.seek(tp, partitionRecords.getFirst().offset());
         continue;
       }
-      PartitionBatch batch = openBatches.computeIfAbsent(tp.partition(),
-          partition -> new PartitionBatch(partition, store, definition, partitioner, clock, clients.instanceId(),
-              partitionRecords.size()));
-      oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
-      int taken = Math.min(room, partitionRecords.size());
-      for (ConsumerRecord<byte[], byte[]> record : partitionRecords.subList(0, taken)) {
-        batch.decide(record.offset(), record.value());
+      long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
+          partition, store, definition, partitioner, clock, clients.instanceId(), partitionRecords.size()));
+      if (readAgainFrom != partitionRecords.getFirst().offset()) {
+        oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
       }
-      batchCommands += taken;
-      if (taken < partitionRecords.size()) {
-        commandConsumer.seek(tp, partitionRecords.get(taken).offset());
+      if (readAgainFrom >= 0) {
+        commandConsumer.seek(tp, readAgainFrom); // no room left for these: the next batch reads them
       }
     }
     return oldestAppend;
@@ -396,10 +388,7 @@ public final class TaskLoop implements AutoCloseable {
 
     private void release(int partition, boolean snapshot) {
       owned.remove(partition);
-      PartitionBatch open = openBatches.remove(partition);
-      if (open != null) {
-        batchCommands -= open.commandCount();
-      }
+      openBatches.drop(partition);
       PartitionStore store = stores.remove(partition);
       if (store != null) {
         try {

@@ -1,0 +1,63 @@
+package io.tributary.runtime.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The batches a task loop is deciding and has not sent yet, by partition, with the limit on how many
+ * commands they hold together ({@code maxBatchRecords}). A poll may return more than fits: the
+ * records that do not fit are left to be read again. Used by the task loop's thread only.
+ */
+final class OpenBatches {
+  private final int maxCommands;
+  private final Map<Integer, PartitionBatch> batches = new HashMap<>();
+  private int commands;
+
+  OpenBatches(int maxCommands) {
+    this.maxCommands = maxCommands;
+  }
+
+  /**
+   * Decides as many of {@code records} (one partition's, in offset order) as fit into the
+   * partition's open batch, created by {@code newBatch} if there is none.
+   *
+   * @return the offset of the first record not decided, to read again from, or -1 if all were
+   */
+  long decide(int partition, List<ConsumerRecord<byte[], byte[]>> records, IntFunction<PartitionBatch> newBatch) {
+    int taken = Math.min(maxCommands - commands, records.size());
+    if (taken <= 0) {
+      return records.getFirst().offset();
+    }
+    PartitionBatch batch = batches.computeIfAbsent(partition, newBatch::apply);
+    for (ConsumerRecord<byte[], byte[]> record : records.subList(0, taken)) {
+      batch.decide(record.offset(), record.value());
+    }
+    commands += taken;
+    return taken < records.size() ? records.get(taken).offset() : -1;
+  }
+
+  /** @return whether the batches hold at most half of the limit: polling on for more is worth it */
+  boolean atMostHalfFull() {
+    return commands <= maxCommands / 2;
+  }
+
+  /** Drops the open batch of a partition that was revoked: nothing of it was sent. */
+  void drop(int partition) {
+    PartitionBatch dropped = batches.remove(partition);
+    if (dropped != null) {
+      commands -= dropped.commandCount();
+    }
+  }
+
+  /** @return the open batches, to send in one transaction; none is open afterwards */
+  List<PartitionBatch> drain() {
+    List<PartitionBatch> drained = new ArrayList<>(batches.values());
+    batches.clear();
+    commands = 0;
+    return drained;
+  }
+}
