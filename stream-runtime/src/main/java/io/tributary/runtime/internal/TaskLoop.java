@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
   private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** How many polls without waiting may follow a batch's first poll; see {@link #processBatch}. */
+  private static final int MAX_EXTRA_POLLS = 2;
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
@@ -218,11 +220,14 @@ public final class TaskLoop implements AutoCloseable {
     // The consumer fetches ahead: the records a poll returns were fetched while the last transaction
     // ran, and the commands that arrived since are fetched only now. Taking them into this batch with
     // polls that do not wait, while there are any and the batch is at most half full (a fuller one
-    // gains little, and what does not fit is fetched again), spares them a wait of one more cycle. A
-    // partition such a poll revokes loses its open batch (see Rebalance.release): nothing of it was sent.
+    // gains little, and what does not fit is fetched again), spares them a wait of one more cycle.
+    // Only a few such polls: under a steady trickle every one finds something new, and chasing it
+    // delays the batch's oldest commands more than it saves the newest. A partition such a poll
+    // revokes loses its open batch (see Rebalance.release): nothing of it was sent.
+    int extraPolls = 0;
     do {
       oldestAppend = Math.min(oldestAppend, decideInto(commandConsumer, records));
-    } while (running && openBatches.atMostHalfFull()
+    } while (running && openBatches.atMostHalfFull() && extraPolls++ < MAX_EXTRA_POLLS
         && System.nanoTime() - decideStarted < settings.pollTimeout().toNanos()
         && !(records = commandConsumer.poll(Duration.ZERO)).isEmpty());
     List<PartitionBatch> batches = openBatches.drain();
