@@ -1,0 +1,59 @@
+package io.tributary.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import io.tributary.runtime.internal.wire.Position;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DecidedOutcomeTest {
+  @Test
+  void buildsAnAcceptanceOnceItsLastEventHasAnOffset() {
+    DecidedOutcome accepted = DecidedOutcome.accepted("c-1", ByteString.copyFromUtf8("c-1"), "Account",
+        ByteString.copyFromUtf8("acct-1"), 4, 2, 3, 1, false);
+
+    assertThatThrownBy(accepted::get).isInstanceOf(IllegalStateException.class)
+        .hasMessage("The acceptance of c-1 has no position yet: its events were not appended.");
+
+    accepted.eventsAppended(List.of(70L, 71L));
+
+    assertThat(accepted.get()).isEqualTo(OutcomeRecord.newBuilder()
+        .setCommandId("c-1").setAggregateType("Account").setAggregateId("acct-1")
+        .setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(4).setEventCount(2)
+            .setLastEvent(Position.newBuilder().setPartition(3).setOffset(71)))
+        .build());
+    assertThat(accepted.get()).as("built once").isSameAs(accepted.get());
+    assertThat(accepted.firstSeen()).isTrue();
+    assertThat(accepted.append()).isFalse();
+  }
+
+  @Test
+  void aDuplicateRepeatsTheFirstOutcomeMarkedDuplicate() {
+    DecidedOutcome first = DecidedOutcome.accepted("c-1", ByteString.copyFromUtf8("c-1"), "Account",
+        ByteString.copyFromUtf8("acct-1"), 1, 1, 0, 0, true);
+    DecidedOutcome resend = DecidedOutcome.duplicate("c-1", first);
+
+    // the first's position is set after the resend was decided, before either is built
+    first.eventsAppended(List.of(12L));
+
+    assertThat(resend.get()).isEqualTo(first.get().toBuilder().setDuplicate(true).build());
+    assertThat(resend.firstSeen()).isFalse();
+    assertThat(resend.append()).isTrue();
+  }
+
+  @Test
+  void aCompleteOutcomeIsAppendedAsItWas() {
+    OutcomeRecord rejected = OutcomeRecord.newBuilder().setCommandId("c-2")
+        .setRejected(OutcomeRecord.Rejected.newBuilder().setCode("INSUFFICIENT_FUNDS").setMessage("no"))
+        .build();
+    DecidedOutcome outcome = DecidedOutcome.complete("c-2", rejected);
+
+    outcome.eventsAppended(List.of());
+
+    assertThat(outcome.get()).isSameAs(rejected);
+    assertThat(outcome.append()).isTrue();
+  }
+}
