@@ -27,7 +27,8 @@ public record Rejection(String code, String message) {
   /** @return whether {@code code} is UPPER_SNAKE_CASE ({@code [A-Z][A-Z0-9_]*}) of at most 64 characters */
   private static boolean isStableCode(String code) {
     // checked on every rejection a service decides, so a loop rather than a regular expression
-    if (code == null || code.isEmpty() || code.length() > MAX_CODE_LENGTH || code.charAt(0) < 'A' || code.charAt(0) > 'Z') {
+    if (code == null || code.isEmpty() || code.length() > MAX_CODE_LENGTH
+        || code.charAt(0) < 'A' || code.charAt(0) > 'Z') {
       return false;
     }
     for (int i = 1; i < code.length(); i++) {

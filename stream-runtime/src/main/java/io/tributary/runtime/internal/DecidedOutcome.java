@@ -2,7 +2,6 @@ package io.tributary.runtime.internal;
 
 import com.google.protobuf.ByteString;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
-import io.tributary.runtime.internal.wire.Position;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +22,7 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
   private final @Nullable Supplier<OutcomeRecord> first;
   /** For an acceptance with events: its fields; the position is set once the events have offsets. */
   private final @Nullable ByteString commandIdUtf8;
-  private final @Nullable String aggregateType;
+  private final @Nullable ByteString aggregateType;
   private final @Nullable ByteString aggregateIdUtf8;
   private final long version;
   private final int eventCount;
@@ -33,7 +32,7 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
   private volatile @Nullable OutcomeRecord built;
 
   private DecidedOutcome(String commandId, boolean firstSeen, boolean append, @Nullable OutcomeRecord complete,
-      @Nullable Supplier<OutcomeRecord> first, @Nullable ByteString commandIdUtf8, @Nullable String aggregateType,
+      @Nullable Supplier<OutcomeRecord> first, @Nullable ByteString commandIdUtf8, @Nullable ByteString aggregateType,
       @Nullable ByteString aggregateIdUtf8, long version, int eventCount, int partition, int lastEventIndex) {
     this.commandId = commandId;
     this.firstSeen = firstSeen;
@@ -64,7 +63,7 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
    *
    * @param append whether it goes to the outcomes topic: only when another instance waits for it
    */
-  static DecidedOutcome accepted(String commandId, ByteString commandIdUtf8, String aggregateType,
+  static DecidedOutcome accepted(String commandId, ByteString commandIdUtf8, ByteString aggregateType,
       ByteString aggregateIdUtf8, long version, int eventCount, int partition, int lastEventIndex, boolean append) {
     return new DecidedOutcome(commandId, true, append, null, null, commandIdUtf8, aggregateType, aggregateIdUtf8,
         version, eventCount, partition, lastEventIndex);
@@ -110,14 +109,7 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
       throw new IllegalStateException("The acceptance of " + commandId + " has no position yet: its events were not"
           + " appended.");
     }
-    return OutcomeRecord.newBuilder()
-        .setCommandIdBytes(commandIdUtf8)
-        .setAggregateType(aggregateType)
-        .setAggregateIdBytes(aggregateIdUtf8)
-        .setAccepted(OutcomeRecord.Accepted.newBuilder()
-            .setVersion(version)
-            .setEventCount(eventCount)
-            .setLastEvent(Position.newBuilder().setPartition(partition).setOffset(lastEventOffset)))
-        .build();
+    return WireFormat.acceptance(commandIdUtf8, aggregateType, aggregateIdUtf8, version, eventCount, partition,
+        lastEventOffset);
   }
 }

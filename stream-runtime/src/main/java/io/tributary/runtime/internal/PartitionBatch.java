@@ -221,8 +221,8 @@ final class PartitionBatch {
     if (produced.isEmpty()) {
       record(ids.commandId(), outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
     } else {
-      record(DecidedOutcome.accepted(ids.commandId(), ids.commandIdUtf8(), type.name(), ids.aggregateIdUtf8(),
-          newVersion, produced.size(), partition, events.size() - 1, awaitedElsewhere(command)));
+      record(DecidedOutcome.accepted(ids.commandId(), ids.commandIdUtf8(), typeNames.aggregateType(),
+          ids.aggregateIdUtf8(), newVersion, produced.size(), partition, events.size() - 1, awaitedElsewhere(command)));
     }
   }
 

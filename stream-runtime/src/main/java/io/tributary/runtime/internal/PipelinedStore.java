@@ -42,7 +42,8 @@ final class PipelinedStore implements PartitionStore {
   public Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId) {
     StoreBatch pending = writing;
     if (pending != null) {
-      Supplier<StoredAggregate> state = pending.aggregates().get(new StoreBatch.AggregateKey(aggregateType, aggregateId));
+      Supplier<StoredAggregate> state =
+          pending.aggregates().get(new StoreBatch.AggregateKey(aggregateType, aggregateId));
       if (state != null) {
         return Optional.of(state.get());
       }

@@ -25,8 +25,9 @@ import org.apache.kafka.common.TopicPartition;
  * Brings a partition's store up to the log: folds {@code events[p]} from the store's applied offset
  * into aggregate states, and {@code outcomes[p]} into dedupe entries, up to the last committed
  * record ({@code read_committed}). The acceptances that have no outcome record are told by their
- * commands' last events, which become dedupe entries too (ADR 0008). Writes in chunks so memory stays bounded. Used by the task loop's
- * thread only; the consumer is a group-less {@code read_committed} consumer this class assigns.
+ * commands' last events, which become dedupe entries too (ADR 0008). Writes in chunks so memory
+ * stays bounded. Used by the task loop's thread only; the consumer is a group-less {@code
+ * read_committed} consumer this class assigns.
  */
 final class Replayer {
   private static final int CHUNK = 10_000;

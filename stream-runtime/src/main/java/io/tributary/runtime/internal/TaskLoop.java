@@ -9,7 +9,6 @@ import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
 import io.tributary.runtime.internal.store.PartitionStore;
-import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;

@@ -68,15 +68,25 @@ public final class WireFormat {
    *     the outcome record the task loop built when it decided the command (ADR 0008)
    */
   public static OutcomeRecord acceptance(EventRecord lastEvent, int partition, long offset) {
+    return acceptance(lastEvent.getCommandIdBytes(), lastEvent.getAggregateTypeBytes(), lastEvent.getAggregateIdBytes(),
+        lastEvent.getSequence(), lastEvent.getCommandEvents(), partition, offset);
+  }
+
+  /**
+   * @return the outcome record of an acceptance with events: the aggregate's new {@code version}, and
+   *     where the last of its {@code eventCount} events sits; the ids are UTF-8
+   */
+  public static OutcomeRecord acceptance(ByteString commandId, ByteString aggregateType, ByteString aggregateId,
+      long version, int eventCount, int partition, long lastEventOffset) {
     return OutcomeRecord.newBuilder()
-        .setCommandIdBytes(lastEvent.getCommandIdBytes())
-        .setAggregateTypeBytes(lastEvent.getAggregateTypeBytes())
-        .setAggregateIdBytes(lastEvent.getAggregateIdBytes())
+        .setCommandIdBytes(commandId)
+        .setAggregateTypeBytes(aggregateType)
+        .setAggregateIdBytes(aggregateId)
         .setAccepted(OutcomeRecord.Accepted.newBuilder()
-            .setVersion(lastEvent.getSequence())
-            .setEventCount(lastEvent.getCommandEvents())
+            .setVersion(version)
+            .setEventCount(eventCount)
             .setLastEvent(io.tributary.runtime.internal.wire.Position.newBuilder()
-                .setPartition(partition).setOffset(offset)))
+                .setPartition(partition).setOffset(lastEventOffset)))
         .build();
   }
 

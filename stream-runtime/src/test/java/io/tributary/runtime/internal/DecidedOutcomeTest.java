@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class DecidedOutcomeTest {
   @Test
   void buildsAnAcceptanceOnceItsLastEventHasAnOffset() {
-    DecidedOutcome accepted = DecidedOutcome.accepted("c-1", ByteString.copyFromUtf8("c-1"), "Account",
-        ByteString.copyFromUtf8("acct-1"), 4, 2, 3, 1, false);
+    DecidedOutcome accepted = DecidedOutcome.accepted("c-1", utf8("c-1"), utf8("Account"), utf8("acct-1"), 4, 2, 3, 1,
+        false);
 
     assertThatThrownBy(accepted::get).isInstanceOf(IllegalStateException.class)
         .hasMessage("The acceptance of c-1 has no position yet: its events were not appended.");
@@ -32,8 +32,7 @@ class DecidedOutcomeTest {
 
   @Test
   void aDuplicateRepeatsTheFirstOutcomeMarkedDuplicate() {
-    DecidedOutcome first = DecidedOutcome.accepted("c-1", ByteString.copyFromUtf8("c-1"), "Account",
-        ByteString.copyFromUtf8("acct-1"), 1, 1, 0, 0, true);
+    DecidedOutcome first = DecidedOutcome.accepted("c-1", utf8("c-1"), utf8("Account"), utf8("acct-1"), 1, 1, 0, 0, true);
     DecidedOutcome resend = DecidedOutcome.duplicate("c-1", first);
 
     // the first's position is set after the resend was decided, before either is built
@@ -55,5 +54,9 @@ class DecidedOutcomeTest {
 
     assertThat(outcome.get()).isSameAs(rejected);
     assertThat(outcome.append()).isTrue();
+  }
+
+  private static ByteString utf8(String text) {
+    return ByteString.copyFromUtf8(text);
   }
 }

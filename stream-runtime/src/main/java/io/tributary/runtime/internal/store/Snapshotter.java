@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per partition it tracks when the last snapshot was taken and at which events offset; on the
  * first call for a partition both come from the newest snapshot in the store (none: due as soon as
- * enough events were applied; see {@link #firstSnapshotEvents}). Metrics, tagged {@code service} and {@code partition}: the timer
- * {@code tributary.snapshot.save.time} (checkpoint, save and retention) and the gauge {@code
- * tributary.snapshot.last.timestamp} (epoch seconds of the last snapshot; NaN before the first).
+ * enough events were applied; see {@link #firstSnapshotEvents}). Metrics, tagged {@code service}
+ * and {@code partition}: the timer {@code tributary.snapshot.save.time} (checkpoint, save and
+ * retention) and the gauge {@code tributary.snapshot.last.timestamp} (epoch seconds of the last
+ * snapshot; NaN before the first).
  *
  * <p>Thread-safe across partitions: each partition is called from the one task loop thread that
  * owns it at the time (the saves run on the executor, and touch only the snapshot store and their
