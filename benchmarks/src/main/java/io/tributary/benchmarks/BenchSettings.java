@@ -1,5 +1,7 @@
 package io.tributary.benchmarks;
 
+import io.tributary.runtime.RuntimeSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.Properties;
  * @param maxBatchRecords Tributary's most commands per transaction ({@code bench.max-batch-records})
  * @param pollTimeout Tributary's command poll timeout ({@code bench.poll-timeout-ms})
  * @param taskThreads Tributary's task loops per instance ({@code bench.task-threads})
+ * @param stateCacheEntries Tributary's decoded states kept per partition ({@code
+ *     bench.state-cache-entries}); by default the runtime's default, 0 turns the cache off
  * @param streamsThreads Kafka Streams' {@code num.stream.threads} ({@code bench.streams-threads}); by
  *     default the same as {@code taskThreads}
  * @param latencyRate commands offered per second in the latency phase ({@code bench.latency-rate})
@@ -46,6 +50,7 @@ record BenchSettings(
     int maxBatchRecords,
     Duration pollTimeout,
     int taskThreads,
+    int stateCacheEntries,
     int streamsThreads,
     int latencyRate,
     int latencyGrpcEvery,
@@ -103,6 +108,7 @@ record BenchSettings(
         integer("bench.max-batch-records", 20_000),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         taskThreads,
+        integer("bench.state-cache-entries", RuntimeSettings.defaults("unused:9092", Path.of(".")).stateCacheEntries()),
         integer("bench.streams-threads", taskThreads),
         integer("bench.latency-rate", 10_000),
         integer("bench.latency-grpc-every", 10),
@@ -132,7 +138,8 @@ record BenchSettings(
   public String toString() {
     return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
-        + " poll-timeout=" + pollTimeout.toMillis() + "ms task-threads=" + taskThreads + " streams-threads="
+        + " poll-timeout=" + pollTimeout.toMillis() + "ms task-threads=" + taskThreads + " state-cache-entries="
+        + stateCacheEntries + " streams-threads="
         + streamsThreads + " latency-rate="
         + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency-warmup-rounds=" + latencyWarmupRounds
         + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="

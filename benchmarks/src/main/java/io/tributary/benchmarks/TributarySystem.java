@@ -48,6 +48,7 @@ final class TributarySystem implements CommandProcessor {
         .withMaxBatchRecords(settings.maxBatchRecords())
         .withPollTimeout(settings.pollTimeout())
         .withTaskThreads(settings.taskThreads())
+        .withStateCacheEntries(settings.stateCacheEntries())
         .withKafkaProperties(kafka.clientProperties());
   }
 

@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * appended as an outcome record only when another instance waits for it: otherwise its last event
  * tells it (ADR 0008).
  * Nothing here touches Kafka or the store's contents until {@link #storeChanges} is called after the
- * commit, so an aborted batch is simply dropped. Used by the task loop's thread only.
+ * commit, and the partition's {@link StateCache} gets this batch's states only from {@link
+ * #cacheCommittedStates}, so an aborted batch is simply dropped. Used by the task loop's thread only.
  */
 final class PartitionBatch {
   /**
@@ -58,6 +59,7 @@ final class PartitionBatch {
 
   private final int partition;
   private final PartitionStore store;
+  private final StateCache cache;
   private final ServiceDefinition definition;
   private final Partitioner partitioner;
   private final Clock clock;
@@ -72,11 +74,12 @@ final class PartitionBatch {
   private long nextCommandOffset = -1;
 
   /**
+   * @param cache the partition's committed states, read before the store; see {@link #cacheCommittedStates}
    * @param instanceId this instance's id: the commands its own gateway appended are answered here
    * @param expectedCommands how many commands the batch will likely decide, to size its tables
    */
-  PartitionBatch(int partition, PartitionStore store, ServiceDefinition definition, Partitioner partitioner,
-      Clock clock, String instanceId, int expectedCommands) {
+  PartitionBatch(int partition, PartitionStore store, StateCache cache, ServiceDefinition definition,
+      Partitioner partitioner, Clock clock, String instanceId, int expectedCommands) {
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
@@ -85,6 +88,7 @@ final class PartitionBatch {
     this.instanceId = instanceId;
     this.partition = partition;
     this.store = store;
+    this.cache = cache;
     this.definition = definition;
     this.partitioner = partitioner;
     this.clock = clock;
@@ -231,10 +235,20 @@ final class PartitionBatch {
     if (inBatch != null) {
       return inBatch;
     }
-    Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
-    Loaded loaded = stored
-        .map(s -> new Loaded(type.stateCodec().decode(s.getState().toByteArray()), s.getVersion(), false))
-        .orElseGet(() -> new Loaded(type.initialState(), 0, false));
+    StateCache.Cached cached = cache.get(key);
+    Loaded loaded;
+    if (cached != null) {
+      loaded = new Loaded(cached.state(), cached.version(), false);
+    } else {
+      Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
+      if (stored.isPresent()) {
+        loaded = new Loaded(type.stateCodec().decode(stored.get().getState().toByteArray()), stored.get().getVersion(),
+            false);
+        cache.put(key, loaded.state(), loaded.version()); // committed: the store holds it
+      } else {
+        loaded = new Loaded(type.initialState(), 0, false);
+      }
+    }
     states.put(key, loaded);
     return loaded;
   }
@@ -318,6 +332,18 @@ final class PartitionBatch {
       batch.outcomesOffset(nextOutcomesOffset);
     }
     return batch;
+  }
+
+  /**
+   * Keeps the states this batch changed in the partition's state cache. Call it only once the batch's
+   * transaction committed, beside {@link #storeChanges}: an aborted batch's states must never be read.
+   */
+  void cacheCommittedStates() {
+    states.forEach((key, loaded) -> {
+      if (loaded.dirty()) {
+        cache.put(key, loaded.state(), loaded.version());
+      }
+    });
   }
 
   @SuppressWarnings("unchecked")

@@ -71,6 +71,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Runnable firstAssignment;
   private boolean assigned;
   private final Map<Integer, PartitionStore> stores = new HashMap<>();
+  /** The committed states of each owned partition's recent aggregates; see {@link StateCache}. */
+  private final Map<Integer, StateCache> stateCaches = new HashMap<>();
   /**
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
    * batch is open loses the batch here, and its new owner decides those commands again.
@@ -90,6 +92,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Counter replayedEvents;
   private final Timer restoreTime;
   private final Counter abortedBatches;
+  private final Counter stateCacheHits;
+  private final Counter stateCacheMisses;
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
   private volatile @Nullable Consumer<byte[], byte[]> consumer;
@@ -125,6 +129,10 @@ public final class TaskLoop implements AutoCloseable {
     this.replayedEvents = Counter.builder("tributary.replay.events").tag("service", service).register(meters);
     this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
+    this.stateCacheHits = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "hit")
+        .register(meters);
+    this.stateCacheMisses = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "miss")
+        .register(meters);
     String suffix = index == 0 ? "" : "-" + index;
     this.thread = new Thread(this::run, "tributary-" + service + "-tasks" + suffix);
     this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
@@ -280,8 +288,12 @@ public final class TaskLoop implements AutoCloseable {
       long[] next = nextOffsets.get(batch.partition());
       PartitionStore store = stores.get(batch.partition());
       store.apply(batch.storeChanges(next[0], next[1]));
+      batch.cacheCommittedStates();
       snapshots.afterBatch(store);
       decided += batch.commandCount();
+      StateCache cache = stateCaches.get(batch.partition());
+      stateCacheHits.increment(cache.takeHits());
+      stateCacheMisses.increment(cache.takeMisses());
     }
     commands.increment(decided);
     batchSize.record(decided);
@@ -305,7 +317,8 @@ public final class TaskLoop implements AutoCloseable {
         continue;
       }
       long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
-          partition, store, definition, partitioner, clock, clients.instanceId(), partitionRecords.size()));
+          partition, store, stateCaches.get(partition), definition, partitioner, clock, clients.instanceId(),
+          partitionRecords.size()));
       if (readAgainFrom != partitionRecords.getFirst().offset()) {
         oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
       }
@@ -375,6 +388,7 @@ public final class TaskLoop implements AutoCloseable {
       try {
         Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
         stores.put(partition, new PipelinedStore(store, storeWriter));
+        stateCaches.put(partition, new StateCache(settings.stateCacheEntries()));
         owned.add(partition);
         stopped.remove(partition);
         log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", definition.name(),
@@ -393,6 +407,7 @@ public final class TaskLoop implements AutoCloseable {
     private void release(int partition, boolean snapshot) {
       owned.remove(partition);
       openBatches.drop(partition);
+      stateCaches.remove(partition);
       PartitionStore store = stores.remove(partition);
       if (store != null) {
         try {
@@ -420,6 +435,7 @@ public final class TaskLoop implements AutoCloseable {
       }
     }
     stores.clear();
+    stateCaches.clear();
     if (failed != null) {
       throw failed;
     }

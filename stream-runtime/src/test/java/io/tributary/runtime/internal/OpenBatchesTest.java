@@ -81,7 +81,7 @@ class OpenBatchesTest {
   private PartitionBatch batch(int partition) {
     RocksPartitionStore store = stores.computeIfAbsent(partition,
         p -> RocksPartitionStore.open(temp.resolve("p-" + p), p));
-    return new PartitionBatch(partition, store, Account.service("svc"), new Partitioner(8), Clock.systemUTC(),
-        "instance-1", 8);
+    return new PartitionBatch(partition, store, new StateCache(8), Account.service("svc"), new Partitioner(8),
+        Clock.systemUTC(), "instance-1", 8);
   }
 }

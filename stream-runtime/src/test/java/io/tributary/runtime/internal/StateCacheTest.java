@@ -1,0 +1,131 @@
+package io.tributary.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.runtime.Partitioner;
+import io.tributary.runtime.bank.Account;
+import io.tributary.runtime.bank.v1.AccountCommand;
+import io.tributary.runtime.bank.v1.AccountState;
+import io.tributary.runtime.internal.store.RocksPartitionStore;
+import io.tributary.runtime.internal.store.StoreBatch;
+import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
+import io.tributary.runtime.internal.wire.CommandRecord;
+import io.tributary.runtime.internal.wire.Payload;
+import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateCacheTest {
+  private static final Partitioner PARTITIONER = new Partitioner(8);
+  private static final String ACCOUNT = "alice";
+  private static final int PARTITION = PARTITIONER.partitionFor(ACCOUNT);
+  private static final AggregateKey KEY = new AggregateKey(Account.TYPE, ACCOUNT);
+  private static final ServiceDefinition SERVICE = Account.service("svc");
+
+  @TempDir Path temp;
+  private RocksPartitionStore store;
+  private long nextOffset;
+
+  @BeforeEach
+  void setUp() {
+    store = RocksPartitionStore.open(temp.resolve("p-" + PARTITION), PARTITION);
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  @Test
+  void dropsTheLeastRecentlyUsedFirst() {
+    StateCache cache = new StateCache(2);
+    AggregateKey a = new AggregateKey(Account.TYPE, "a");
+    AggregateKey b = new AggregateKey(Account.TYPE, "b");
+    AggregateKey c = new AggregateKey(Account.TYPE, "c");
+    cache.put(a, balance(1), 1);
+    cache.put(b, balance(2), 1);
+    assertThat(cache.get(a)).isNotNull();
+
+    cache.put(c, balance(3), 1);
+
+    assertThat(cache.get(b)).as("least recently used").isNull();
+    assertThat(cache.get(a)).isEqualTo(new StateCache.Cached(balance(1), 1));
+    assertThat(cache.get(c)).isEqualTo(new StateCache.Cached(balance(3), 1));
+    assertThat(cache.size()).isEqualTo(2);
+    assertThat(cache.takeHits()).isEqualTo(3);
+    assertThat(cache.takeMisses()).isEqualTo(1);
+    assertThat(cache.takeHits()).as("taken").isZero();
+  }
+
+  @Test
+  void keepsNothingWithoutCapacity() {
+    StateCache cache = new StateCache(0);
+    cache.put(KEY, balance(5), 1);
+
+    assertThat(cache.get(KEY)).isNull();
+    assertThat(cache.size()).isZero();
+  }
+
+  @Test
+  void anAbortedBatchLeavesNoStateButACommittedOneIsReadBeforeTheStore() {
+    StateCache cache = new StateCache(10);
+
+    PartitionBatch aborted = batch(cache);
+    aborted.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
+    // never committed: nothing cached, nothing stored
+
+    PartitionBatch second = batch(cache);
+    second.decide(nextOffset++, command("c-2", Account.withdraw(ACCOUNT, 50)));
+    assertThat(second.decidedOutcomes().getFirst().get().getRejected().getCode())
+        .as("the aborted deposit is not seen").isEqualTo("INSUFFICIENT_FUNDS");
+    assertThat(cache.get(KEY)).isNull();
+
+    PartitionBatch committed = batch(cache);
+    committed.decide(nextOffset++, command("c-3", Account.deposit(ACCOUNT, 100)));
+    committed.cacheCommittedStates(); // its store write is still to come
+    assertThat(store.aggregate(Account.TYPE, ACCOUNT)).isEmpty();
+
+    PartitionBatch next = batch(cache);
+    next.decide(nextOffset++, command("c-4", Account.withdraw(ACCOUNT, 50)));
+    assertThat(next.events()).singleElement()
+        .satisfies(event -> assertThat(event.getSequence()).as("after the cached version 1").isEqualTo(2));
+    next.cacheCommittedStates();
+    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(50).toBuilder()
+        .setDeposits(1).setWithdrawals(1).build(), 2));
+  }
+
+  @Test
+  void aStateReadFromTheStoreIsCached() {
+    store.apply(new StoreBatch().putAggregate(Account.TYPE, ACCOUNT, StoredAggregate.newBuilder()
+        .setVersion(5).setState(balance(70).toByteString()).build()));
+    StateCache cache = new StateCache(10);
+
+    PartitionBatch batch = batch(cache);
+    batch.decide(nextOffset++, command("c-1", Account.withdraw(ACCOUNT, 100)));
+
+    assertThat(batch.decidedOutcomes().getFirst().get().getRejected().getCode()).isEqualTo("INSUFFICIENT_FUNDS");
+    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(70), 5));
+  }
+
+  private PartitionBatch batch(StateCache cache) {
+    return new PartitionBatch(PARTITION, store, cache, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1", 4);
+  }
+
+  private static byte[] command(String commandId, AccountCommand command) {
+    return CommandRecord.newBuilder()
+        .setCommandId(commandId).setAggregateType(Account.TYPE).setAggregateId(command.getAccountId())
+        .setCorrelationId(commandId).setCausationId(commandId)
+        .setCommand(Payload.newBuilder().setTypeName(SERVICE.aggregate(Account.TYPE).commandCodec().typeName())
+            .setData(command.toByteString()))
+        .build().toByteArray();
+  }
+
+  private static AccountState balance(long amount) {
+    return AccountState.newBuilder().setBalance(amount).build();
+  }
+}
