@@ -64,7 +64,7 @@ final class StateBuilder {
               .setRejected(OutcomeRecord.Rejected.newBuilder().setCode("INSUFFICIENT_FUNDS")
                   .setMessageBytes(ByteString.copyFromUtf8(Base64.getEncoder().encodeToString(noise))))
               .build();
-          batch.putOutcome(commandId, outcome);
+          batch.putOutcome(commandId, System.currentTimeMillis(), outcome);
           written += outcome.getSerializedSize() + commandId.length() + 1;
         }
         store.apply(batch);

@@ -23,7 +23,9 @@ import java.util.Objects;
  *     its own transactional producer, so an instance decides the commands of several partitions at
  *     once; from 1 to {@code partitions}
  * @param maxCommandBytes the largest command payload accepted
- * @param commandRetention how long commands and outcomes stay in Kafka (dedupe entries follow)
+ * @param commandRetention how long commands and outcomes stay in Kafka, and how long after its
+ *     decision a command's dedupe entry is kept: a resend within it gets the first outcome, a resend
+ *     after it is decided again
  * @param snapshotPolicy when partition snapshots are taken and how many are kept
  * @param stateCacheEntries how many aggregates' decoded states each owned partition keeps in memory
  *     between batches (least recently used first out), so a command for an aggregate decided a moment

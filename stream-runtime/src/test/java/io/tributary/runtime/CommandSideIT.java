@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountCommand;
+import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.PartitionSnapshots;
 import io.tributary.runtime.internal.Topics;
 import io.tributary.runtime.internal.WireFormat;
 import io.tributary.runtime.internal.wire.CommandRecord;
@@ -19,6 +21,11 @@ import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.testkit.WithDevServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +90,56 @@ class CommandSideIT {
         Map.of("dep-1", first));
     assertThat(folded.get("bob").getBalance()).isEqualTo(50);
     assertThat(folded.get("bob").getDeposits()).isEqualTo(1);
+  }
+
+  @Test
+  void decidesACommandIdAgainOnceItsDedupeEntryExpired() throws Exception {
+    SteppedClock clock = new SteppedClock();
+    RuntimeSettings settings = harness.settings(stateDir).withCommandRetention(Duration.ofDays(1));
+    try (TributaryRuntime runtime = harness.start(settings, FaultInjector.none(), PartitionSnapshots.never(), clock)) {
+      CommandOutcome first = await(send(runtime, "dep-1", deposit("erin", 10)));
+      clock.advance(Duration.ofHours(23));
+      assertThat(await(send(runtime, "dep-1", deposit("erin", 10)))).as("within the retention")
+          .isEqualTo(withDuplicate(first));
+
+      clock.advance(Duration.ofHours(2));
+      // the batch of this command expires dep-1's entry; the store writes it while the next batch
+      // is decided, so the resend goes in the batch after that
+      await(send(runtime, "dep-2", deposit("erin", 1)));
+      await(send(runtime, "dep-3", deposit("erin", 1)));
+      CommandOutcome again = await(send(runtime, "dep-1", deposit("erin", 10)));
+
+      assertThat(again).as("decided again").isInstanceOfSatisfying(CommandOutcome.Accepted.class, accepted -> {
+        assertThat(accepted.duplicate()).isFalse();
+        assertThat(accepted.version()).isEqualTo(4);
+      });
+      assertThat(await(send(runtime, "dep-1", deposit("erin", 10)))).as("and deduplicated from then on")
+          .isEqualTo(withDuplicate(again));
+    }
+  }
+
+  /** A clock that moves only when told: a day passes in a test without waiting for it. */
+  private static final class SteppedClock extends Clock {
+    private volatile Instant now = Instant.now();
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("a stepped clock stays in UTC");
+    }
   }
 
   @Test

@@ -39,7 +39,11 @@ final class RuntimeHarness {
   }
 
   TributaryRuntime start(RuntimeSettings settings, FaultInjector faults, PartitionSnapshots snapshots) {
-    return TributaryRuntime.start(definition, settings, new SimpleMeterRegistry(), Clock.systemUTC(), snapshots, faults);
+    return start(settings, faults, snapshots, Clock.systemUTC());
+  }
+
+  TributaryRuntime start(RuntimeSettings settings, FaultInjector faults, PartitionSnapshots snapshots, Clock clock) {
+    return TributaryRuntime.start(definition, settings, new SimpleMeterRegistry(), clock, snapshots, faults);
   }
 
   static CompletableFuture<CommandOutcome> send(TributaryRuntime runtime, String commandId, AccountCommand command) {

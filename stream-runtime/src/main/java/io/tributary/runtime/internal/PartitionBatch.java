@@ -15,6 +15,7 @@ import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -70,6 +71,8 @@ final class PartitionBatch {
   private final List<EventRecord> events;
   private final List<DecidedOutcome> outcomes;
   private final List<OutcomeRecord> toAppend;
+  /** When this batch decides, for its dedupe entries' expiry (epoch milliseconds). */
+  private final long decidedAtMillis;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
 
@@ -92,6 +95,7 @@ final class PartitionBatch {
     this.definition = definition;
     this.partitioner = partitioner;
     this.clock = clock;
+    this.decidedAtMillis = clock.millis();
   }
 
   int partition() {
@@ -309,9 +313,12 @@ final class PartitionBatch {
    * @return the store changes of this batch, to apply after its transaction committed
    * @param nextEventsOffset the offset after this batch's last event, or -1 if it appended none
    * @param nextOutcomesOffset the offset after this batch's last outcome
+   * @param dedupeRetention how long a command's dedupe entry is kept: the batch expires those of
+   *     commands decided longer ago than this before it
    */
-  StoreBatch storeChanges(long nextEventsOffset, long nextOutcomesOffset) {
-    StoreBatch batch = new StoreBatch(states.size(), outcomes.size());
+  StoreBatch storeChanges(long nextEventsOffset, long nextOutcomesOffset, Duration dedupeRetention) {
+    StoreBatch batch = new StoreBatch(states.size(), outcomes.size())
+        .expireOutcomesDecidedBefore(decidedAtMillis - dedupeRetention.toMillis());
     states.forEach((key, loaded) -> {
       if (loaded.dirty()) {
         AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
@@ -322,7 +329,7 @@ final class PartitionBatch {
     });
     for (DecidedOutcome outcome : outcomes) {
       if (outcome.firstSeen()) {
-        batch.putOutcome(outcome.commandId(), outcome);
+        batch.putOutcome(outcome.commandId(), decidedAtMillis, outcome);
       }
     }
     if (nextEventsOffset >= 0) {

@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  * batch while the last one is written to RocksDB. At most one batch per partition is being written:
  * {@link #apply} waits for the previous one first. Until a batch is written, reads see it here: an
  * aggregate or outcome it holds is answered from the batch, its offsets are the store's offsets. A
- * checkpoint or close waits for the write. A failed write is thrown by the next call that waits for
- * it (the next apply, checkpoint or close); the Kafka log holds the batch, so replay heals the store.
+ * checkpoint or close waits for the write. Dedupe entries the batch expires stay readable until it
+ * is written: an entry may outlive its retention by a batch, never fall short of it. A failed write
+ * is thrown by the next call that waits for it (the next apply, checkpoint or close); the Kafka log
+ * holds the batch, so replay heals the store.
  *
  * <p>Used by the task loop thread only; the writer thread touches only the wrapped store's {@code
  * apply}, which RocksDB allows beside reads from another thread.
@@ -55,9 +57,9 @@ final class PipelinedStore implements PartitionStore {
   public Optional<OutcomeRecord> outcome(String commandId) {
     StoreBatch pending = writing;
     if (pending != null) {
-      Supplier<OutcomeRecord> outcome = pending.outcomes().get(commandId);
+      StoreBatch.PendingOutcome outcome = pending.outcomes().get(commandId);
       if (outcome != null) {
-        return Optional.of(outcome.get());
+        return Optional.of(outcome.outcome().get());
       }
     }
     return store.outcome(commandId);

@@ -67,7 +67,7 @@ final class Replayer {
 
   private long replayEvents(PartitionStore store, TopicPartition partition, long end, LongConsumer progress) {
     Map<AggregateKey, StoredAggregate> states = new HashMap<>();
-    Map<String, OutcomeRecord> acceptances = new HashMap<>();
+    Map<String, StoreBatch.PendingOutcome> acceptances = new HashMap<>();
     long[] replayed = {0};
     long[] reported = {0};
     long reached = readTo(partition, store.eventsOffset(), end, (record, next) -> {
@@ -79,7 +79,10 @@ final class Replayer {
       }
       states.put(key, fold(event, current, where(record)));
       if (event.getCommandEvents() > 0) {
-        acceptances.put(event.getCommandId(), WireFormat.acceptance(event, record.partition(), record.offset()));
+        OutcomeRecord acceptance = WireFormat.acceptance(event, record.partition(), record.offset());
+        // decided when its events were: the time the task loop gave its dedupe entry
+        acceptances.put(event.getCommandId(),
+            new StoreBatch.PendingOutcome(event.getTimestampMicros() / 1000, () -> acceptance));
       }
       replayed[0]++;
       if (states.size() + acceptances.size() >= CHUNK) {
@@ -99,7 +102,8 @@ final class Replayer {
     long reached = readTo(partition, store.outcomesOffset(), end, (record, next) -> {
       OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(), where(record));
       if (!outcome.getDuplicate()) {
-        batch[0].putOutcome(outcome.getCommandId(), outcome);
+        // appended right after the decision: close to the time the task loop gave the dedupe entry
+        batch[0].putOutcome(outcome.getCommandId(), record.timestamp(), outcome);
         replayed[0]++;
       }
       if (batch[0].outcomes().size() >= CHUNK) {
@@ -166,10 +170,11 @@ final class Replayer {
   }
 
   private static void flush(PartitionStore store, Map<AggregateKey, StoredAggregate> states,
-      Map<String, OutcomeRecord> acceptances, long nextOffset) {
+      Map<String, StoreBatch.PendingOutcome> acceptances, long nextOffset) {
     StoreBatch batch = new StoreBatch();
     states.forEach((key, state) -> batch.putAggregate(key.aggregateType(), key.aggregateId(), state));
-    acceptances.forEach(batch::putOutcome);
+    acceptances.forEach((commandId, acceptance) ->
+        batch.putOutcome(commandId, acceptance.decidedAtMillis(), acceptance.outcome()));
     store.apply(batch.eventsOffset(nextOffset));
     states.clear();
     acceptances.clear();

@@ -287,7 +287,7 @@ public final class TaskLoop implements AutoCloseable {
     for (PartitionBatch batch : batches) {
       long[] next = nextOffsets.get(batch.partition());
       PartitionStore store = stores.get(batch.partition());
-      store.apply(batch.storeChanges(next[0], next[1]));
+      store.apply(batch.storeChanges(next[0], next[1], settings.commandRetention()));
       batch.cacheCommittedStates();
       snapshots.afterBatch(store);
       decided += batch.commandCount();

@@ -80,7 +80,7 @@ class PipelinedStoreTest {
   private static StoreBatch batch(String account, long version, String commandId, long events, long outcomes) {
     return new StoreBatch()
         .putAggregate("Account", account, state(version))
-        .putOutcome(commandId, OutcomeRecord.newBuilder().setCommandId(commandId).setAggregateType("Account")
+        .putOutcome(commandId, 1_700_000_000_000L, OutcomeRecord.newBuilder().setCommandId(commandId).setAggregateType("Account")
             .setAggregateId(account).setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(version)).build())
         .eventsOffset(events)
         .outcomesOffset(outcomes);

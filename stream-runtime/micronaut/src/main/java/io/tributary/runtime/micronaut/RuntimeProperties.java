@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * @param taskThreads {@code task-threads}: task loops of this instance, from 1 to {@code
  *     partitions}; each decides the commands of its own partitions in its own transactions
  * @param maxCommandBytes {@code max-command-bytes}: the largest command payload accepted
- * @param commandRetention {@code command-retention}: how long commands and outcomes stay in Kafka
+ * @param commandRetention {@code command-retention}: how long commands and outcomes stay in Kafka,
+ *     and how long a command's dedupe entry is kept after its decision
  * @param snapshot {@code snapshot.*}: when partition snapshots are taken and how many are kept
  * @param stateCacheEntries {@code state-cache-entries}: how many aggregates' decoded states each
  *     owned partition keeps in memory between batches; about 200 bytes each beside the state; 0

@@ -23,6 +23,8 @@ import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -39,10 +41,20 @@ import org.rocksdb.WriteOptions;
  * 'o' commandId                        -> OutcomeRecord (protobuf), the first outcome of the id
  * 'm' "events-offset"                  -> next offset of events[p] to replay, 8 bytes big-endian
  * 'm' "outcomes-offset"                -> next offset of outcomes[p] to replay, 8 bytes big-endian
+ * 'x' decidedAtMillis commandId        -> empty: the expiry index of the 'o' entries, the time 8 bytes
+ *                                         big-endian (epoch milliseconds)
  * </pre>
  *
  * An aggregate type must be non-empty and free of NUL; an aggregate id may hold any character, as it
  * runs to the end of the key. A missing offset reads as 0.
+ *
+ * <h2>Expiry of dedupe entries</h2>
+ *
+ * Each {@code 'o'} entry is written with an {@code 'x'} entry that orders it by decision time. A
+ * batch that {@linkplain StoreBatch#expireOutcomesDecidedBefore expires} entries deletes, in the same
+ * atomic write and before its own puts, both keys of at most {@value #MAX_EXPIRED_PER_BATCH} of the
+ * oldest commands decided before its time; the rest go with the next batches. The store remembers
+ * how far it has expired, so the index's deleted head is not scanned again.
  *
  * <h2>Directory</h2>
  *
@@ -67,7 +79,10 @@ public final class RocksPartitionStore implements PartitionStore {
   }
 
   private static final int BLOOM_BITS_PER_KEY = 10;
+  private static final byte[] EMPTY = new byte[0];
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
+  /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
+  static final int MAX_EXPIRED_PER_BATCH = 10_000;
 
   private final Path dir;
   private final int partition;
@@ -79,6 +94,8 @@ public final class RocksPartitionStore implements PartitionStore {
   private final RocksDB db;
   private long eventsOffset;
   private long outcomesOffset;
+  /** Every expiry key of a command decided before this time is deleted (0 after open: unknown). */
+  private long expiredBefore;
   private boolean closed;
 
   private RocksPartitionStore(Path dir, int partition, Options options, Filter bloomFilter, Cache blockCache,
@@ -234,14 +251,20 @@ public final class RocksPartitionStore implements PartitionStore {
     OptionalLong nextOutcomes = batch.nextOutcomesOffset();
     checkOffset("events", nextEvents);
     checkOffset("outcomes", nextOutcomes);
+    long expiredThrough = expiredBefore;
     try (WriteBatch writes = new WriteBatch()) {
+      // first: a command decided again after its entry expired is put back by this batch
+      if (batch.expireOutcomesBefore().isPresent()) {
+        expiredThrough = expire(writes, batch.expireOutcomesBefore().getAsLong());
+      }
       for (Map.Entry<StoreBatch.AggregateKey, Supplier<StoredAggregate>> entry : batch.aggregates().entrySet()) {
         StoreBatch.AggregateKey key = entry.getKey();
         writes.put(StoreKeys.aggregate(key.aggregateType(), key.aggregateId()),
             entry.getValue().get().toByteArray());
       }
-      for (Map.Entry<String, Supplier<OutcomeRecord>> entry : batch.outcomes().entrySet()) {
-        writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().get().toByteArray());
+      for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
+        writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().outcome().get().toByteArray());
+        writes.put(StoreKeys.expiry(entry.getValue().decidedAtMillis(), entry.getKey()), EMPTY);
       }
       if (nextEvents.isPresent()) {
         writes.put(StoreKeys.meta(StoreKeys.EVENTS_OFFSET),
@@ -263,6 +286,35 @@ public final class RocksPartitionStore implements PartitionStore {
     }
     if (nextOutcomes.isPresent()) {
       outcomesOffset = nextOutcomes.getAsLong();
+    }
+    expiredBefore = expiredThrough;
+  }
+
+  /**
+   * Adds to {@code writes} the deletion of the oldest dedupe entries decided before {@code before},
+   * at most {@link #MAX_EXPIRED_PER_BATCH}.
+   *
+   * @return how far the expiry reaches once {@code writes} is written
+   */
+  private long expire(WriteBatch writes, long before) throws RocksDBException {
+    if (before <= expiredBefore) {
+      return expiredBefore;
+    }
+    try (Slice lower = new Slice(StoreKeys.expiryBound(expiredBefore));
+        Slice upper = new Slice(StoreKeys.expiryBound(before));
+        ReadOptions bounded = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+        RocksIterator entries = db.newIterator(bounded)) {
+      int expired = 0;
+      byte[] last = null;
+      for (entries.seekToFirst(); entries.isValid() && expired < MAX_EXPIRED_PER_BATCH; entries.next()) {
+        last = entries.key();
+        writes.delete(last);
+        writes.delete(StoreKeys.outcomeOfExpiry(last));
+        expired++;
+      }
+      entries.status();
+      // cut short: the next batch goes on from the last time deleted (its other keys may remain)
+      return expired < MAX_EXPIRED_PER_BATCH || last == null ? before : StoreKeys.expiryTime(last);
     }
   }
 

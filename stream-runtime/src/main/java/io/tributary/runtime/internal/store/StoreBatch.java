@@ -17,8 +17,15 @@ public final class StoreBatch {
   /** The key of an aggregate in the store. */
   public record AggregateKey(String aggregateType, String aggregateId) {}
 
+  /**
+   * A command's first outcome and when it was decided (epoch milliseconds): its dedupe entry lives
+   * until a batch expires the entries decided before a later time ({@link #expireOutcomesDecidedBefore}).
+   */
+  public record PendingOutcome(long decidedAtMillis, Supplier<OutcomeRecord> outcome) {}
+
   private final Map<AggregateKey, Supplier<StoredAggregate>> aggregates;
-  private final Map<String, Supplier<OutcomeRecord>> outcomes;
+  private final Map<String, PendingOutcome> outcomes;
+  private OptionalLong expireOutcomesBefore = OptionalLong.empty();
   private OptionalLong eventsOffset = OptionalLong.empty();
   private OptionalLong outcomesOffset = OptionalLong.empty();
 
@@ -42,17 +49,31 @@ public final class StoreBatch {
     return this;
   }
 
-  /** Records the first outcome of a command id; a later put for the same id in this batch is kept out. */
-  public StoreBatch putOutcome(String commandId, OutcomeRecord outcome) {
-    return putOutcome(commandId, () -> outcome);
+  /**
+   * Records the first outcome of a command id, decided at {@code decidedAtMillis} (epoch
+   * milliseconds); a later put for the same id in this batch is kept out.
+   */
+  public StoreBatch putOutcome(String commandId, long decidedAtMillis, OutcomeRecord outcome) {
+    return putOutcome(commandId, decidedAtMillis, () -> outcome);
   }
 
   /**
-   * Records the first outcome of a command id, built when the batch is written (or read before
-   * that); a later put for the same id in this batch is kept out.
+   * Records the first outcome of a command id, decided at {@code decidedAtMillis} (epoch
+   * milliseconds) and built when the batch is written (or read before that); a later put for the
+   * same id in this batch is kept out.
    */
-  public StoreBatch putOutcome(String commandId, Supplier<OutcomeRecord> outcome) {
-    outcomes.putIfAbsent(commandId, outcome);
+  public StoreBatch putOutcome(String commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
+    outcomes.putIfAbsent(commandId, new PendingOutcome(decidedAtMillis, outcome));
+    return this;
+  }
+
+  /**
+   * Removes, with this batch, the dedupe entries of commands decided before {@code epochMillis}: a
+   * command resent after that is decided again. The store may spread a large backlog over several
+   * batches.
+   */
+  public StoreBatch expireOutcomesDecidedBefore(long epochMillis) {
+    expireOutcomesBefore = OptionalLong.of(epochMillis);
     return this;
   }
 
@@ -72,8 +93,13 @@ public final class StoreBatch {
     return aggregates;
   }
 
-  public Map<String, Supplier<OutcomeRecord>> outcomes() {
+  public Map<String, PendingOutcome> outcomes() {
     return outcomes;
+  }
+
+  /** @return the decision time before which this batch expires dedupe entries, if it does */
+  public OptionalLong expireOutcomesBefore() {
+    return expireOutcomesBefore;
   }
 
   public OptionalLong nextEventsOffset() {
@@ -85,6 +111,7 @@ public final class StoreBatch {
   }
 
   public boolean isEmpty() {
-    return aggregates.isEmpty() && outcomes.isEmpty() && eventsOffset.isEmpty() && outcomesOffset.isEmpty();
+    return aggregates.isEmpty() && outcomes.isEmpty() && eventsOffset.isEmpty() && outcomesOffset.isEmpty()
+        && expireOutcomesBefore.isEmpty();
   }
 }

@@ -11,6 +11,7 @@ final class StoreKeys {
   static final byte AGGREGATE = 'a';
   static final byte OUTCOME = 'o';
   static final byte META = 'm';
+  static final byte EXPIRY = 'x';
   static final String EVENTS_OFFSET = "events-offset";
   static final String OUTCOMES_OFFSET = "outcomes-offset";
 
@@ -33,6 +34,33 @@ final class StoreKeys {
   /** {@code 'o' commandId}, UTF-8. */
   static byte[] outcome(String commandId) {
     return prefixed(OUTCOME, commandId);
+  }
+
+  /** {@code 'x' decidedAtMillis commandId}: the time 8 bytes big-endian, the id UTF-8. */
+  static byte[] expiry(long decidedAtMillis, String commandId) {
+    byte[] id = commandId.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + Long.BYTES + id.length).put(EXPIRY).putLong(decidedAtMillis).put(id).array();
+  }
+
+  /**
+   * @return {@code 'x' time}: every expiry key of a command decided before {@code time} sorts below
+   *     it (times are not negative, so big-endian bytes sort as the numbers do)
+   */
+  static byte[] expiryBound(long time) {
+    return ByteBuffer.allocate(1 + Long.BYTES).put(EXPIRY).putLong(Math.max(0, time)).array();
+  }
+
+  /** @return the decision time an {@link #expiry} key holds */
+  static long expiryTime(byte[] expiryKey) {
+    return ByteBuffer.wrap(expiryKey, 1, Long.BYTES).getLong();
+  }
+
+  /** @return the {@code 'o'} key of the command an {@link #expiry} key indexes */
+  static byte[] outcomeOfExpiry(byte[] expiryKey) {
+    byte[] key = new byte[expiryKey.length - Long.BYTES];
+    key[0] = OUTCOME;
+    System.arraycopy(expiryKey, 1 + Long.BYTES, key, 1, key.length - 1);
+    return key;
   }
 
   /** {@code 'm' name}, UTF-8. */

@@ -186,7 +186,7 @@ class PartitionStateLoaderTest {
     String commandId = "c-" + eventsOffset;
     return new StoreBatch()
         .putAggregate("Post", "p-1", state(eventsOffset, state))
-        .putOutcome(commandId, accepted(commandId, eventsOffset))
+        .putOutcome(commandId, 1_700_000_000_000L, accepted(commandId, eventsOffset))
         .eventsOffset(eventsOffset)
         .outcomesOffset(eventsOffset * 10);
   }

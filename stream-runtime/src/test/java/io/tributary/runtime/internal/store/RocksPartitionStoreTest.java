@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RocksPartitionStoreTest {
+  private static final long DECIDED_AT = 1_700_000_000_000L;
   @TempDir Path temp;
 
   @Test
@@ -46,8 +47,8 @@ class RocksPartitionStoreTest {
       store.apply(new StoreBatch()
           .putAggregate("Post", "p-1", state(2, "two"))
           .putAggregate("Tribe", "p-1", state(1, "tribe"))
-          .putOutcome("c-1", accepted("c-1", 2))
-          .putOutcome("c-2", rejected("c-2", "POST_ARCHIVED"))
+          .putOutcome("c-1", DECIDED_AT, accepted("c-1", 2))
+          .putOutcome("c-2", DECIDED_AT, rejected("c-2", "POST_ARCHIVED"))
           .eventsOffset(42)
           .outcomesOffset(17));
 
@@ -58,6 +59,66 @@ class RocksPartitionStoreTest {
       assertThat(store.outcome("c-2")).contains(rejected("c-2", "POST_ARCHIVED"));
       assertThat(store.eventsOffset()).isEqualTo(42);
       assertThat(store.outcomesOffset()).isEqualTo(17);
+    }
+  }
+
+  @Test
+  void expiresTheDedupeEntriesDecidedBeforeABatchsTime() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
+      store.apply(new StoreBatch()
+          .putOutcome("old-1", 1_000, rejected("old-1", "NOPE"))
+          .putOutcome("old-2", 1_999, rejected("old-2", "NOPE")));
+      store.apply(new StoreBatch().putOutcome("new-1", 2_000, rejected("new-1", "NOPE")));
+
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(2_000));
+
+      assertThat(store.outcome("old-1")).isEmpty();
+      assertThat(store.outcome("old-2")).isEmpty();
+      assertThat(store.outcome("new-1")).as("decided at the bound").isPresent();
+    }
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(2_001));
+
+      assertThat(store.outcome("new-1")).as("expired after a reopen too").isEmpty();
+    }
+  }
+
+  @Test
+  void aCommandDecidedAgainInTheExpiringBatchKeepsItsNewEntry() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
+      store.apply(new StoreBatch().putOutcome("c-1", 1_000, rejected("c-1", "FIRST")));
+
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(5_000)
+          .putOutcome("c-1", 9_000, rejected("c-1", "SECOND")));
+      assertThat(store.outcome("c-1")).contains(rejected("c-1", "SECOND"));
+
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(8_000));
+      assertThat(store.outcome("c-1")).as("its own time counts now").contains(rejected("c-1", "SECOND"));
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(9_001));
+      assertThat(store.outcome("c-1")).isEmpty();
+    }
+  }
+
+  @Test
+  void spreadsALargeExpiryOverBatches() {
+    int count = RocksPartitionStore.MAX_EXPIRED_PER_BATCH + 5;
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
+      StoreBatch decided = new StoreBatch();
+      for (int i = 0; i < count; i++) {
+        decided.putOutcome("c-" + i, 1_000 + i, rejected("c-" + i, "NOPE"));
+      }
+      store.apply(decided);
+
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(1_000_000));
+      String lastOfFirstBatch = "c-" + (RocksPartitionStore.MAX_EXPIRED_PER_BATCH - 1);
+      String firstLeft = "c-" + RocksPartitionStore.MAX_EXPIRED_PER_BATCH;
+      assertThat(store.outcome("c-0")).isEmpty();
+      assertThat(store.outcome(lastOfFirstBatch)).isEmpty();
+      assertThat(store.outcome(firstLeft)).as("left for the next batch").isPresent();
+
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(1_000_000));
+      assertThat(store.outcome(firstLeft)).isEmpty();
+      assertThat(store.outcome("c-" + (count - 1))).isEmpty();
     }
   }
 
@@ -78,7 +139,7 @@ class RocksPartitionStoreTest {
     try (RocksPartitionStore store = RocksPartitionStore.open(dir, 1)) {
       store.apply(new StoreBatch()
           .putAggregate("Post", "p-1", state(1, "one"))
-          .putOutcome("c-1", accepted("c-1", 1))
+          .putOutcome("c-1", DECIDED_AT, accepted("c-1", 1))
           .eventsOffset(10)
           .outcomesOffset(11));
       store.apply(new StoreBatch().putAggregate("Post", "p-1", state(2, "two")).eventsOffset(12));
@@ -101,7 +162,7 @@ class RocksPartitionStoreTest {
           .putAggregate("Post", "p-1", state(2, "two"))
           .putAggregate("Post", "p-2", state(1, "other"))
           .putAggregate("Bad\0Type", "p-3", state(1, "never"))
-          .putOutcome("c-9", accepted("c-9", 2))
+          .putOutcome("c-9", DECIDED_AT, accepted("c-9", 2))
           .eventsOffset(7);
 
       assertThatThrownBy(() -> store.apply(broken))
@@ -136,7 +197,7 @@ class RocksPartitionStoreTest {
     try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-2"), 2)) {
       store.apply(new StoreBatch()
           .putAggregate("Post", "p-1", state(4, "four"))
-          .putOutcome("c-1", rejected("c-1", "NOPE"))
+          .putOutcome("c-1", DECIDED_AT, rejected("c-1", "NOPE"))
           .eventsOffset(100)
           .outcomesOffset(50));
       store.checkpoint(checkpoint);
@@ -246,13 +307,13 @@ class RocksPartitionStoreTest {
                 .setVersion(write.version())
                 .setState(ByteString.copyFrom(write.state(), StandardCharsets.UTF_8))
                 .build());
-            batch.putOutcome(write.commandId(), rejected(write.commandId(), write.code()));
+            batch.putOutcome(write.commandId(), DECIDED_AT, rejected(write.commandId(), write.code()));
           }
           long offset = offsets.get(i % offsets.size());
           batch.eventsOffset(offset);
           store.apply(batch);
           batch.aggregates().forEach((key, state) -> aggregates.put(key, state.get()));
-          batch.outcomes().forEach((commandId, outcome) -> outcomes.put(commandId, outcome.get()));
+          batch.outcomes().forEach((commandId, outcome) -> outcomes.put(commandId, outcome.outcome().get()));
           eventsOffset = offset;
         }
         assertStoreHolds(store, aggregates, outcomes, eventsOffset);
