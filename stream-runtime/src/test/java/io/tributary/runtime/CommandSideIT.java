@@ -18,14 +18,12 @@ import io.tributary.runtime.internal.WireFormat;
 import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Payload;
+import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.testkit.WithDevServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +92,7 @@ class CommandSideIT {
 
   @Test
   void decidesACommandIdAgainOnceItsDedupeEntryExpired() throws Exception {
-    SteppedClock clock = new SteppedClock();
+    MutableClock clock = new MutableClock(Instant.now());
     RuntimeSettings settings = harness.settings(stateDir).withCommandRetention(Duration.ofDays(1));
     try (TributaryRuntime runtime = harness.start(settings, FaultInjector.none(), PartitionSnapshots.never(), clock)) {
       CommandOutcome first = await(send(runtime, "dep-1", deposit("erin", 10)));
@@ -115,30 +113,6 @@ class CommandSideIT {
       });
       assertThat(await(send(runtime, "dep-1", deposit("erin", 10)))).as("and deduplicated from then on")
           .isEqualTo(withDuplicate(again));
-    }
-  }
-
-  /** A clock that moves only when told: a day passes in a test without waiting for it. */
-  private static final class SteppedClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a stepped clock stays in UTC");
     }
   }
 

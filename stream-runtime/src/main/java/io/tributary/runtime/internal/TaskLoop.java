@@ -8,7 +8,6 @@ import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
-import io.tributary.runtime.internal.store.PartitionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,16 +68,12 @@ public final class TaskLoop implements AutoCloseable {
   private final int index;
   private final Runnable firstAssignment;
   private boolean assigned;
-  private final Map<Integer, PartitionStore> stores = new HashMap<>();
-  /** The committed states of each owned partition's recent aggregates; see {@link StateCache}. */
-  private final Map<Integer, StateCache> stateCaches = new HashMap<>();
+  private final OwnedPartitions partitions;
   /**
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
    * batch is open loses the batch here, and its new owner decides those commands again.
    */
   private final OpenBatches openBatches;
-  private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
-  private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread thread;
   /** Writes committed batches to the partition stores while the loop goes on; see {@link PipelinedStore}. */
@@ -89,8 +83,6 @@ public final class TaskLoop implements AutoCloseable {
   private final Timer commitLatency;
   private final Timer decideTime;
   private final Timer commandWait;
-  private final Counter replayedEvents;
-  private final Timer restoreTime;
   private final Counter abortedBatches;
   private final Counter stateCacheHits;
   private final Counter stateCacheMisses;
@@ -126,8 +118,6 @@ public final class TaskLoop implements AutoCloseable {
     this.commitLatency = Timer.builder("tributary.commit.latency").tag("service", service).register(meters);
     this.decideTime = Timer.builder("tributary.decide.time").tag("service", service).register(meters);
     this.commandWait = Timer.builder("tributary.command.wait").tag("service", service).register(meters);
-    this.replayedEvents = Counter.builder("tributary.replay.events").tag("service", service).register(meters);
-    this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
     this.stateCacheHits = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "hit")
         .register(meters);
@@ -137,6 +127,7 @@ public final class TaskLoop implements AutoCloseable {
     this.thread = new Thread(this::run, "tributary-" + service + "-tasks" + suffix);
     this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + service + "-store-writer" + suffix).factory());
+    this.partitions = new OwnedPartitions(service, settings, loader, snapshots, storeWriter, meters);
   }
 
   /**
@@ -151,12 +142,12 @@ public final class TaskLoop implements AutoCloseable {
 
   /** @return the partitions this instance owns and serves now */
   public Set<Integer> ownedPartitions() {
-    return Set.copyOf(owned);
+    return partitions.ownedNow();
   }
 
   /** @return the partitions stopped by a permanent failure, with the reason */
   public Map<Integer, String> stoppedPartitions() {
-    return Map.copyOf(stopped);
+    return partitions.stoppedNow();
   }
 
   /** @return the failure that ended the loop, if it ended by one */
@@ -210,10 +201,9 @@ public final class TaskLoop implements AutoCloseable {
     } finally {
       try {
         loader.closeUnclaimed();
-        closeStores();
+        partitions.closeAll();
       } finally {
         storeWriter.shutdown();
-        owned.clear();
         finished.countDown();
       }
     }
@@ -286,14 +276,13 @@ public final class TaskLoop implements AutoCloseable {
     int decided = 0;
     for (PartitionBatch batch : batches) {
       long[] next = nextOffsets.get(batch.partition());
-      PartitionStore store = stores.get(batch.partition());
-      store.apply(batch.storeChanges(next[0], next[1], settings.commandRetention()));
+      OwnedPartitions.Owned partition = partitions.get(batch.partition());
+      partition.store().apply(batch.storeChanges(next[0], next[1], settings.commandRetention()));
       batch.cacheCommittedStates();
-      snapshots.afterBatch(store);
+      snapshots.afterBatch(partition.store());
       decided += batch.commandCount();
-      StateCache cache = stateCaches.get(batch.partition());
-      stateCacheHits.increment(cache.takeHits());
-      stateCacheMisses.increment(cache.takeMisses());
+      stateCacheHits.increment(partition.states().takeHits());
+      stateCacheMisses.increment(partition.states().takeMisses());
     }
     commands.increment(decided);
     batchSize.record(decided);
@@ -310,14 +299,14 @@ public final class TaskLoop implements AutoCloseable {
     long oldestAppend = Long.MAX_VALUE;
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
-      PartitionStore store = stores.get(tp.partition());
-      if (store == null) {
+      OwnedPartitions.Owned owned = partitions.get(tp.partition());
+      if (owned == null) {
         // not restored (stopped): read these records again later rather than pass over them
         commandConsumer.seek(tp, partitionRecords.getFirst().offset());
         continue;
       }
       long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
-          partition, store, stateCaches.get(partition), definition, partitioner, clock, clients.instanceId(),
+          partition, owned.store(), owned.states(), definition, partitioner, clock, clients.instanceId(),
           partitionRecords.size()));
       if (readAgainFrom != partitionRecords.getFirst().offset()) {
         oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
@@ -358,8 +347,8 @@ public final class TaskLoop implements AutoCloseable {
     }
 
     @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      for (TopicPartition tp : partitions) {
+    public void onPartitionsAssigned(Collection<TopicPartition> newlyAssigned) {
+      for (TopicPartition tp : newlyAssigned) {
         // with read_committed this waits until the previous owner's pending offsets are committed or aborted
         commandConsumer.position(tp);
         restore(tp.partition());
@@ -372,72 +361,26 @@ public final class TaskLoop implements AutoCloseable {
     }
 
     @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> release(tp.partition(), true));
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      revoked.forEach(tp -> release(tp.partition(), true));
     }
 
     @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
       // another instance may already own these: no snapshot of state that may be stale
-      partitions.forEach(tp -> release(tp.partition(), false));
+      lost.forEach(tp -> release(tp.partition(), false));
     }
 
     private void restore(int partition) {
-      long started = System.nanoTime();
-      PartitionStore store = loader.load(definition.name(), partition, settings.stateDir().resolve("p-" + partition));
-      try {
-        Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
-        stores.put(partition, new PipelinedStore(store, storeWriter));
-        stateCaches.put(partition, new StateCache(settings.stateCacheEntries()));
-        owned.add(partition);
-        stopped.remove(partition);
-        log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", definition.name(),
-            partition, replayed.events(), replayed.outcomes(),
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-      } catch (io.tributary.core.error.PermanentException e) {
-        store.close();
-        stopped.put(partition, e.getMessage());
+      if (!partitions.restore(partition, replayer)) {
+        // stopped: its commands stay in the topic until a restart after the fix
         commandConsumer.pause(List.of(new TopicPartition(topics.commands(), partition)));
-        log.error("{} partition {} stopped: {}", definition.name(), partition, e.getMessage());
-      } finally {
-        restoreTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       }
     }
 
     private void release(int partition, boolean snapshot) {
-      owned.remove(partition);
       openBatches.drop(partition);
-      stateCaches.remove(partition);
-      PartitionStore store = stores.remove(partition);
-      if (store != null) {
-        try {
-          if (snapshot) {
-            snapshots.beforeRelease(store);
-          }
-        } finally {
-          store.close();
-        }
-      }
-    }
-  }
-
-  private void closeStores() {
-    RuntimeException failed = null;
-    for (PartitionStore store : stores.values()) {
-      try {
-        store.close();
-      } catch (RuntimeException e) {
-        if (failed == null) {
-          failed = e;
-        } else {
-          failed.addSuppressed(e);
-        }
-      }
-    }
-    stores.clear();
-    stateCaches.clear();
-    if (failed != null) {
-      throw failed;
+      partitions.release(partition, snapshot);
     }
   }
 

@@ -2,11 +2,13 @@ package io.tributary.runtime.internal.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.wire.ExpiringCommands;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,8 +43,9 @@ import org.rocksdb.WriteOptions;
  * 'o' commandId                        -> OutcomeRecord (protobuf), the first outcome of the id
  * 'm' "events-offset"                  -> next offset of events[p] to replay, 8 bytes big-endian
  * 'm' "outcomes-offset"                -> next offset of outcomes[p] to replay, 8 bytes big-endian
- * 'x' decidedAtMillis commandId        -> empty: the expiry index of the 'o' entries, the time 8 bytes
- *                                         big-endian (epoch milliseconds)
+ * 'x' decidedAtMillis commandId        -> ExpiringCommands (protobuf): the command ids of one batch's
+ *                                         'o' entries; the batch's latest decision time, 8 bytes
+ *                                         big-endian epoch milliseconds, and its first command id
  * </pre>
  *
  * An aggregate type must be non-empty and free of NUL; an aggregate id may hold any character, as it
@@ -50,11 +53,13 @@ import org.rocksdb.WriteOptions;
  *
  * <h2>Expiry of dedupe entries</h2>
  *
- * Each {@code 'o'} entry is written with an {@code 'x'} entry that orders it by decision time. A
- * batch that {@linkplain StoreBatch#expireOutcomesDecidedBefore expires} entries deletes, in the same
- * atomic write and before its own puts, both keys of at most {@value #MAX_EXPIRED_PER_BATCH} of the
- * oldest commands decided before its time; the rest go with the next batches. The store remembers
- * how far it has expired, so the index's deleted head is not scanned again.
+ * A batch that writes {@code 'o'} entries writes one {@code 'x'} entry beside them, which lists
+ * their command ids under the batch's latest decision time: one more key per batch, not per command.
+ * A batch that {@linkplain StoreBatch#expireOutcomesDecidedBefore expires} entries deletes, in the
+ * same atomic write and before its own puts, the oldest {@code 'x'} entries decided before its time
+ * and the {@code 'o'} entries they list, whole entries until at least {@value
+ * #MAX_EXPIRED_PER_BATCH} commands; the rest go with the next batches. The store remembers how far it
+ * has expired, so the index's deleted head is not scanned again.
  *
  * <h2>Directory</h2>
  *
@@ -79,7 +84,6 @@ public final class RocksPartitionStore implements PartitionStore {
   }
 
   private static final int BLOOM_BITS_PER_KEY = 10;
-  private static final byte[] EMPTY = new byte[0];
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
   /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
   static final int MAX_EXPIRED_PER_BATCH = 10_000;
@@ -262,9 +266,17 @@ public final class RocksPartitionStore implements PartitionStore {
         writes.put(StoreKeys.aggregate(key.aggregateType(), key.aggregateId()),
             entry.getValue().get().toByteArray());
       }
-      for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
-        writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().outcome().get().toByteArray());
-        writes.put(StoreKeys.expiry(entry.getValue().decidedAtMillis(), entry.getKey()), EMPTY);
+      if (!batch.outcomes().isEmpty()) {
+        ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
+        long decidedAt = 0;
+        String first = null;
+        for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
+          writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().outcome().get().toByteArray());
+          expiring.addCommandIds(entry.getKey());
+          decidedAt = Math.max(decidedAt, entry.getValue().decidedAtMillis());
+          first = first == null ? entry.getKey() : first;
+        }
+        writes.put(StoreKeys.expiry(decidedAt, first), expiring.build().toByteArray());
       }
       if (nextEvents.isPresent()) {
         writes.put(StoreKeys.meta(StoreKeys.EVENTS_OFFSET),
@@ -308,9 +320,18 @@ public final class RocksPartitionStore implements PartitionStore {
       byte[] last = null;
       for (entries.seekToFirst(); entries.isValid() && expired < MAX_EXPIRED_PER_BATCH; entries.next()) {
         last = entries.key();
+        ExpiringCommands commands;
+        try {
+          commands = ExpiringCommands.parseFrom(entries.value());
+        } catch (InvalidProtocolBufferException e) {
+          throw corruptValue("the expiry entry of the commands decided at "
+              + Instant.ofEpochMilli(StoreKeys.expiryTime(last)), entries.value(), e);
+        }
+        for (String commandId : commands.getCommandIdsList()) {
+          writes.delete(StoreKeys.outcome(commandId));
+        }
         writes.delete(last);
-        writes.delete(StoreKeys.outcomeOfExpiry(last));
-        expired++;
+        expired += commands.getCommandIdsCount();
       }
       entries.status();
       // cut short: the next batch goes on from the last time deleted (its other keys may remain)

@@ -36,7 +36,10 @@ final class StoreKeys {
     return prefixed(OUTCOME, commandId);
   }
 
-  /** {@code 'x' decidedAtMillis commandId}: the time 8 bytes big-endian, the id UTF-8. */
+  /**
+   * {@code 'x' decidedAtMillis commandId}: the time 8 bytes big-endian, the id (a batch's first
+   * command, which makes the key unique) UTF-8.
+   */
   static byte[] expiry(long decidedAtMillis, String commandId) {
     byte[] id = commandId.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(1 + Long.BYTES + id.length).put(EXPIRY).putLong(decidedAtMillis).put(id).array();
@@ -53,14 +56,6 @@ final class StoreKeys {
   /** @return the decision time an {@link #expiry} key holds */
   static long expiryTime(byte[] expiryKey) {
     return ByteBuffer.wrap(expiryKey, 1, Long.BYTES).getLong();
-  }
-
-  /** @return the {@code 'o'} key of the command an {@link #expiry} key indexes */
-  static byte[] outcomeOfExpiry(byte[] expiryKey) {
-    byte[] key = new byte[expiryKey.length - Long.BYTES];
-    key[0] = OUTCOME;
-    System.arraycopy(expiryKey, 1 + Long.BYTES, key, 1, key.length - 1);
-    return key;
   }
 
   /** {@code 'm' name}, UTF-8. */

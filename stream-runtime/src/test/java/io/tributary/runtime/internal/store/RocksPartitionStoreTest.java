@@ -100,25 +100,26 @@ class RocksPartitionStoreTest {
   }
 
   @Test
-  void spreadsALargeExpiryOverBatches() {
-    int count = RocksPartitionStore.MAX_EXPIRED_PER_BATCH + 5;
+  void spreadsALargeExpiryOverBatchesInWholeEntries() {
+    int perBatch = RocksPartitionStore.MAX_EXPIRED_PER_BATCH * 3 / 5;
     try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
-      StoreBatch decided = new StoreBatch();
-      for (int i = 0; i < count; i++) {
-        decided.putOutcome("c-" + i, 1_000 + i, rejected("c-" + i, "NOPE"));
+      for (int batch = 0; batch < 3; batch++) {
+        StoreBatch decided = new StoreBatch();
+        for (int i = 0; i < perBatch; i++) {
+          String commandId = "c-" + batch + "-" + i;
+          decided.putOutcome(commandId, 1_000 * (batch + 1), rejected(commandId, "NOPE"));
+        }
+        store.apply(decided);
       }
-      store.apply(decided);
 
       store.apply(new StoreBatch().expireOutcomesDecidedBefore(1_000_000));
-      String lastOfFirstBatch = "c-" + (RocksPartitionStore.MAX_EXPIRED_PER_BATCH - 1);
-      String firstLeft = "c-" + RocksPartitionStore.MAX_EXPIRED_PER_BATCH;
-      assertThat(store.outcome("c-0")).isEmpty();
-      assertThat(store.outcome(lastOfFirstBatch)).isEmpty();
-      assertThat(store.outcome(firstLeft)).as("left for the next batch").isPresent();
+      assertThat(store.outcome("c-0-0")).isEmpty();
+      assertThat(store.outcome("c-1-" + (perBatch - 1))).as("the entry that reached the limit, whole").isEmpty();
+      assertThat(store.outcome("c-2-0")).as("left for the next batch").isPresent();
 
       store.apply(new StoreBatch().expireOutcomesDecidedBefore(1_000_000));
-      assertThat(store.outcome(firstLeft)).isEmpty();
-      assertThat(store.outcome("c-" + (count - 1))).isEmpty();
+      assertThat(store.outcome("c-2-0")).isEmpty();
+      assertThat(store.outcome("c-2-" + (perBatch - 1))).isEmpty();
     }
   }
 
