@@ -58,8 +58,9 @@ import org.rocksdb.WriteOptions;
  * A batch that {@linkplain StoreBatch#expireOutcomesDecidedBefore expires} entries deletes, in the
  * same atomic write and before its own puts, the oldest {@code 'x'} entries decided before its time
  * and the {@code 'o'} entries they list, whole entries until at least {@value
- * #MAX_EXPIRED_PER_BATCH} commands; the rest go with the next batches. The store remembers how far it
- * has expired, so the index's deleted head is not scanned again.
+ * #MAX_EXPIRED_PER_BATCH} commands; the rest go with the next batches. The store keeps the time of
+ * its oldest {@code 'x'} entry in memory (found at open), so a batch with nothing to expire reads
+ * nothing.
  *
  * <h2>Directory</h2>
  *
@@ -98,8 +99,8 @@ public final class RocksPartitionStore implements PartitionStore {
   private final RocksDB db;
   private long eventsOffset;
   private long outcomesOffset;
-  /** Every expiry key of a command decided before this time is deleted (0 after open: unknown). */
-  private long expiredBefore;
+  /** The time of the oldest expiry entry ({@code Long.MAX_VALUE}: none); an expiry up to it has nothing to do. */
+  private long oldestExpiry;
   private boolean closed;
 
   private RocksPartitionStore(Path dir, int partition, Options options, Filter bloomFilter, Cache blockCache,
@@ -157,6 +158,7 @@ public final class RocksPartitionStore implements PartitionStore {
           new RocksPartitionStore(dir, partition, options, bloomFilter, blockCache, writeOptions, readOptions, db);
       store.eventsOffset = store.readOffset(StoreKeys.EVENTS_OFFSET);
       store.outcomesOffset = store.readOffset(StoreKeys.OUTCOMES_OFFSET);
+      store.oldestExpiry = store.expireUpTo(null, 0);
       return store;
     } catch (RocksDBException | RuntimeException | Error e) {
       Throwable failure = e instanceof RocksDBException
@@ -255,11 +257,11 @@ public final class RocksPartitionStore implements PartitionStore {
     OptionalLong nextOutcomes = batch.nextOutcomesOffset();
     checkOffset("events", nextEvents);
     checkOffset("outcomes", nextOutcomes);
-    long expiredThrough = expiredBefore;
+    long oldest = oldestExpiry;
     try (WriteBatch writes = new WriteBatch()) {
       // first: a command decided again after its entry expired is put back by this batch
-      if (batch.expireOutcomesBefore().isPresent()) {
-        expiredThrough = expire(writes, batch.expireOutcomesBefore().getAsLong());
+      if (batch.expireOutcomesBefore().isPresent() && batch.expireOutcomesBefore().getAsLong() > oldest) {
+        oldest = expireUpTo(writes, batch.expireOutcomesBefore().getAsLong());
       }
       for (Map.Entry<StoreBatch.AggregateKey, Supplier<StoredAggregate>> entry : batch.aggregates().entrySet()) {
         StoreBatch.AggregateKey key = entry.getKey();
@@ -277,6 +279,7 @@ public final class RocksPartitionStore implements PartitionStore {
           first = first == null ? entry.getKey() : first;
         }
         writes.put(StoreKeys.expiry(decidedAt, first), expiring.build().toByteArray());
+        oldest = Math.min(oldest, decidedAt);
       }
       if (nextEvents.isPresent()) {
         writes.put(StoreKeys.meta(StoreKeys.EVENTS_OFFSET),
@@ -299,43 +302,44 @@ public final class RocksPartitionStore implements PartitionStore {
     if (nextOutcomes.isPresent()) {
       outcomesOffset = nextOutcomes.getAsLong();
     }
-    expiredBefore = expiredThrough;
+    oldestExpiry = oldest;
   }
 
   /**
-   * Adds to {@code writes} the deletion of the oldest dedupe entries decided before {@code before},
-   * at most {@link #MAX_EXPIRED_PER_BATCH}.
+   * Adds to {@code writes} the deletion of the oldest expiry entries decided before {@code before} and
+   * of the dedupe entries they list: whole entries, until at least {@link #MAX_EXPIRED_PER_BATCH}
+   * commands. With {@code writes} null, deletes nothing and finds the oldest entry.
    *
-   * @return how far the expiry reaches once {@code writes} is written
+   * @return the time of the oldest expiry entry left once {@code writes} is written, or {@code
+   *     Long.MAX_VALUE} if none is left
    */
-  private long expire(WriteBatch writes, long before) throws RocksDBException {
-    if (before <= expiredBefore) {
-      return expiredBefore;
-    }
-    try (Slice lower = new Slice(StoreKeys.expiryBound(expiredBefore));
-        Slice upper = new Slice(StoreKeys.expiryBound(before));
+  private long expireUpTo(@Nullable WriteBatch writes, long before) throws RocksDBException {
+    try (Slice lower = new Slice(StoreKeys.expiryBound(oldestExpiry == Long.MAX_VALUE ? 0 : oldestExpiry));
+        Slice upper = new Slice(new byte[] {StoreKeys.EXPIRY + 1});
         ReadOptions bounded = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
         RocksIterator entries = db.newIterator(bounded)) {
       int expired = 0;
-      byte[] last = null;
-      for (entries.seekToFirst(); entries.isValid() && expired < MAX_EXPIRED_PER_BATCH; entries.next()) {
-        last = entries.key();
+      for (entries.seekToFirst(); entries.isValid(); entries.next()) {
+        byte[] key = entries.key();
+        long decidedAt = StoreKeys.expiryTime(key);
+        if (writes == null || decidedAt >= before || expired >= MAX_EXPIRED_PER_BATCH) {
+          return decidedAt;
+        }
         ExpiringCommands commands;
         try {
           commands = ExpiringCommands.parseFrom(entries.value());
         } catch (InvalidProtocolBufferException e) {
-          throw corruptValue("the expiry entry of the commands decided at "
-              + Instant.ofEpochMilli(StoreKeys.expiryTime(last)), entries.value(), e);
+          throw corruptValue("the expiry entry of the commands decided at " + Instant.ofEpochMilli(decidedAt),
+              entries.value(), e);
         }
         for (String commandId : commands.getCommandIdsList()) {
           writes.delete(StoreKeys.outcome(commandId));
         }
-        writes.delete(last);
+        writes.delete(key);
         expired += commands.getCommandIdsCount();
       }
       entries.status();
-      // cut short: the next batch goes on from the last time deleted (its other keys may remain)
-      return expired < MAX_EXPIRED_PER_BATCH || last == null ? before : StoreKeys.expiryTime(last);
+      return Long.MAX_VALUE;
     }
   }
 
