@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.Checkpoint;
@@ -43,9 +44,9 @@ import org.rocksdb.WriteOptions;
  * 'o' commandId                        -> OutcomeRecord (protobuf), the first outcome of the id
  * 'm' "events-offset"                  -> next offset of events[p] to replay, 8 bytes big-endian
  * 'm' "outcomes-offset"                -> next offset of outcomes[p] to replay, 8 bytes big-endian
- * 'x' decidedAtMillis commandId        -> ExpiringCommands (protobuf): the command ids of one batch's
- *                                         'o' entries; the batch's latest decision time, 8 bytes
- *                                         big-endian epoch milliseconds, and its first command id
+ * 'x' decidedAtMillis tieBreaker       -> ExpiringCommands (protobuf): the command ids of one batch's
+ *                                         'o' entries; the batch's latest decision time (epoch
+ *                                         milliseconds) and a random long, both 8 bytes big-endian
  * </pre>
  *
  * An aggregate type must be non-empty and free of NUL; an aggregate id may hold any character, as it
@@ -271,14 +272,13 @@ public final class RocksPartitionStore implements PartitionStore {
       if (!batch.outcomes().isEmpty()) {
         ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
         long decidedAt = 0;
-        String first = null;
         for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
           writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().outcome().get().toByteArray());
           expiring.addCommandIds(entry.getKey());
           decidedAt = Math.max(decidedAt, entry.getValue().decidedAtMillis());
-          first = first == null ? entry.getKey() : first;
         }
-        writes.put(StoreKeys.expiry(decidedAt, first), expiring.build().toByteArray());
+        writes.put(StoreKeys.expiry(decidedAt, ThreadLocalRandom.current().nextLong()),
+            expiring.build().toByteArray());
         oldest = Math.min(oldest, decidedAt);
       }
       if (nextEvents.isPresent()) {

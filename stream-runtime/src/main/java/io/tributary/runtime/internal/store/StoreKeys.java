@@ -37,12 +37,11 @@ final class StoreKeys {
   }
 
   /**
-   * {@code 'x' decidedAtMillis commandId}: the time 8 bytes big-endian, the id (a batch's first
-   * command, which makes the key unique) UTF-8.
+   * {@code 'x' decidedAtMillis tieBreaker}: both 8 bytes big-endian; a random tie-breaker keeps two
+   * batches of the same millisecond (a replay's chunks of events and of outcomes) apart.
    */
-  static byte[] expiry(long decidedAtMillis, String commandId) {
-    byte[] id = commandId.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + Long.BYTES + id.length).put(EXPIRY).putLong(decidedAtMillis).put(id).array();
+  static byte[] expiry(long decidedAtMillis, long tieBreaker) {
+    return ByteBuffer.allocate(1 + 2 * Long.BYTES).put(EXPIRY).putLong(decidedAtMillis).putLong(tieBreaker).array();
   }
 
   /**

@@ -100,6 +100,23 @@ class RocksPartitionStoreTest {
   }
 
   @Test
+  void batchesOfTheSameMillisecondExpireAll() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
+      // as a replay's chunks of events and of outcomes may write the same command at the same time
+      store.apply(new StoreBatch().putOutcome("c-1", 1_000, rejected("c-1", "NOPE"))
+          .putOutcome("c-2", 1_000, rejected("c-2", "NOPE")));
+      store.apply(new StoreBatch().putOutcome("c-1", 1_000, rejected("c-1", "NOPE"))
+          .putOutcome("c-3", 1_000, rejected("c-3", "NOPE")));
+
+      store.apply(new StoreBatch().expireOutcomesDecidedBefore(1_001));
+
+      assertThat(store.outcome("c-1")).isEmpty();
+      assertThat(store.outcome("c-2")).isEmpty();
+      assertThat(store.outcome("c-3")).isEmpty();
+    }
+  }
+
+  @Test
   void spreadsALargeExpiryOverBatchesInWholeEntries() {
     int perBatch = RocksPartitionStore.MAX_EXPIRED_PER_BATCH * 3 / 5;
     try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
