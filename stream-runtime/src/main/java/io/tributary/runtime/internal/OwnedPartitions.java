@@ -7,7 +7,6 @@ import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
 import io.tributary.runtime.internal.store.PartitionStore;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,8 +34,8 @@ final class OwnedPartitions {
   private final Executor storeWriter;
   private final Counter replayedEvents;
   private final Timer restoreTime;
-  private final Map<Integer, Owned> partitions = new HashMap<>();
-  private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+  /** Changed by the task loop's thread; concurrent so that {@link #ownedNow} reads it from any thread. */
+  private final Map<Integer, Owned> partitions = new ConcurrentHashMap<>();
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
 
   /** @param storeWriter writes the committed batches of every partition here; see {@link PipelinedStore} */
@@ -70,7 +69,6 @@ final class OwnedPartitions {
       Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
       partitions.put(partition,
           new Owned(new PipelinedStore(store, storeWriter), new StateCache(settings.stateCacheEntries())));
-      owned.add(partition);
       stopped.remove(partition);
       log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", service, partition,
           replayed.events(), replayed.outcomes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -90,7 +88,6 @@ final class OwnedPartitions {
    * {@code snapshot} (a graceful revocation; not for a lost partition, whose state may be stale).
    */
   void release(int partition, boolean snapshot) {
-    owned.remove(partition);
     Owned released = partitions.remove(partition);
     if (released != null) {
       try {
@@ -122,7 +119,6 @@ final class OwnedPartitions {
       }
     }
     partitions.clear();
-    owned.clear();
     if (failed != null) {
       throw failed;
     }
@@ -130,7 +126,7 @@ final class OwnedPartitions {
 
   /** @return the partitions owned now */
   Set<Integer> ownedNow() {
-    return Set.copyOf(owned);
+    return Set.copyOf(partitions.keySet());
   }
 
   /** @return the partitions stopped by a permanent failure, with the reason */

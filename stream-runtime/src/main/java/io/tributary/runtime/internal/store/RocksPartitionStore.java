@@ -60,8 +60,8 @@ import org.rocksdb.WriteOptions;
  * same atomic write and before its own puts, the oldest {@code 'x'} entries decided before its time
  * and the {@code 'o'} entries they list, whole entries until at least {@value
  * #MAX_EXPIRED_PER_BATCH} commands; the rest go with the next batches. The store keeps the time of
- * its oldest {@code 'x'} entry in memory (found at open), so a batch with nothing to expire reads
- * nothing.
+ * its oldest {@code 'x'} entry in memory (looked up by the first expiry after open), so a batch with
+ * nothing to expire reads nothing.
  *
  * <h2>Directory</h2>
  *
@@ -100,7 +100,10 @@ public final class RocksPartitionStore implements PartitionStore {
   private final RocksDB db;
   private long eventsOffset;
   private long outcomesOffset;
-  /** The time of the oldest expiry entry ({@code Long.MAX_VALUE}: none); an expiry up to it has nothing to do. */
+  /**
+   * No expiry entry is older than this ({@code Long.MAX_VALUE}: there is none), so an expiry up to it
+   * has nothing to do. 0 after open: the first expiry looks the oldest entry up.
+   */
   private long oldestExpiry;
   private boolean closed;
 
@@ -159,7 +162,6 @@ public final class RocksPartitionStore implements PartitionStore {
           new RocksPartitionStore(dir, partition, options, bloomFilter, blockCache, writeOptions, readOptions, db);
       store.eventsOffset = store.readOffset(StoreKeys.EVENTS_OFFSET);
       store.outcomesOffset = store.readOffset(StoreKeys.OUTCOMES_OFFSET);
-      store.oldestExpiry = store.expireUpTo(null, 0);
       return store;
     } catch (RocksDBException | RuntimeException | Error e) {
       Throwable failure = e instanceof RocksDBException
@@ -308,13 +310,13 @@ public final class RocksPartitionStore implements PartitionStore {
   /**
    * Adds to {@code writes} the deletion of the oldest expiry entries decided before {@code before} and
    * of the dedupe entries they list: whole entries, until at least {@link #MAX_EXPIRED_PER_BATCH}
-   * commands. With {@code writes} null, deletes nothing and finds the oldest entry.
+   * commands.
    *
    * @return the time of the oldest expiry entry left once {@code writes} is written, or {@code
    *     Long.MAX_VALUE} if none is left
    */
-  private long expireUpTo(@Nullable WriteBatch writes, long before) throws RocksDBException {
-    try (Slice lower = new Slice(StoreKeys.expiryBound(oldestExpiry == Long.MAX_VALUE ? 0 : oldestExpiry));
+  private long expireUpTo(WriteBatch writes, long before) throws RocksDBException {
+    try (Slice lower = new Slice(StoreKeys.expiryBound(oldestExpiry));
         Slice upper = new Slice(new byte[] {StoreKeys.EXPIRY + 1});
         ReadOptions bounded = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
         RocksIterator entries = db.newIterator(bounded)) {
@@ -322,7 +324,7 @@ public final class RocksPartitionStore implements PartitionStore {
       for (entries.seekToFirst(); entries.isValid(); entries.next()) {
         byte[] key = entries.key();
         long decidedAt = StoreKeys.expiryTime(key);
-        if (writes == null || decidedAt >= before || expired >= MAX_EXPIRED_PER_BATCH) {
+        if (decidedAt >= before || expired >= MAX_EXPIRED_PER_BATCH) {
           return decidedAt;
         }
         ExpiringCommands commands;
