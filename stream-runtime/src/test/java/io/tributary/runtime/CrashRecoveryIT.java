@@ -8,6 +8,8 @@ import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.bank.v1.AccountCommand;
 import io.tributary.runtime.internal.FaultInjector;
@@ -15,10 +17,15 @@ import io.tributary.runtime.internal.FaultPoint;
 import io.tributary.runtime.internal.PartitionSnapshots;
 import io.tributary.testkit.WithDevServices;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +81,46 @@ class CrashRecoveryIT {
     assertThat(acknowledged).as("commands acknowledged before the last crash").isNotEmpty();
     Map<String, io.tributary.runtime.bank.v1.AccountState> folded =
         LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, finalOutcomes);
+    LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
+  }
+
+  @Test
+  void anAbortedTransactionTakesTheBatchDecidedOnTopOfItWithIt(KafkaEndpoint kafka) throws Exception {
+    RuntimeHarness harness = new RuntimeHarness(kafka.bootstrapServers());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    AtomicInteger transactions = new AtomicInteger();
+    AtomicBoolean decidedOnTop = new AtomicBoolean();
+    // the second transaction fails once the loop has decided commands of the next batch on top of it
+    FaultInjector failSecondTransaction = point -> {
+      if (point == FaultPoint.BEFORE_COMMIT && transactions.incrementAndGet() == 2) {
+        Gauge open = meters.get("tributary.batch.open").tag("service", harness.service).gauge();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (open.value() < 1 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        decidedOnTop.set(open.value() >= 1);
+        throw new KafkaException("simulated: the transaction coordinator went away");
+      }
+    };
+    Map<String, CommandOutcome> outcomes = new HashMap<>();
+    try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
+        harness.settings(stateDir).withMaxBatchRecords(10), meters, Clock.systemUTC(), PartitionSnapshots.never(),
+        failSecondTransaction)) {
+      Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
+      for (int i = 0; i < 200; i++) {
+        pending.put("p-" + i, send(runtime, "p-" + i, deposit("acct-" + (i % 6), 3)));
+      }
+      for (var entry : pending.entrySet()) {
+        outcomes.put(entry.getKey(), await(entry.getValue()));
+      }
+      assertThat(meters.get("tributary.batch.aborted").tag("service", harness.service).counter().count())
+          .isEqualTo(1);
+    }
+    assertThat(decidedOnTop).as("commands were decided on top of the failing batch").isTrue();
+    assertThat(outcomes.values()).allMatch(CommandOutcome.Accepted.class::isInstance);
+    // sequences without gaps and no event twice: nothing decided on top of the aborted batch was appended
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, outcomes);
+    assertThat(folded.values().stream().mapToLong(s -> s.getDeposits()).sum()).isEqualTo(200);
     LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
   }
 }

@@ -14,29 +14,66 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * Appends the events and outcomes of a task loop's batches in its open transaction: sends every
- * batch's events, waits for their offsets (the outcomes carry them), then sends the outcomes that
- * go to the topic ({@link PartitionBatch#outcomesToAppend}) without waiting: the commit flushes
- * them. Used by the task loop's thread only.
+ * Appends the events and outcomes of a task loop's batches in an open transaction without waiting
+ * for the broker where it can: it sends every batch's events, then the outcomes that go to the
+ * topic ({@link DecidedOutcome#append}) and can be built already, then lets the caller send the
+ * consumed offsets while all of that is produced. Only an outcome that carries the position of an
+ * event of its own batch (an acceptance another instance waits for, or a resend of it in the same
+ * batch) needs the events' offsets first: if a batch has any, the appender waits for the events once
+ * and sends those after. The commit flushes the rest; {@link Appended#complete} then reads the
+ * offsets. Used by the task loop's committer thread only ({@link BatchCommitter}).
  */
 final class BatchAppender {
-  /**
-   * What a batch appended: per partition the next events offset and a slot for the next outcomes
-   * offset, and the sends of its first and last outcome, whose offsets are read once the commit
-   * flushed them.
-   */
-  record Appended(Map<Integer, long[]> next, Map<Integer, Future<RecordMetadata>> firstOutcomes,
-      Map<Integer, Future<RecordMetadata>> lastOutcomes) {
+  /** What the batches appended, per partition: the sends of the events, and of the first and last outcome. */
+  static final class Appended {
+    private final List<PartitionBatch> batches;
+    private final Map<PartitionBatch, List<Future<RecordMetadata>>> events;
+    private final Map<Integer, Future<RecordMetadata>> firstOutcomes = new HashMap<>();
+    private final Map<Integer, Future<RecordMetadata>> lastOutcomes = new HashMap<>();
+    private final Map<Integer, long[]> next = new HashMap<>();
+    private boolean positioned;
+
+    private Appended(List<PartitionBatch> batches, Map<PartitionBatch, List<Future<RecordMetadata>>> events) {
+      this.batches = batches;
+      this.events = events;
+    }
+
+    private void outcomeSent(int partition, Future<RecordMetadata> send) {
+      firstOutcomes.putIfAbsent(partition, send);
+      lastOutcomes.put(partition, send);
+    }
+
+    /** Gives every acceptance the position of its last event; waits for the events if they are not flushed yet. */
+    private void fillPositions() {
+      if (positioned) {
+        return;
+      }
+      for (PartitionBatch batch : batches) {
+        List<Long> offsets = offsets(events.get(batch));
+        batch.fillPositions(offsets);
+        next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
+      }
+      positioned = true;
+    }
+
     /**
-     * @return per partition {next events offset or -1, next outcomes offset or -1}; call after the
-     *     commit, which flushed every send, so no offset is waited for
+     * Reads the offsets once the commit has flushed every send, and gives the acceptances their
+     * positions: their records can be built from then on.
+     *
+     * @return this
      */
-    Map<Integer, long[]> nextOffsets() {
+    Appended complete() {
+      fillPositions();
       lastOutcomes.forEach((partition, send) -> next.get(partition)[1] = offsets(List.of(send)).getFirst() + 1);
+      return this;
+    }
+
+    /** @return per partition {next events offset or -1, next outcomes offset or -1}; after {@link #complete} */
+    Map<Integer, long[]> nextOffsets() {
       return next;
     }
 
-    /** @return the offset of the partition's first outcome, or -1 if it appended none; call after the commit */
+    /** @return the offset of the partition's first outcome, or -1 if it appended none; after {@link #complete} */
     long firstOutcomeOffset(int partition) {
       Future<RecordMetadata> first = firstOutcomes.get(partition);
       return first == null ? -1 : offsets(List.of(first)).getFirst();
@@ -51,9 +88,35 @@ final class BatchAppender {
     this.topics = topics;
   }
 
-  /** Appends the batches' events, then their outcomes; see the class comment. */
-  Appended append(List<PartitionBatch> batches) throws KafkaException {
-    return sendOutcomes(batches, sendEvents(batches));
+  /**
+   * Sends the batches' events and outcomes in the open transaction; see the class comment.
+   *
+   * @param whileProduced runs once everything that can go without waiting is sent: the consumed
+   *     offsets, whose round trips then overlap the produce
+   */
+  Appended append(List<PartitionBatch> batches, Runnable whileProduced) throws KafkaException {
+    Appended appended = new Appended(batches, sendEvents(batches));
+    Map<PartitionBatch, List<DecidedOutcome>> unpositioned = new HashMap<>();
+    for (PartitionBatch batch : batches) {
+      for (DecidedOutcome outcome : batch.decidedOutcomes()) {
+        if (!outcome.append()) {
+          continue;
+        }
+        if (outcome.positioned() && !unpositioned.containsKey(batch)) {
+          appended.outcomeSent(batch.partition(), sendOutcome(batch, outcome));
+        } else {
+          // the rest of the partition's outcomes wait too, so the topic keeps them in command order
+          unpositioned.computeIfAbsent(batch, b -> new ArrayList<>()).add(outcome);
+        }
+      }
+    }
+    whileProduced.run();
+    if (!unpositioned.isEmpty()) {
+      appended.fillPositions(); // waits for the events' offsets
+      unpositioned.forEach((batch, outcomes) ->
+          outcomes.forEach(outcome -> appended.outcomeSent(batch.partition(), sendOutcome(batch, outcome))));
+    }
+    return appended;
   }
 
   private Map<PartitionBatch, List<Future<RecordMetadata>>> sendEvents(List<PartitionBatch> batches) {
@@ -69,30 +132,10 @@ final class BatchAppender {
     return eventSends;
   }
 
-  /** Waits for the events' offsets, fills them into the outcomes, and sends those without waiting. */
-  private Appended sendOutcomes(List<PartitionBatch> batches,
-      Map<PartitionBatch, List<Future<RecordMetadata>>> events) {
-    producer.flush();
-    Map<Integer, long[]> next = new HashMap<>();
-    Map<Integer, Future<RecordMetadata>> firstOutcome = new HashMap<>();
-    Map<Integer, Future<RecordMetadata>> lastOutcome = new HashMap<>();
-    for (PartitionBatch batch : batches) {
-      List<Long> offsets = offsets(events.get(batch));
-      batch.fillPositions(offsets);
-      next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
-      Future<RecordMetadata> last = null;
-      for (OutcomeRecord outcome : batch.outcomesToAppend()) {
-        last = producer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
-            outcome.getCommandIdBytes().toByteArray(), outcome.toByteArray()));
-        if (!firstOutcome.containsKey(batch.partition())) {
-          firstOutcome.put(batch.partition(), last);
-        }
-      }
-      if (last != null) {
-        lastOutcome.put(batch.partition(), last);
-      }
-    }
-    return new Appended(next, firstOutcome, lastOutcome);
+  private Future<RecordMetadata> sendOutcome(PartitionBatch batch, DecidedOutcome outcome) {
+    OutcomeRecord record = outcome.get();
+    return producer.send(new ProducerRecord<>(topics.outcomes(), batch.partition(),
+        record.getCommandIdBytes().toByteArray(), record.toByteArray()));
   }
 
   private static List<Long> offsets(List<Future<RecordMetadata>> sends) {

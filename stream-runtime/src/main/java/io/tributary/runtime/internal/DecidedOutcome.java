@@ -83,6 +83,17 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
     return append;
   }
 
+  /**
+   * @return whether the record can be built now: it is not an acceptance with events, or its events
+   *     have offsets ({@link #eventsAppended}); a duplicate, when its first outcome can be
+   */
+  boolean positioned() {
+    if (first != null) {
+      return !(first instanceof DecidedOutcome firstOutcome) || firstOutcome.positioned();
+    }
+    return lastEventIndex < 0 || lastEventOffset >= 0;
+  }
+
   /** Takes the offset of the last event from the offsets of the batch's events, in order. */
   void eventsAppended(List<Long> eventOffsets) {
     if (lastEventIndex >= 0) {

@@ -78,19 +78,21 @@ public final class KafkaClients {
   }
 
   /**
-   * The transactional producer of task loop {@code loop}; its id fences an earlier run of this
-   * instance's loop of the same number.
+   * Transactional producer {@code lane} of task loop {@code loop}; its id fences an earlier run of
+   * this instance's loop and lane of the same numbers. Lane 0 keeps the id a loop has always had;
+   * lane {@code n} adds {@code -tx<n>}.
    */
-  public Producer<byte[], byte[]> transactionalProducer(int loop) {
+  public Producer<byte[], byte[]> transactionalProducer(int loop, int lane) {
     Map<String, Object> config = common();
+    String laneSuffix = lane == 0 ? "" : "-tx" + lane;
     config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
     // right after a commit the coordinator may answer CONCURRENT_TRANSACTIONS while it writes the
     // markers; the first retry after 10 ms instead of the default 100 ms keeps that out of the reply
     // latency (later retries back off exponentially up to retry.backoff.max.ms as usual)
     config.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-tx" + suffix(loop));
-    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, service + "-" + instanceId + suffix(loop));
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-tx" + suffix(loop) + laneSuffix);
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, service + "-" + instanceId + suffix(loop) + laneSuffix);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());

@@ -40,9 +40,23 @@ final class OpenBatches {
     return taken < records.size() ? records.get(taken).offset() : -1;
   }
 
-  /** @return whether the batches hold at most half of the limit: polling on for more is worth it */
-  boolean atMostHalfFull() {
-    return commands <= maxCommands / 2;
+  /** @return whether the batches hold {@code maxCommands}: nothing more can be decided until they are sent */
+  boolean isFull() {
+    return commands >= maxCommands;
+  }
+
+  /** @return how many commands the open batches hold */
+  int commandCount() {
+    return commands;
+  }
+
+  boolean isEmpty() {
+    return batches.isEmpty();
+  }
+
+  /** Tells every open batch that the batch in flight before it is in the stores now; see {@link PartitionBatch#inFlightApplied}. */
+  void inFlightApplied() {
+    batches.values().forEach(PartitionBatch::inFlightApplied);
   }
 
   /** Drops the open batch of a partition that was revoked: nothing of it was sent. */

@@ -6,7 +6,7 @@ import java.util.List;
 @FunctionalInterface
 public interface OutcomeListener {
   /**
-   * Called on the task loop's thread right after {@code commitTransaction} returned, once per
+   * Called on the task loop's committer thread right after {@code commitTransaction} returned, once per
    * partition of the transaction; must return quickly. The list is not copied; the task loop does
    * not change it after the call.
    *

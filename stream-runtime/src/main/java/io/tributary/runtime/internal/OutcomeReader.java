@@ -94,7 +94,7 @@ public final class OutcomeReader implements AutoCloseable {
 
   /**
    * Completes the waiting futures of {@code outcomes}, whose transaction has committed; called by the
-   * task loop right after {@code commitTransaction} returned. Returns at once: the futures are
+   * task loop's committer right after {@code commitTransaction} returned. Returns at once: the futures are
    * completed on the replies thread. Outcomes nobody here waits for are passed over: they are in the
    * log. See {@link OutcomeListener#committed} for the parameters.
    */
@@ -110,7 +110,14 @@ public final class OutcomeReader implements AutoCloseable {
       return;
     }
     try {
-      replies.execute(() -> outcomes.forEach(outcome -> complete(outcome.commandId(), outcome)));
+      // the last outcome of a command id answers: when a command and its resend are in one batch, a
+      // caller waiting for the id gets the resend's outcome, marked duplicate, as it would had the
+      // two been in two batches (the outcomes are the same but for that mark)
+      replies.execute(() -> {
+        for (int i = outcomes.size() - 1; i >= 0; i--) {
+          complete(outcomes.get(i).commandId(), outcomes.get(i));
+        }
+      });
     } catch (RejectedExecutionException closing) {
       // closed: the callers' futures end with the reader, as they would without this path
     }

@@ -33,7 +33,13 @@ import org.jspecify.annotations.Nullable;
  * tells it (ADR 0008).
  * Nothing here touches Kafka or the store's contents until {@link #storeChanges} is called after the
  * commit, and the partition's {@link StateCache} gets this batch's states only from {@link
- * #cacheCommittedStates}, so an aborted batch is simply dropped. Used by the task loop's thread only.
+ * #cacheCommittedStates}, so an aborted batch is simply dropped.
+ *
+ * <p>A batch may be decided while the partition's previous batch is in flight (sent, its transaction
+ * not ended): it reads that batch's states and outcomes before the cache and the store, as if it had
+ * committed, and is dropped if it aborts (ADR 0003, "Per batch"). Decided and written to the store on
+ * the task loop's thread; the committer thread appends it, and reads its states and outcomes only
+ * through {@link #fillPositions} and the records it sends.
  */
 final class PartitionBatch {
   /**
@@ -70,28 +76,30 @@ final class PartitionBatch {
   private final Map<String, DecidedOutcome> seenInBatch;
   private final List<EventRecord> events;
   private final List<DecidedOutcome> outcomes;
-  private final List<OutcomeRecord> toAppend;
   /** When this batch decides, for its dedupe entries' expiry (epoch milliseconds). */
   private final long decidedAtMillis;
+  /** The partition's batch in flight when this one was started, until its changes are in the store and cache. */
+  private @Nullable PartitionBatch inFlight;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
 
   /**
    * @param cache the partition's committed states, read before the store; see {@link #cacheCommittedStates}
+   * @param inFlight the partition's batch whose transaction has not ended yet, read before the cache
    * @param instanceId this instance's id: the commands its own gateway appended are answered here
    * @param expectedCommands how many commands the batch will likely decide, to size its tables
    */
-  PartitionBatch(int partition, PartitionStore store, StateCache cache, ServiceDefinition definition,
-      Partitioner partitioner, Clock clock, String instanceId, int expectedCommands) {
+  PartitionBatch(int partition, PartitionStore store, StateCache cache, @Nullable PartitionBatch inFlight,
+      ServiceDefinition definition, Partitioner partitioner, Clock clock, String instanceId, int expectedCommands) {
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
-    this.toAppend = new ArrayList<>();
     this.instanceId = instanceId;
     this.partition = partition;
     this.store = store;
     this.cache = cache;
+    this.inFlight = inFlight;
     this.definition = definition;
     this.partitioner = partitioner;
     this.clock = clock;
@@ -239,9 +247,12 @@ final class PartitionBatch {
     if (inBatch != null) {
       return inBatch;
     }
-    StateCache.Cached cached = cache.get(key);
+    Loaded sent = inFlight == null ? null : inFlight.states.get(key);
+    StateCache.Cached cached = sent == null ? cache.get(key) : null;
     Loaded loaded;
-    if (cached != null) {
+    if (sent != null) {
+      loaded = new Loaded(sent.state(), sent.version(), false); // that batch writes it once it commits
+    } else if (cached != null) {
       loaded = new Loaded(cached.state(), cached.version(), false);
     } else {
       Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
@@ -260,6 +271,9 @@ final class PartitionBatch {
   /** @return the first outcome of {@code commandId}, or null if it was not decided before */
   private @Nullable Supplier<OutcomeRecord> firstOutcome(String commandId) {
     DecidedOutcome inBatch = seenInBatch.get(commandId);
+    if (inBatch == null && inFlight != null) {
+      inBatch = inFlight.seenInBatch.get(commandId);
+    }
     if (inBatch != null) {
       // its position is set after the events' flush; the duplicate is built after that too
       return inBatch;
@@ -288,26 +302,15 @@ final class PartitionBatch {
     return outcomes;
   }
 
-  /** @return the outcomes that go to the outcomes topic, in order; built by {@link #fillPositions} */
-  List<OutcomeRecord> outcomesToAppend() {
-    return toAppend;
-  }
-
   /**
-   * Sets the position of each acceptance's last event, now that the events have offsets, and builds
-   * the outcome records that go to the outcomes topic. The others are built where they are needed.
+   * Sets the position of each acceptance's last event, now that the events have offsets; the
+   * acceptances' records can be built from then on ({@link DecidedOutcome#positioned}).
    */
   void fillPositions(List<Long> eventOffsets) {
     for (DecidedOutcome outcome : outcomes) {
       outcome.eventsAppended(eventOffsets);
     }
-    for (DecidedOutcome outcome : outcomes) {
-      if (outcome.append()) {
-        toAppend.add(outcome.get());
-      }
-    }
   }
-
 
   /**
    * @return the store changes of this batch, to apply after its transaction committed
@@ -339,6 +342,14 @@ final class PartitionBatch {
       batch.outcomesOffset(nextOutcomesOffset);
     }
     return batch;
+  }
+
+  /**
+   * Stops reading the batch that was in flight when this one started: its transaction committed and
+   * its changes are in the partition's store and state cache now.
+   */
+  void inFlightApplied() {
+    inFlight = null;
   }
 
   /**

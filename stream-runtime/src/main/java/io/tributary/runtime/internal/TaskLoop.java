@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.definition.ServiceDefinition;
@@ -17,19 +18,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,23 +38,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One task loop of an instance's command side: a thread that owns a group consumer of {@code
- * <svc>.commands} and a transactional producer, and for each poll decides the commands of its
- * partitions and appends their events, outcomes and offsets in one transaction. An instance runs
- * {@link RuntimeSettings#taskThreads()} of them, each a member of the group with partitions of its
- * own. See docs/adr/0003-command-side.md.
+ * <svc>.commands} and decides the commands of its partitions in batches, and a {@link BatchCommitter}
+ * whose thread appends each batch's events, outcomes and offsets in one transaction while the loop
+ * decides the next batch. An instance runs {@link RuntimeSettings#taskThreads()} of them, each a
+ * member of the group with partitions of its own. See docs/adr/0003-command-side.md, "Per batch".
  *
  * <p>Once a transaction commits, its outcomes go to {@code committedOutcomes}, which replies to the
  * callers waiting in this instance (see {@link OutcomeReader#committed}).
  *
  * <p>A committed batch is written to the partition stores by a writer thread while the loop polls
- * and decides the next one ({@link PipelinedStore}); the producer is flushed once for the events'
- * offsets ({@link BatchAppender}), and the commit flushes the rest.
+ * and decides the next one ({@link PipelinedStore}).
  */
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
   private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  /** How many polls without waiting may follow a batch's first poll; see {@link #processBatch}. */
-  private static final int MAX_EXTRA_POLLS = 2;
+  /** How long the loop waits for the batch in flight when a poll without waiting found nothing. */
+  private static final long IN_FLIGHT_WAIT_MICROS = 1_000;
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
@@ -74,6 +74,13 @@ public final class TaskLoop implements AutoCloseable {
    * batch is open loses the batch here, and its new owner decides those commands again.
    */
   private final OpenBatches openBatches;
+  /** The batches whose transaction runs on the committer, not yet written to the stores; or null. */
+  private BatchCommitter.@Nullable InFlight inFlight;
+  /** Nanoseconds spent deciding the open batches, and the append time of their oldest command. */
+  private long openDecideNanos;
+  private long openOldestAppend = Long.MAX_VALUE;
+  /** How many commands the open batches hold, for the {@code tributary.batch.open} gauge. */
+  private final AtomicInteger openCommands = new AtomicInteger();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread thread;
   /** Writes committed batches to the partition stores while the loop goes on; see {@link PipelinedStore}. */
@@ -118,6 +125,7 @@ public final class TaskLoop implements AutoCloseable {
     this.commitLatency = Timer.builder("tributary.commit.latency").tag("service", service).register(meters);
     this.decideTime = Timer.builder("tributary.decide.time").tag("service", service).register(meters);
     this.commandWait = Timer.builder("tributary.command.wait").tag("service", service).register(meters);
+    Gauge.builder("tributary.batch.open", openCommands, AtomicInteger::get).tag("service", service).register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
     this.stateCacheHits = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "hit")
         .register(meters);
@@ -171,27 +179,37 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private void run() {
+    String service = definition.name();
+    String suffix = index == 0 ? "" : "-" + index;
     try (BoundedClose group = new BoundedClose(clients.commandConsumer(index));
-        Producer<byte[], byte[]> txProducer = clients.transactionalProducer(index);
-        Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer(index)) {
+        Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer(index);
+        BatchCommitter committer = new BatchCommitter(clients, index, topics, faults, committedOutcomes, commitLatency,
+            "tributary-" + service + "-committer" + suffix)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
       Replayer replayer = new Replayer(replayConsumer, definition, topics);
-      txProducer.initTransactions();
-      BatchAppender appender = new BatchAppender(txProducer, topics);
       // the runtime creates or checks the topics meanwhile, and reports it if that fails
       if (!topicsChecked.handle((checked, failed) -> failed == null).join()) {
         return;
       }
       commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records = commandConsumer.poll(settings.pollTimeout());
-        if (!records.isEmpty()) {
-          processBatch(commandConsumer, txProducer, appender, records);
+      boolean stopped = false;
+      try {
+        while (running) {
+          step(commandConsumer, committer);
+        }
+        stopped = true;
+      } catch (WakeupException closing) {
+        stopped = true; // close() woke the consumer up
+      } finally {
+        if (inFlight != null) {
+          if (stopped) {
+            finishInFlight(commandConsumer); // a graceful stop writes the last committed batch to the stores
+          } else {
+            inFlight.done().handle((appended, failed) -> null).join(); // let it end before the producer closes
+          }
         }
       }
-    } catch (WakeupException closing) {
-      // close() woke the consumer up
     } catch (FaultInjector.SimulatedCrash crash) {
       log.warn("{}: {}", definition.name(), crash.getMessage());
       failure = crash;
@@ -209,72 +227,79 @@ public final class TaskLoop implements AutoCloseable {
     }
   }
 
-  private void processBatch(Consumer<byte[], byte[]> commandConsumer, Producer<byte[], byte[]> txProducer,
-      BatchAppender appender, ConsumerRecords<byte[], byte[]> polled) {
-    long decideStarted = System.nanoTime();
-    long oldestAppend = Long.MAX_VALUE;
-    ConsumerRecords<byte[], byte[]> records = polled;
-    // The consumer fetches ahead: the records a poll returns were fetched while the last transaction
-    // ran, and the commands that arrived since are fetched only now. Taking them into this batch with
-    // polls that do not wait, while there are any and the batch is at most half full (a fuller one
-    // gains little, and what does not fit is fetched again), spares them a wait of one more cycle.
-    // Only a few such polls: under a steady trickle every one finds something new, and chasing it
-    // delays the batch's oldest commands more than it saves the newest. A partition such a poll
-    // revokes loses its open batch (see Rebalance.release): nothing of it was sent.
-    int extraPolls = 0;
-    do {
-      oldestAppend = Math.min(oldestAppend, decideInto(commandConsumer, records));
-    } while (running && openBatches.atMostHalfFull() && extraPolls++ < MAX_EXTRA_POLLS
-        && System.nanoTime() - decideStarted < settings.pollTimeout().toNanos()
-        && !(records = commandConsumer.poll(Duration.ZERO)).isEmpty());
-    List<PartitionBatch> batches = openBatches.drain();
-    if (batches.isEmpty()) {
-      return;
+  /**
+   * One turn of the loop: ends the batch in flight if it is done (or waits for it if the open
+   * batches are full), sends the open batches if nothing is in flight, and polls and decides. With a
+   * batch in flight the poll does not wait; if it found nothing, the loop waits a moment for the
+   * batch in flight instead, whose end is what lets the next batch go.
+   */
+  private void step(Consumer<byte[], byte[]> commandConsumer, BatchCommitter committer) {
+    if (inFlight != null && (inFlight.done().isDone() || openBatches.isFull())) {
+      finishInFlight(commandConsumer);
     }
-    decideTime.record(System.nanoTime() - decideStarted, TimeUnit.NANOSECONDS);
-    // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
-    commandWait.record(Math.max(0, System.currentTimeMillis() - oldestAppend), TimeUnit.MILLISECONDS);
-    BatchAppender.Appended appended;
-    long started = System.nanoTime();
-    try {
-      txProducer.beginTransaction();
-      appended = appender.append(batches);
-      Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
-      for (PartitionBatch batch : batches) {
-        consumed.put(new TopicPartition(topics.commands(), batch.partition()),
-            new OffsetAndMetadata(batch.nextCommandOffset()));
+    if (inFlight == null && !openBatches.isEmpty()) {
+      send(commandConsumer, committer);
+    }
+    ConsumerRecords<byte[], byte[]> records =
+        commandConsumer.poll(inFlight == null ? settings.pollTimeout() : Duration.ZERO);
+    if (!records.isEmpty()) {
+      long started = System.nanoTime();
+      openOldestAppend = Math.min(openOldestAppend, decideInto(commandConsumer, records));
+      openDecideNanos += System.nanoTime() - started;
+      openCommands.set(openBatches.commandCount());
+    } else if (inFlight != null) {
+      try {
+        inFlight.done().get(IN_FLIGHT_WAIT_MICROS, TimeUnit.MICROSECONDS);
+      } catch (TimeoutException | ExecutionException stillRunningOrEnded) {
+        // the next turn looks at it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted while waiting for a transaction", e);
       }
-      faults.at(FaultPoint.BEFORE_COMMIT);
-      // carries the group generation: an owner that lost its partitions is refused here. Sent after
-      // the events' flush: sent beside the events, right after the previous commit, it met the group
-      // coordinator still holding that transaction's offsets (CONCURRENT_TRANSACTIONS, a client retry)
-      // far more often
-      txProducer.sendOffsetsToTransaction(consumed, commandConsumer.groupMetadata());
-      // flushes the outcomes: the batch waits for the broker once for its events, once here
-      txProducer.commitTransaction();
-    } catch (ProducerFencedException e) {
-      throw e; // another instance runs with this instance's transactional id: stop, do not fight it
-    } catch (KafkaException e) {
-      // fenced by a rebalance (stale generation), or the coordinator failed: nothing was appended
-      log.warn("{}: batch aborted and will be retried: {}", definition.name(), e.toString());
-      abortedBatches.increment();
-      abortQuietly(txProducer, e);
-      rewind(commandConsumer, batches);
+    }
+  }
+
+  /** Hands the open batches to the committer: the loop decides the next ones while they commit. */
+  private void send(Consumer<byte[], byte[]> commandConsumer, BatchCommitter committer) {
+    decideTime.record(openDecideNanos, TimeUnit.NANOSECONDS);
+    // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
+    if (openOldestAppend != Long.MAX_VALUE) {
+      commandWait.record(Math.max(0, System.currentTimeMillis() - openOldestAppend), TimeUnit.MILLISECONDS);
+    }
+    openDecideNanos = 0;
+    openOldestAppend = Long.MAX_VALUE;
+    inFlight = committer.commit(openBatches.drain(), commandConsumer.groupMetadata());
+    openCommands.set(0);
+  }
+
+  /**
+   * Waits for the batch in flight to end. Committed: writes it to the stores and the state caches.
+   * Aborted: drops the open batches too, which were decided on its states, and seeks the consumer
+   * back to the first command of each, to decide them all again.
+   */
+  private void finishInFlight(Consumer<byte[], byte[]> commandConsumer) {
+    BatchCommitter.InFlight ended = inFlight;
+    if (ended == null) {
       return;
     }
-    commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    Map<Integer, long[]> nextOffsets = appended.nextOffsets();
-    // the outcomes are durable now: callers waiting in this instance get them without waiting for
-    // the commit markers and a read_committed fetch of the outcomes topic
-    for (PartitionBatch batch : batches) {
-      long nextOutcome = nextOffsets.get(batch.partition())[1];
-      committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
-          nextOutcome < 0 ? -1 : nextOutcome - 1, batch.decidedOutcomes());
+    inFlight = null;
+    BatchAppender.Appended appended;
+    try {
+      appended = BatchCommitter.await(ended);
+    } catch (BatchCommitter.Aborted e) {
+      log.warn("{}: batch aborted and will be retried: {}", definition.name(), e.getMessage());
+      abortedBatches.increment();
+      rewind(commandConsumer, ended.batches(), openBatches.drain());
+      openDecideNanos = 0;
+      openOldestAppend = Long.MAX_VALUE;
+      openCommands.set(0);
+      return;
     }
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
+    Map<Integer, long[]> nextOffsets = appended.nextOffsets();
     int decided = 0;
-    for (PartitionBatch batch : batches) {
+    for (PartitionBatch batch : ended.batches()) {
       long[] next = nextOffsets.get(batch.partition());
       OwnedPartitions.Owned partition = partitions.get(batch.partition());
       partition.store().apply(batch.storeChanges(next[0], next[1], settings.commandRetention()));
@@ -284,6 +309,7 @@ public final class TaskLoop implements AutoCloseable {
       stateCacheHits.increment(partition.states().takeHits());
       stateCacheMisses.increment(partition.states().takeMisses());
     }
+    openBatches.inFlightApplied();
     commands.increment(decided);
     batchSize.record(decided);
   }
@@ -306,8 +332,8 @@ public final class TaskLoop implements AutoCloseable {
         continue;
       }
       long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
-          partition, owned.store(), owned.states(), definition, partitioner, clock, clients.instanceId(),
-          partitionRecords.size()));
+          partition, owned.store(), owned.states(), inFlight == null ? null : inFlight.of(partition), definition,
+          partitioner, clock, clients.instanceId(), partitionRecords.size()));
       if (readAgainFrom != partitionRecords.getFirst().offset()) {
         oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
       }
@@ -318,23 +344,20 @@ public final class TaskLoop implements AutoCloseable {
     return oldestAppend;
   }
 
-  private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> batches) {
+  /** Seeks each assigned partition of {@code aborted} and {@code dropped} back to its first command in them. */
+  private void rewind(Consumer<byte[], byte[]> commandConsumer, List<PartitionBatch> aborted,
+      List<PartitionBatch> dropped) {
+    Map<Integer, Long> from = new HashMap<>();
+    for (List<PartitionBatch> batches : List.of(aborted, dropped)) {
+      batches.forEach(batch -> from.merge(batch.partition(), batch.firstCommandOffset(), Math::min));
+    }
     Set<TopicPartition> assigned = commandConsumer.assignment();
-    for (PartitionBatch batch : batches) {
-      TopicPartition tp = new TopicPartition(topics.commands(), batch.partition());
+    from.forEach((partition, offset) -> {
+      TopicPartition tp = new TopicPartition(topics.commands(), partition);
       if (assigned.contains(tp)) {
-        commandConsumer.seek(tp, batch.firstCommandOffset());
+        commandConsumer.seek(tp, offset);
       }
-    }
-  }
-
-  private void abortQuietly(Producer<byte[], byte[]> txProducer, KafkaException cause) {
-    try {
-      txProducer.abortTransaction();
-    } catch (KafkaException e) {
-      cause.addSuppressed(e);
-      throw cause;
-    }
+    });
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
@@ -362,11 +385,14 @@ public final class TaskLoop implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      // a committed batch in flight is written before its partitions' stores close
+      finishInFlight(commandConsumer);
       revoked.forEach(tp -> release(tp.partition(), true));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
+      finishInFlight(commandConsumer);
       // another instance may already own these: no snapshot of state that may be stale
       lost.forEach(tp -> release(tp.partition(), false));
     }
@@ -380,6 +406,7 @@ public final class TaskLoop implements AutoCloseable {
 
     private void release(int partition, boolean snapshot) {
       openBatches.drop(partition);
+      openCommands.set(openBatches.commandCount());
       partitions.release(partition, snapshot);
     }
   }

@@ -15,10 +15,13 @@ class DecidedOutcomeTest {
     DecidedOutcome accepted = DecidedOutcome.accepted("c-1", utf8("c-1"), utf8("Account"), utf8("acct-1"), 4, 2, 3, 1,
         false);
 
+    assertThat(accepted.positioned()).isFalse();
     assertThatThrownBy(accepted::get).isInstanceOf(IllegalStateException.class)
         .hasMessage("The acceptance of c-1 has no position yet: its events were not appended.");
 
     accepted.eventsAppended(List.of(70L, 71L));
+
+    assertThat(accepted.positioned()).isTrue();
 
     assertThat(accepted.get()).isEqualTo(OutcomeRecord.newBuilder()
         .setCommandId("c-1").setAggregateType("Account").setAggregateId("acct-1")
@@ -35,8 +38,14 @@ class DecidedOutcomeTest {
     DecidedOutcome first = DecidedOutcome.accepted("c-1", utf8("c-1"), utf8("Account"), utf8("acct-1"), 1, 1, 0, 0, true);
     DecidedOutcome resend = DecidedOutcome.duplicate("c-1", first);
 
+    assertThat(resend.positioned()).as("its first outcome has no position yet").isFalse();
+    assertThat(DecidedOutcome.duplicate("c-0", () -> OutcomeRecord.getDefaultInstance()).positioned())
+        .as("a resend of a stored outcome").isTrue();
+
     // the first's position is set after the resend was decided, before either is built
     first.eventsAppended(List.of(12L));
+
+    assertThat(resend.positioned()).isTrue();
 
     assertThat(resend.get()).isEqualTo(first.get().toBuilder().setDuplicate(true).build());
     assertThat(resend.firstSeen()).isFalse();
@@ -49,6 +58,7 @@ class DecidedOutcomeTest {
         .setRejected(OutcomeRecord.Rejected.newBuilder().setCode("INSUFFICIENT_FUNDS").setMessage("no"))
         .build();
     DecidedOutcome outcome = DecidedOutcome.complete("c-2", rejected);
+    assertThat(outcome.positioned()).as("sent without waiting for the events").isTrue();
 
     outcome.eventsAppended(List.of());
 

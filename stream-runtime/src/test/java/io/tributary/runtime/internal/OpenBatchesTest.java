@@ -30,9 +30,12 @@ class OpenBatchesTest {
   void decidesAtMostTheLimitAcrossPartitionsAndLeavesTheRestToBeReadAgain() {
     OpenBatches open = new OpenBatches(7);
 
+    assertThat(open.isEmpty()).isTrue();
     assertThat(open.decide(0, records(0, 10, 5), this::batch)).as("all fit").isEqualTo(-1);
-    assertThat(open.atMostHalfFull()).isFalse();
+    assertThat(open.isEmpty()).isFalse();
+    assertThat(open.isFull()).isFalse();
     assertThat(open.decide(1, records(1, 40, 5), this::batch)).as("two fit").isEqualTo(42);
+    assertThat(open.isFull()).isTrue();
     assertThat(open.decide(2, records(2, 0, 3), this::batch)).as("none fits").isZero();
 
     List<PartitionBatch> drained = open.drain();
@@ -41,7 +44,8 @@ class OpenBatchesTest {
     assertThat(drained).filteredOn(batch -> batch.partition() == 1).singleElement()
         .satisfies(batch -> assertThat(batch.nextCommandOffset()).isEqualTo(42));
     assertThat(open.drain()).as("nothing open after a drain").isEmpty();
-    assertThat(open.atMostHalfFull()).isTrue();
+    assertThat(open.isEmpty()).isTrue();
+    assertThat(open.isFull()).isFalse();
   }
 
   @Test
@@ -50,9 +54,10 @@ class OpenBatchesTest {
     open.decide(0, records(0, 0, 2), this::batch);
     open.decide(1, records(1, 0, 4), this::batch);
 
+    assertThat(open.isFull()).isTrue();
     open.drop(1);
 
-    assertThat(open.atMostHalfFull()).isTrue();
+    assertThat(open.isFull()).isFalse();
     assertThat(open.decide(2, records(2, 0, 4), this::batch)).as("the dropped batch's room is free").isEqualTo(-1);
     assertThat(open.drain()).extracting(PartitionBatch::partition).containsExactlyInAnyOrder(0, 2);
   }
@@ -81,7 +86,7 @@ class OpenBatchesTest {
   private PartitionBatch batch(int partition) {
     RocksPartitionStore store = stores.computeIfAbsent(partition,
         p -> RocksPartitionStore.open(temp.resolve("p-" + p), p));
-    return new PartitionBatch(partition, store, new StateCache(8), Account.service("svc"), new Partitioner(8),
+    return new PartitionBatch(partition, store, new StateCache(8), null, Account.service("svc"), new Partitioner(8),
         Clock.systemUTC(), "instance-1", 8);
   }
 }

@@ -15,6 +15,7 @@ import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,8 +113,37 @@ class StateCacheTest {
     assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(70), 5));
   }
 
+  @Test
+  void aBatchDecidedWhileAnotherIsInFlightReadsItsStatesAndOutcomesBeforeTheCache() {
+    StateCache cache = new StateCache(10);
+    PartitionBatch inFlight = batch(cache, null);
+    inFlight.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
+    inFlight.fillPositions(List.of(41L)); // sent: its event has offset 41, its transaction has not ended
+
+    PartitionBatch next = batch(cache, inFlight);
+    next.decide(nextOffset++, command("c-2", Account.withdraw(ACCOUNT, 60)));
+    next.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
+
+    assertThat(next.events()).singleElement()
+        .satisfies(event -> assertThat(event.getSequence()).as("after the in-flight version 1").isEqualTo(2));
+    assertThat(next.decidedOutcomes().get(1).get()).as("a resend of the in-flight command").satisfies(outcome -> {
+      assertThat(outcome.getDuplicate()).isTrue();
+      assertThat(outcome.getAccepted().getLastEvent().getOffset()).isEqualTo(41);
+    });
+    assertThat(cache.get(KEY)).as("a state in flight is not committed").isNull();
+
+    next.inFlightApplied(); // committed and written: the cache and the store tell from now on
+    next.decide(nextOffset++, command("c-3", Account.withdraw(ACCOUNT, 30)));
+    assertThat(next.events()).last().satisfies(event -> assertThat(event.getSequence()).isEqualTo(3));
+  }
+
   private PartitionBatch batch(StateCache cache) {
-    return new PartitionBatch(PARTITION, store, cache, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1", 4);
+    return batch(cache, null);
+  }
+
+  private PartitionBatch batch(StateCache cache, PartitionBatch inFlight) {
+    return new PartitionBatch(PARTITION, store, cache, inFlight, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1",
+        4);
   }
 
   private static byte[] command(String commandId, AccountCommand command) {

@@ -1,0 +1,201 @@
+package io.tributary.runtime.internal;
+
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs the transactions of a task loop's batches on a thread of its own, one at a time, so the loop
+ * decides the next batch while the last one is appended and committed (ADR 0003, "Per batch"). A
+ * transaction sends the batches' events and outcomes ({@link BatchAppender}) and the consumed
+ * command offsets with the group metadata the loop read for it, commits, and then replies to the
+ * callers waiting in this instance. A transaction that fails is aborted here and reported as {@link
+ * Aborted}; a fenced producer, a failed abort or a simulated crash is reported as it is.
+ *
+ * <p>The transactions take turns on {@link #LANES} transactional producers. Right after a commit the
+ * transaction coordinator still writes that transaction's markers, and the next transaction of the
+ * same transactional id waits for them (CONCURRENT_TRANSACTIONS); the next transaction of another
+ * id does not. With two lanes each producer's markers have a whole transaction of the other's to be
+ * written. The transactions still run one after the other, so the log and the consumed offsets see
+ * them in the order the loop decided them.
+ */
+final class BatchCommitter implements AutoCloseable {
+  /** How many transactional producers take turns. */
+  static final int LANES = 2;
+
+  /** The batches of one transaction, and its end: the appended offsets once it committed. */
+  record InFlight(List<PartitionBatch> batches, Map<Integer, PartitionBatch> byPartition,
+      CompletableFuture<BatchAppender.Appended> done) {
+    /** @return the partition's batch in this transaction, or null */
+    @Nullable PartitionBatch of(int partition) {
+      return byPartition.get(partition);
+    }
+  }
+
+  /** The transaction failed and was aborted: nothing of it was appended; its commands are decided again. */
+  static final class Aborted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Aborted(KafkaException cause) {
+      super(cause.toString(), cause);
+    }
+  }
+
+  private final List<Producer<byte[], byte[]>> producers;
+  private final List<BatchAppender> appenders;
+  private int next;
+  private final Topics topics;
+  private final FaultInjector faults;
+  private final OutcomeListener committedOutcomes;
+  private final Timer commitLatency;
+  private final ExecutorService thread;
+
+  /**
+   * Creates the producers of task loop {@code loop} and fences an earlier run of each
+   * ({@code initTransactions}).
+   */
+  BatchCommitter(KafkaClients clients, int loop, Topics topics, FaultInjector faults,
+      OutcomeListener committedOutcomes, Timer commitLatency, String threadName) {
+    List<Producer<byte[], byte[]>> created = new ArrayList<>(LANES);
+    try {
+      for (int lane = 0; lane < LANES; lane++) {
+        created.add(clients.transactionalProducer(loop, lane));
+        created.getLast().initTransactions();
+      }
+    } catch (RuntimeException e) {
+      created.forEach(producer -> closeQuietly(producer, e));
+      throw e;
+    }
+    this.producers = List.copyOf(created);
+    this.appenders = producers.stream().map(producer -> new BatchAppender(producer, topics)).toList();
+    this.topics = topics;
+    this.faults = faults;
+    this.committedOutcomes = committedOutcomes;
+    this.commitLatency = commitLatency;
+    this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(threadName).factory());
+  }
+
+  /**
+   * Starts the transaction of {@code batches}; call it only when no other is in flight.
+   *
+   * @param group the group metadata of the consumer that read the commands, read on its thread: a
+   *     generation that is no longer current makes the transaction fail
+   */
+  InFlight commit(List<PartitionBatch> batches, ConsumerGroupMetadata group) {
+    Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
+    Map<Integer, PartitionBatch> byPartition = HashMap.newHashMap(batches.size());
+    for (PartitionBatch batch : batches) {
+      consumed.put(new TopicPartition(topics.commands(), batch.partition()),
+          new OffsetAndMetadata(batch.nextCommandOffset()));
+      byPartition.put(batch.partition(), batch);
+    }
+    int lane = next;
+    next = (next + 1) % LANES;
+    return new InFlight(List.copyOf(batches), byPartition,
+        CompletableFuture.supplyAsync(() -> transact(lane, batches, consumed, group), thread));
+  }
+
+  private BatchAppender.Appended transact(int lane, List<PartitionBatch> batches,
+      Map<TopicPartition, OffsetAndMetadata> consumed, ConsumerGroupMetadata group) {
+    Producer<byte[], byte[]> producer = producers.get(lane);
+    long started = System.nanoTime();
+    BatchAppender.Appended appended;
+    try {
+      producer.beginTransaction();
+      appended = appenders.get(lane).append(batches, () -> {
+        faults.at(FaultPoint.BEFORE_COMMIT);
+        // carries the group generation: an owner that lost its partitions is refused here. Its round
+        // trips overlap the produce: the transaction of the same id before it ended a whole
+        // transaction ago (the lanes), so the group coordinator rarely still holds that one's offsets
+        producer.sendOffsetsToTransaction(consumed, group);
+      });
+      producer.commitTransaction(); // flushes what is not acknowledged yet
+    } catch (ProducerFencedException e) {
+      throw e; // another instance runs with this instance's transactional id: stop, do not fight it
+    } catch (KafkaException e) {
+      // fenced by a rebalance (stale generation), or the coordinator failed: nothing was appended
+      try {
+        producer.abortTransaction();
+      } catch (KafkaException abortFailed) {
+        e.addSuppressed(abortFailed);
+        throw e;
+      }
+      throw new Aborted(e);
+    }
+    commitLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    appended.complete(); // every send is acknowledged: this reads offsets, it does not wait
+    // the outcomes are durable now, and positioned: callers waiting in this instance get them without
+    // waiting for the commit markers and a read_committed fetch of the outcomes topic
+    Map<Integer, long[]> nextOffsets = appended.nextOffsets();
+    for (PartitionBatch batch : batches) {
+      long nextOutcome = nextOffsets.get(batch.partition())[1];
+      committedOutcomes.committed(batch.partition(), appended.firstOutcomeOffset(batch.partition()),
+          nextOutcome < 0 ? -1 : nextOutcome - 1, batch.decidedOutcomes());
+    }
+    return appended;
+  }
+
+  /**
+   * Waits for the transaction's end.
+   *
+   * @return the appended offsets if it committed
+   * @throws Aborted if it was aborted: the caller decides its commands again
+   * @throws RuntimeException or {@link Error} what else ended it (a fenced producer, a failed abort,
+   *     a simulated crash): the loop must stop
+   */
+  static BatchAppender.Appended await(InFlight inFlight) {
+    try {
+      return inFlight.done().join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+
+  /** Stops the thread once the transaction in flight, if any, has ended, and closes the producers. */
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      RuntimeException failed = new RuntimeException("closing the transactional producers failed");
+      producers.forEach(producer -> closeQuietly(producer, failed));
+      if (failed.getSuppressed().length > 0) {
+        throw failed;
+      }
+    }
+  }
+
+  private static void closeQuietly(Producer<byte[], byte[]> producer, RuntimeException failure) {
+    try {
+      producer.close();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}
