@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param stateDir where the partitions' RocksDB state and this instance's id live
  * @param snapshotDir the directory snapshot store
  * @param maxBatchRecords the most commands decided in one transaction
- * @param pollTimeout how long one poll for commands waits
+ * @param pollTimeout how long a poll for commands waits while no transaction is in flight (with one
+ *     in flight, the task loop polls without waiting and decides the next batch)
  * @param taskThreads task loops of this instance, each a member of the service's consumer group with
- *     its own transactional producer, so an instance decides the commands of several partitions at
+ *     its own transactional producers, so an instance decides the commands of several partitions at
  *     once; from 1 to {@code partitions}
  * @param maxCommandBytes the largest command payload accepted
  * @param commandRetention how long commands and outcomes stay in Kafka, and how long after its

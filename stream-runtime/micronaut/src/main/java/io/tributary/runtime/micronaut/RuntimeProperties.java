@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * @param snapshotDir {@code snapshot-dir}: the directory snapshot store; default {@code
  *     <state-dir>/snapshots}
  * @param maxBatchRecords {@code max-batch-records}: the most commands decided in one transaction
- * @param pollTimeout {@code poll-timeout}: how long one poll for commands waits
+ * @param pollTimeout {@code poll-timeout}: how long a poll for commands waits while no transaction is in flight
  * @param taskThreads {@code task-threads}: task loops of this instance, from 1 to {@code
  *     partitions}; each decides the commands of its own partitions in its own transactions
  * @param maxCommandBytes {@code max-command-bytes}: the largest command payload accepted
