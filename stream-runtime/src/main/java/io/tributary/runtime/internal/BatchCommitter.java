@@ -66,7 +66,7 @@ final class BatchCommitter implements AutoCloseable {
 
   /**
    * Creates the producers of task loop {@code loop} and fences an earlier run of each
-   * ({@code initTransactions}).
+   * ({@code initTransactions}, all at once: after a crash each may have a transaction to abort).
    */
   BatchCommitter(KafkaClients clients, int loop, Topics topics, FaultInjector faults,
       OutcomeListener committedOutcomes, Timer commitLatency, String threadName) {
@@ -74,8 +74,11 @@ final class BatchCommitter implements AutoCloseable {
     try {
       for (int lane = 0; lane < LANES; lane++) {
         created.add(clients.transactionalProducer(loop, lane));
-        created.getLast().initTransactions();
       }
+      List<CompletableFuture<Void>> fenced = created.subList(1, LANES).stream()
+          .map(producer -> CompletableFuture.runAsync(producer::initTransactions)).toList();
+      created.getFirst().initTransactions();
+      fenced.forEach(BatchCommitter::join);
     } catch (RuntimeException e) {
       created.forEach(producer -> closeQuietly(producer, e));
       throw e;
@@ -158,8 +161,13 @@ final class BatchCommitter implements AutoCloseable {
    *     a simulated crash): the loop must stop
    */
   static BatchAppender.Appended await(InFlight inFlight) {
+    return join(inFlight.done());
+  }
+
+  /** Waits for {@code future}, and throws what ended it as it was thrown. */
+  private static <T> T join(CompletableFuture<T> future) {
     try {
-      return inFlight.done().join();
+      return future.join();
     } catch (CompletionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {
@@ -183,7 +191,8 @@ final class BatchCommitter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      RuntimeException failed = new RuntimeException("closing the transactional producers failed");
+      RuntimeException failed = new RuntimeException("Closing the task loop's transactional producers failed; a"
+          + " transaction one of them left open is aborted by the broker at transaction.timeout.ms.");
       producers.forEach(producer -> closeQuietly(producer, failed));
       if (failed.getSuppressed().length > 0) {
         throw failed;

@@ -9,13 +9,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The batches a task loop is deciding and has not sent yet, by partition, with the limit on how many
- * commands they hold together ({@code maxBatchRecords}). A poll may return more than fits: the
- * records that do not fit are left to be read again. Used by the task loop's thread only.
+ * commands they hold together ({@code maxBatchRecords}), how long deciding them took and when their
+ * oldest command was appended. A poll may return more than fits: the records that do not fit are
+ * left to be read again. Used by the task loop's thread only, but for {@link #commandCount}.
  */
 final class OpenBatches {
   private final int maxCommands;
   private final Map<Integer, PartitionBatch> batches = new HashMap<>();
-  private int commands;
+  /** Written by the task loop's thread; volatile for the {@code tributary.batch.open} gauge. */
+  private volatile int commands;
+  private long decideNanos;
+  private long oldestAppend = Long.MAX_VALUE;
 
   OpenBatches(int maxCommands) {
     this.maxCommands = maxCommands;
@@ -32,11 +36,14 @@ final class OpenBatches {
     if (taken <= 0) {
       return records.getFirst().offset();
     }
+    long started = System.nanoTime();
     PartitionBatch batch = batches.computeIfAbsent(partition, newBatch::apply);
     for (ConsumerRecord<byte[], byte[]> record : records.subList(0, taken)) {
       batch.decide(record.offset(), record.value());
     }
     commands += taken;
+    decideNanos += System.nanoTime() - started;
+    oldestAppend = Math.min(oldestAppend, records.getFirst().timestamp());
     return taken < records.size() ? records.get(taken).offset() : -1;
   }
 
@@ -45,9 +52,22 @@ final class OpenBatches {
     return commands >= maxCommands;
   }
 
-  /** @return how many commands the open batches hold */
+  /** @return how many commands the open batches hold; may be read from any thread */
   int commandCount() {
     return commands;
+  }
+
+  /** @return how long deciding the open batches took, in nanoseconds */
+  long decideNanos() {
+    return decideNanos;
+  }
+
+  /**
+   * @return the append timestamp (the producer's clock) of the oldest command decided since the last
+   *     {@link #drain} (a dropped batch's included), or {@code Long.MAX_VALUE} if none was
+   */
+  long oldestAppend() {
+    return oldestAppend;
   }
 
   boolean isEmpty() {
@@ -72,6 +92,8 @@ final class OpenBatches {
     List<PartitionBatch> drained = new ArrayList<>(batches.values());
     batches.clear();
     commands = 0;
+    decideNanos = 0;
+    oldestAppend = Long.MAX_VALUE;
     return drained;
   }
 }

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -66,6 +65,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Clock clock;
   private final OutcomeListener committedOutcomes;
   private final int index;
+  /** Ends the names of this loop's threads: empty for loop 0, else {@code -<index>}. */
+  private final String threadSuffix;
   private final Runnable firstAssignment;
   private boolean assigned;
   private final OwnedPartitions partitions;
@@ -76,11 +77,6 @@ public final class TaskLoop implements AutoCloseable {
   private final OpenBatches openBatches;
   /** The batches whose transaction runs on the committer, not yet written to the stores; or null. */
   private BatchCommitter.@Nullable InFlight inFlight;
-  /** Nanoseconds spent deciding the open batches, and the append time of their oldest command. */
-  private long openDecideNanos;
-  private long openOldestAppend = Long.MAX_VALUE;
-  /** How many commands the open batches hold, for the {@code tributary.batch.open} gauge. */
-  private final AtomicInteger openCommands = new AtomicInteger();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread thread;
   /** Writes committed batches to the partition stores while the loop goes on; see {@link PipelinedStore}. */
@@ -125,16 +121,17 @@ public final class TaskLoop implements AutoCloseable {
     this.commitLatency = Timer.builder("tributary.commit.latency").tag("service", service).register(meters);
     this.decideTime = Timer.builder("tributary.decide.time").tag("service", service).register(meters);
     this.commandWait = Timer.builder("tributary.command.wait").tag("service", service).register(meters);
-    Gauge.builder("tributary.batch.open", openCommands, AtomicInteger::get).tag("service", service).register(meters);
+    Gauge.builder("tributary.batch.open", openBatches, OpenBatches::commandCount).tag("service", service)
+        .register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
     this.stateCacheHits = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "hit")
         .register(meters);
     this.stateCacheMisses = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "miss")
         .register(meters);
-    String suffix = index == 0 ? "" : "-" + index;
-    this.thread = new Thread(this::run, "tributary-" + service + "-tasks" + suffix);
+    this.threadSuffix = index == 0 ? "" : "-" + index;
+    this.thread = new Thread(this::run, "tributary-" + service + "-tasks" + threadSuffix);
     this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
-        .name("tributary-" + service + "-store-writer" + suffix).factory());
+        .name("tributary-" + service + "-store-writer" + threadSuffix).factory());
     this.partitions = new OwnedPartitions(service, settings, loader, snapshots, storeWriter, meters);
   }
 
@@ -179,12 +176,10 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private void run() {
-    String service = definition.name();
-    String suffix = index == 0 ? "" : "-" + index;
     try (BoundedClose group = new BoundedClose(clients.commandConsumer(index));
         Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer(index);
         BatchCommitter committer = new BatchCommitter(clients, index, topics, faults, committedOutcomes, commitLatency,
-            "tributary-" + service + "-committer" + suffix)) {
+            "tributary-" + definition.name() + "-committer" + threadSuffix)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
       Replayer replayer = new Replayer(replayConsumer, definition, topics);
@@ -243,10 +238,7 @@ public final class TaskLoop implements AutoCloseable {
     ConsumerRecords<byte[], byte[]> records =
         commandConsumer.poll(inFlight == null ? settings.pollTimeout() : Duration.ZERO);
     if (!records.isEmpty()) {
-      long started = System.nanoTime();
-      openOldestAppend = Math.min(openOldestAppend, decideInto(commandConsumer, records));
-      openDecideNanos += System.nanoTime() - started;
-      openCommands.set(openBatches.commandCount());
+      decideInto(commandConsumer, records);
     } else if (inFlight != null) {
       try {
         inFlight.done().get(IN_FLIGHT_WAIT_MICROS, TimeUnit.MICROSECONDS);
@@ -261,15 +253,10 @@ public final class TaskLoop implements AutoCloseable {
 
   /** Hands the open batches to the committer: the loop decides the next ones while they commit. */
   private void send(Consumer<byte[], byte[]> commandConsumer, BatchCommitter committer) {
-    decideTime.record(openDecideNanos, TimeUnit.NANOSECONDS);
+    decideTime.record(openBatches.decideNanos(), TimeUnit.NANOSECONDS);
     // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
-    if (openOldestAppend != Long.MAX_VALUE) {
-      commandWait.record(Math.max(0, System.currentTimeMillis() - openOldestAppend), TimeUnit.MILLISECONDS);
-    }
-    openDecideNanos = 0;
-    openOldestAppend = Long.MAX_VALUE;
+    commandWait.record(Math.max(0, System.currentTimeMillis() - openBatches.oldestAppend()), TimeUnit.MILLISECONDS);
     inFlight = committer.commit(openBatches.drain(), commandConsumer.groupMetadata());
-    openCommands.set(0);
   }
 
   /**
@@ -290,9 +277,6 @@ public final class TaskLoop implements AutoCloseable {
       log.warn("{}: batch aborted and will be retried: {}", definition.name(), e.getMessage());
       abortedBatches.increment();
       rewind(commandConsumer, ended.batches(), openBatches.drain());
-      openDecideNanos = 0;
-      openOldestAppend = Long.MAX_VALUE;
-      openCommands.set(0);
       return;
     }
     faults.at(FaultPoint.AFTER_COMMIT);
@@ -318,11 +302,8 @@ public final class TaskLoop implements AutoCloseable {
    * Decides {@code records} into the open batches, at most up to {@code maxBatchRecords} commands in
    * all; the consumer is sought back to the first record not decided of each partition, so it is
    * read again for the next batch, and so are the records of a partition that is not restored.
-   *
-   * @return the append timestamp of the oldest record decided, or {@code Long.MAX_VALUE}
    */
-  private long decideInto(Consumer<byte[], byte[]> commandConsumer, ConsumerRecords<byte[], byte[]> records) {
-    long oldestAppend = Long.MAX_VALUE;
+  private void decideInto(Consumer<byte[], byte[]> commandConsumer, ConsumerRecords<byte[], byte[]> records) {
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
       OwnedPartitions.Owned owned = partitions.get(tp.partition());
@@ -334,14 +315,10 @@ public final class TaskLoop implements AutoCloseable {
       long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
           partition, owned.store(), owned.states(), inFlight == null ? null : inFlight.of(partition), definition,
           partitioner, clock, clients.instanceId(), partitionRecords.size()));
-      if (readAgainFrom != partitionRecords.getFirst().offset()) {
-        oldestAppend = Math.min(oldestAppend, partitionRecords.getFirst().timestamp());
-      }
       if (readAgainFrom >= 0) {
         commandConsumer.seek(tp, readAgainFrom); // no room left for these: the next batch reads them
       }
     }
-    return oldestAppend;
   }
 
   /** Seeks each assigned partition of {@code aborted} and {@code dropped} back to its first command in them. */
@@ -406,7 +383,6 @@ public final class TaskLoop implements AutoCloseable {
 
     private void release(int partition, boolean snapshot) {
       openBatches.drop(partition);
-      openCommands.set(openBatches.commandCount());
       partitions.release(partition, snapshot);
     }
   }

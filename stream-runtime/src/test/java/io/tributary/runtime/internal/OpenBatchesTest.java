@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,11 +78,30 @@ class OpenBatchesTest {
     });
   }
 
-  /** Command records that do not parse: each still gets an outcome, so each counts. */
+  @Test
+  void keepsTheOldestAppendTimeAndTheDecisionTimeUntilADrain() {
+    OpenBatches open = new OpenBatches(20);
+    assertThat(open.oldestAppend()).isEqualTo(Long.MAX_VALUE);
+
+    open.decide(1, records(1, 50, 2), this::batch);
+    open.decide(2, records(2, 10, 2), this::batch);
+    assertThat(open.decide(3, records(3, 0, 20), this::batch)).as("the 4 that fit").isEqualTo(16);
+
+    assertThat(open.oldestAppend()).as("partition 3's first, appended at 1,000").isEqualTo(1_000);
+    assertThat(open.decideNanos()).isPositive();
+    assertThat(open.commandCount()).isEqualTo(20);
+    open.drain();
+    assertThat(open.oldestAppend()).isEqualTo(Long.MAX_VALUE);
+    assertThat(open.decideNanos()).isZero();
+    assertThat(open.commandCount()).isZero();
+  }
+
+  /** Command records that do not parse (each still gets an outcome, so each counts), appended at 1,000 + offset. */
   private static List<ConsumerRecord<byte[], byte[]>> records(int partition, long from, int count) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    LongStream.range(from, from + count).forEach(offset ->
-        records.add(new ConsumerRecord<>("svc.commands", partition, offset, new byte[0], new byte[] {(byte) 0xff})));
+    LongStream.range(from, from + count).forEach(offset -> records.add(new ConsumerRecord<>("svc.commands", partition,
+        offset, 1_000 + offset, TimestampType.CREATE_TIME, 0, 1, new byte[0], new byte[] {(byte) 0xff},
+        new RecordHeaders(), Optional.empty())));
     return records;
   }
 

@@ -68,6 +68,14 @@ class OutcomeReaderIT {
       assertThat(elsewhere.get(30, TimeUnit.SECONDS))
           .isEqualTo(new CommandOutcome.Rejected("c-elsewhere", "INSUFFICIENT_FUNDS", "balance 0", false));
       assertThat(resent).as("the resend waits for its own outcome, not the first one read late").isNotDone();
+
+      // a command and its resend decided in one batch: the waiting caller gets the resend's outcome
+      CompletableFuture<CommandOutcome> twice = reader.await("c-twice");
+      DecidedOutcome first = DecidedOutcome.complete("c-twice", accepted("c-twice", 1));
+      reader.committed(1, -1, -1, List.of(first, DecidedOutcome.duplicate("c-twice", first)));
+      assertThat(twice.get(10, TimeUnit.SECONDS)).isEqualTo(
+          new CommandOutcome.Accepted("c-twice", 1, 1, java.util.Optional.of(new io.tributary.runtime.Position(1, 41)),
+              true));
     }
   }
 
