@@ -70,22 +70,24 @@ final class LatencyPhase {
    * @return the results of the recorded round of the systems {@code bench.systems} names, Tributary first
    */
   List<LatencyResult> run() throws Exception {
-    for (int round = 1; round <= settings.latencyWarmupRounds(); round++) {
-      for (LatencyResult result : runRound()) {
-        Progress.print("  latency warm-up round %d, not recorded: %s %s: p50 %.1f ms, p99 %.1f ms", round,
-            result.system(), result.measure(), result.p50Millis(), result.p99Millis());
+    try (GcPauses gc = GcPauses.listen()) {
+      for (int round = 1; round <= settings.latencyWarmupRounds(); round++) {
+        for (LatencyResult result : runRound(gc)) {
+          Progress.print("  latency warm-up round %d, not recorded: %s %s: p50 %.1f ms, p99 %.1f ms", round,
+              result.system(), result.measure(), result.p50Millis(), result.p99Millis());
+        }
       }
+      return runRound(gc);
     }
-    return runRound();
   }
 
-  private List<LatencyResult> runRound() throws Exception {
+  private List<LatencyResult> runRound(GcPauses gc) throws Exception {
     List<LatencyResult> results = new ArrayList<>();
     if (settings.runsSystem("tributary")) {
-      results.addAll(measureTributary());
+      results.addAll(measureTributary(gc));
     }
     if (settings.runsSystem("kafka-streams")) {
-      results.add(measureStreams());
+      results.add(measureStreams(gc));
     }
     return results;
   }
@@ -97,7 +99,7 @@ final class LatencyPhase {
    * runtime, so a gRPC call costs the machine twice what a remote client's would; sampling the gRPC
    * path, rather than sending every command through it, keeps that cost from being the load.
    */
-  private List<LatencyResult> measureTributary() throws Exception {
+  private List<LatencyResult> measureTributary(GcPauses gc) throws Exception {
     String run = "tr-latency-" + Long.toHexString(System.nanoTime() & 0xffff);
     Path stateDir = TempDirs.create("bench-state-");
     try {
@@ -139,16 +141,19 @@ final class LatencyPhase {
         if (!unanswered.await(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
           Progress.print("  tributary latency: not every reply arrived within %s", ANSWER_WAIT);
         }
+        long answeredBy = System.nanoTime();
         Progress.print("  tributary latency: %s", TributarySystem.stats(meters));
         Progress.print("  tributary latency: the broker's error answers during the run: %s",
             BrokerErrors.added(errorsBefore, BrokerErrors.counts()));
         if (firstError.get() != null) {
           Progress.print("  tributary latency: a command got no answer: %s", firstError.get());
         }
+        GcPauses.Summary pauses = gc.between(schedule.due(schedule.warmupCommands()), answeredBy);
         long[] all = toArray(latency);
         return List.of(
-            LatencyResult.of("tributary", "gRPC CommandService.Send -> reply", recorded(all, schedule, true)),
-            LatencyResult.of("tributary", "CommandGateway.send -> committed reply", recorded(all, schedule, false)));
+            LatencyResult.of("tributary", "gRPC CommandService.Send -> reply", recorded(all, schedule, true), pauses),
+            LatencyResult.of("tributary", "CommandGateway.send -> committed reply", recorded(all, schedule, false),
+                pauses));
       }
     } finally {
       TempDirs.delete(stateDir);
@@ -168,7 +173,7 @@ final class LatencyPhase {
         .toArray();
   }
 
-  private LatencyResult measureStreams() throws Exception {
+  private LatencyResult measureStreams(GcPauses gc) throws Exception {
     String run = "ks-latency-" + Long.toHexString(System.nanoTime() & 0xffff);
     RunTopics topics = RunTopics.of(run);
     Path stateDir = TempDirs.create("bench-state-");
@@ -200,13 +205,14 @@ final class LatencyPhase {
           reportSending("kafka-streams", progress, i + 1, schedule, latency);
         }
         readerThread.join(ANSWER_WAIT.toMillis());
+        long answeredBy = System.nanoTime();
         reader.stop();
         readerThread.join();
         if (failure.get() != null) {
           throw new IllegalStateException("Kafka Streams failed during the latency phase", failure.get());
         }
         return LatencyResult.of("kafka-streams", "produce -> event/rejection read_committed", toArray(latency),
-            schedule);
+            schedule, gc.between(schedule.due(schedule.warmupCommands()), answeredBy));
       }
     } finally {
       TempDirs.delete(stateDir);

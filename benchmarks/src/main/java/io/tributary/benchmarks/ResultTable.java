@@ -40,12 +40,15 @@ final class ResultTable {
     line("latency at %s cmd/s offered open-loop, %d s recorded after %d s of warm-up (uniform keys)",
         Progress.count(settings.latencyRate()), settings.latencyDuration().toSeconds(),
         settings.latencyWarmup().toSeconds());
-    line("%-14s %-44s %9s %9s %8s %8s %8s %8s", "system", "measure", "offered", "answered", "p50 ms", "p99 ms",
-        "p99.9 ms", "max ms");
+    line("%-14s %-44s %9s %9s %8s %8s %8s %8s %10s", "system", "measure", "offered", "answered", "p50 ms", "p99 ms",
+        "p99.9 ms", "max ms", "GC pauses");
     for (LatencyResult result : results) {
-      line("%-14s %-44s %9d %9d %8.1f %8.1f %8.1f %8.1f", result.system(), result.measure(), result.offered(),
-          result.answered(), result.p50Millis(), result.p99Millis(), result.p999Millis(), result.maxMillis());
+      line("%-14s %-44s %9d %9d %8.1f %8.1f %8.1f %8.1f %10s", result.system(), result.measure(), result.offered(),
+          result.answered(), result.p50Millis(), result.p99Millis(), result.p999Millis(), result.maxMillis(),
+          result.pauses().count() + " / " + result.pauses().maxMillis());
     }
+    line("GC pauses: the JVM's stop-the-world pauses in the recorded window, count / longest ms (the broker and the"
+        + " system share the JVM; a pause stops both)");
   }
 
   static void printNotMeasured() {
