@@ -1,24 +1,12 @@
 package io.tributary.query.grpc;
 
-import io.grpc.BindableService;
-import io.grpc.Server;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionService;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tributary.core.annotation.Experimental;
 import io.tributary.core.error.PermanentException;
+import io.tributary.grpc.GrpcEndpoint;
 import io.tributary.query.QueryEngine;
 import io.tributary.query.grpc.v1.QueryServiceGrpc;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,15 +30,10 @@ import org.slf4j.LoggerFactory;
 public final class QueryServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
 
-  private final Server server;
-  private final HealthStatusManager health;
-  private final Duration shutdownGrace;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final GrpcEndpoint endpoint;
 
-  private QueryServer(Server server, HealthStatusManager health, Duration shutdownGrace) {
-    this.server = server;
-    this.health = health;
-    this.shutdownGrace = shutdownGrace;
+  private QueryServer(GrpcEndpoint endpoint) {
+    this.endpoint = endpoint;
   }
 
   /**
@@ -63,33 +46,18 @@ public final class QueryServer implements AutoCloseable {
   public static QueryServer start(QueryServerSettings settings, QueryEngine engine) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(engine, "engine");
-    HealthStatusManager health = new HealthStatusManager();
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
-        .maxInboundMessageSize(settings.maxInboundMessageBytes())
-        .addService(new GrpcQueryService(engine, settings.defaultWait(), settings.maxWait()))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(reflectionV1Alpha());
-    settings.tls().ifPresent(tls -> builder.sslContext(sslContext(tls)));
-    Server server = builder.build();
-    try {
-      server.start();
-    } catch (IOException e) {
-      server.shutdownNow();
-      throw new PermanentException("Cannot listen for gRPC queries on " + settings.host() + ":" + settings.port()
-          + ": " + e.getMessage() + ". Choose a free port (0 takes one) or stop the process that holds it, and bind"
-          + " an address of this host (0.0.0.0 for every interface).", e);
-    }
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-    health.setStatus(QueryServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    log.info("Serving gRPC queries {} on {}:{} ({}), waits up to {}", engine.queryNames(), settings.host(),
-        server.getPort(), settings.tls().isPresent() ? "TLS" : "plaintext", settings.maxWait());
-    return new QueryServer(server, health, settings.shutdownGrace());
+    GrpcEndpoint endpoint = GrpcEndpoint.start(
+        "queries", settings.endpoint(), settings.maxInboundMessageBytes(),
+        List.of(new GrpcQueryService(engine, settings.defaultWait(), settings.maxWait()).bindService()),
+        List.of(QueryServiceGrpc.SERVICE_NAME));
+    log.info("Answering queries {} on port {}, waits up to {}", engine.queryNames(), endpoint.port(),
+        settings.maxWait());
+    return new QueryServer(endpoint);
   }
 
   /** @return the bound port: the configured one, or the one taken when 0 was configured */
   public int port() {
-    return server.getPort();
+    return endpoint.port();
   }
 
   /**
@@ -99,38 +67,6 @@ public final class QueryServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    health.enterTerminalState();
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
-        server.shutdownNow();
-        if (!server.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
-          log.warn("gRPC query server on port {} did not terminate within {} after cancelling its calls",
-              server.getPort(), shutdownGrace);
-        }
-      }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  // grpcurl before 1.9 and most Node reflection clients speak only v1alpha
-  @SuppressWarnings("deprecation")
-  private static BindableService reflectionV1Alpha() {
-    return ProtoReflectionService.newInstance();
-  }
-
-  private static SslContext sslContext(QueryServerSettings.Tls tls) {
-    try {
-      return GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new PermanentException("Cannot load the TLS certificate chain " + tls.certChain() + " and private key "
-          + tls.privateKey() + ": " + e.getMessage() + ". Both must be readable PEM files: the certificate first,"
-          + " then its intermediates; the key in PKCS#8, unencrypted, matching the certificate.", e);
-    }
+    endpoint.close();
   }
 }

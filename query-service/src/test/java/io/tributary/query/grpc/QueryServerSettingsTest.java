@@ -3,10 +3,17 @@ package io.tributary.query.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.grpc.EndpointSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+// host, port, shutdown grace and TLS are checked by EndpointSettingsTest in tributary-grpc-server
 class QueryServerSettingsTest {
+
+  @Test
+  void defaultsListenOnEveryInterfaceOnPort50052() {
+    assertThat(QueryServerSettings.defaults().endpoint()).isEqualTo(EndpointSettings.onPort(50052));
+  }
 
   @Test
   void defaultWaitMustBeWithinTheLimit() {
@@ -16,10 +23,13 @@ class QueryServerSettingsTest {
   }
 
   @Test
-  void portOutOfRangeNamesTheSetting() {
-    assertThatThrownBy(() -> QueryServerSettings.defaults().withPort(70000))
+  void rejectsOutOfRangeValuesNamingTheSetting() {
+    QueryServerSettings defaults = QueryServerSettings.defaults();
+
+    assertThatThrownBy(() -> defaults.withDefaultWait(Duration.ofMillis(-1))).hasMessageContaining("defaultWait");
+    assertThatThrownBy(() -> defaults.withMaxInboundMessageBytes(0))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("QueryServerSettings.port 70000 is out of range");
+        .hasMessageContaining("QueryServerSettings.maxInboundMessageBytes 0 must be positive");
   }
 
   @Test

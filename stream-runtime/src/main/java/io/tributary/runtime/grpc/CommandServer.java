@@ -1,32 +1,18 @@
 package io.tributary.runtime.grpc;
 
 import io.grpc.BindableService;
-import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionService;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.error.PermanentException;
+import io.tributary.grpc.GrpcEndpoint;
 import io.tributary.runtime.CommandGateway;
 import io.tributary.runtime.grpc.v1.CommandServiceGrpc;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A running gRPC server for a service's command API. It serves:
@@ -49,20 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 @Evolving
 public final class CommandServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(CommandServer.class);
-
-  private final Server server;
-  private final HealthStatusManager health;
+  private final GrpcEndpoint endpoint;
   private final ScheduledThreadPoolExecutor timers;
-  private final Duration shutdownGrace;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private CommandServer(
-      Server server, HealthStatusManager health, ScheduledThreadPoolExecutor timers, Duration shutdownGrace) {
-    this.server = server;
-    this.health = health;
+  private CommandServer(GrpcEndpoint endpoint, ScheduledThreadPoolExecutor timers) {
+    this.endpoint = endpoint;
     this.timers = timers;
-    this.shutdownGrace = shutdownGrace;
   }
 
   /**
@@ -93,43 +71,17 @@ public final class CommandServer implements AutoCloseable {
     Objects.requireNonNull(services, "services");
     ScheduledThreadPoolExecutor timers = newTimers();
     try {
-      HealthStatusManager health = new HealthStatusManager();
-      List<ServerServiceDefinition> builtIn =
-          List.of(
-              new GrpcCommandService(gateway, timers, settings.defaultTimeout(), settings.deadlineMargin())
-                  .bindService(),
-              health.getHealthService().bindService(),
-              ProtoReflectionServiceV1.newInstance().bindService(),
-              reflectionV1Alpha().bindService());
-      List<ServerServiceDefinition> definitions = new ArrayList<>(builtIn);
+      List<ServerServiceDefinition> definitions = new ArrayList<>();
+      definitions.add(
+          new GrpcCommandService(gateway, timers, settings.defaultTimeout(), settings.deadlineMargin()).bindService());
       for (BindableService service : services) {
         definitions.add(Objects.requireNonNull(service, "services contains null").bindService());
       }
-      requireUniqueNames(builtIn, definitions);
-
-      NettyServerBuilder builder =
-          NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
-              .maxInboundMessageSize(settings.maxInboundMessageBytes());
-      definitions.forEach(builder::addService);
-      settings.tls().ifPresent(tls -> builder.sslContext(sslContext(tls)));
-      Server server = builder.build();
-      try {
-        server.start();
-      } catch (IOException e) {
-        server.shutdownNow();
-        throw new PermanentException(
-            "Cannot listen for gRPC commands on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
-                + ". Choose a free port (0 takes one) or stop the process that holds it, and bind an"
-                + " address of this host (0.0.0.0 for every interface).",
-            e);
-      }
-      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-      health.setStatus(CommandServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-      log.info(
-          "Serving gRPC commands on {}:{} ({}), requests up to {} bytes",
-          settings.host(), server.getPort(), settings.tls().isPresent() ? "TLS" : "plaintext",
-          settings.maxInboundMessageBytes());
-      return new CommandServer(server, health, timers, settings.shutdownGrace());
+      requireUniqueNames(definitions);
+      GrpcEndpoint endpoint = GrpcEndpoint.start(
+          "commands", settings.endpoint(), settings.maxInboundMessageBytes(), definitions,
+          List.of(CommandServiceGrpc.SERVICE_NAME));
+      return new CommandServer(endpoint, timers);
     } catch (RuntimeException e) {
       timers.shutdownNow();
       throw e;
@@ -138,7 +90,7 @@ public final class CommandServer implements AutoCloseable {
 
   /** @return the bound port: the configured one, or the one taken when 0 was configured */
   public int port() {
-    return server.getPort();
+    return endpoint.port();
   }
 
   /**
@@ -149,23 +101,10 @@ public final class CommandServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    health.enterTerminalState();
-    server.shutdown();
     try {
-      if (!server.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
-        server.shutdownNow();
-        if (!server.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
-          log.warn("gRPC command server on port {} did not terminate within {} after cancelling its calls",
-              server.getPort(), shutdownGrace);
-        }
-      }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
+      endpoint.close();
     } finally {
+      // after the server, whose calls schedule their timeouts here
       timers.shutdownNow();
     }
   }
@@ -184,35 +123,18 @@ public final class CommandServer implements AutoCloseable {
     return timers;
   }
 
-  // grpcurl before 1.9 and most Node reflection clients speak only v1alpha
-  @SuppressWarnings("deprecation")
-  private static BindableService reflectionV1Alpha() {
-    return ProtoReflectionService.newInstance();
-  }
-
-  private static void requireUniqueNames(
-      List<ServerServiceDefinition> builtIn, List<ServerServiceDefinition> definitions) {
-    Set<String> seen = new HashSet<>();
+  private static void requireUniqueNames(List<ServerServiceDefinition> definitions) {
+    List<String> builtIn = new ArrayList<>();
+    builtIn.add(CommandServiceGrpc.SERVICE_NAME);
+    builtIn.addAll(GrpcEndpoint.BUILT_IN_SERVICES);
+    Set<String> seen = new HashSet<>(GrpcEndpoint.BUILT_IN_SERVICES);
     for (ServerServiceDefinition definition : definitions) {
       String name = definition.getServiceDescriptor().getName();
       if (!seen.add(name)) {
         throw new IllegalArgumentException(
-            "gRPC service " + name + " is given twice; the command server already serves "
-                + builtIn.stream().map(d -> d.getServiceDescriptor().getName()).toList()
+            "gRPC service " + name + " is given twice; the command server already serves " + builtIn
                 + ". Pass each extra service once and none of these.");
       }
-    }
-  }
-
-  private static SslContext sslContext(CommandServerSettings.Tls tls) {
-    try {
-      return GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new PermanentException(
-          "Cannot load the TLS certificate chain " + tls.certChain() + " and private key " + tls.privateKey()
-              + ": " + e.getMessage() + ". Both must be readable PEM files: the certificate first, then"
-              + " its intermediates; the key in PKCS#8, unencrypted, matching the certificate.",
-          e);
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.tributary.runtime.grpc;
 
 import io.tributary.core.annotation.Evolving;
+import io.tributary.grpc.EndpointSettings;
+import io.tributary.grpc.Tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,8 +11,9 @@ import java.util.Optional;
 /**
  * How a {@link CommandServer} listens and waits. Immutable: each {@code withX} returns a copy.
  *
- * @param host the address to bind, e.g. {@code 0.0.0.0} for every interface or {@code 127.0.0.1}
- * @param port the port to bind, 0 to take a free one (read it from {@link CommandServer#port()})
+ * @param endpoint where to listen, TLS, and how long {@link CommandServer#close()} lets calls in
+ *     flight finish before it cancels them (and then waits for the cancelled calls to end); its
+ *     port may be 0 to take a free one (read it from {@link CommandServer#port()})
  * @param maxCommandBytes the largest command payload the gateway accepts; must equal the gateway's
  *     own limit. The server reads requests up to this plus {@link #ENVELOPE_HEADROOM_BYTES}, so an
  *     oversized payload reaches the gateway and is answered INVALID_ARGUMENT naming the limit; a
@@ -19,19 +22,10 @@ import java.util.Optional;
  * @param deadlineMargin how long before a call's deadline the server answers DEADLINE_EXCEEDED
  *     itself, so its reply (saying a resend is safe) beats the client's own timer; at most half the
  *     time left is used
- * @param shutdownGrace how long {@link CommandServer#close()} lets calls in flight finish before it
- *     cancels them, and then how long it waits for the cancelled calls to end
- * @param tls the certificate chain and private key to serve TLS with; empty for plaintext
  */
 @Evolving
 public record CommandServerSettings(
-    String host,
-    int port,
-    int maxCommandBytes,
-    Duration defaultTimeout,
-    Duration deadlineMargin,
-    Duration shutdownGrace,
-    Optional<Tls> tls) {
+    EndpointSettings endpoint, int maxCommandBytes, Duration defaultTimeout, Duration deadlineMargin) {
 
   /** Room for the request's other fields and framing on top of the payload limit: 64 KiB. */
   public static final int ENVELOPE_HEADROOM_BYTES = 64 * 1024;
@@ -40,16 +34,7 @@ public record CommandServerSettings(
    * @throws IllegalArgumentException naming the setting, if a value is out of range
    */
   public CommandServerSettings {
-    Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(tls, "tls");
-    if (host.isBlank()) {
-      throw new IllegalArgumentException(
-          "CommandServerSettings.host is blank; use 0.0.0.0 for every interface or 127.0.0.1 for loopback only.");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(
-          "CommandServerSettings.port " + port + " is out of range; use 1-65535, or 0 to take a free port.");
-    }
+    Objects.requireNonNull(endpoint, "endpoint");
     if (maxCommandBytes <= 0) {
       throw new IllegalArgumentException(
           "CommandServerSettings.maxCommandBytes " + maxCommandBytes
@@ -57,7 +42,6 @@ public record CommandServerSettings(
     }
     positive("defaultTimeout", defaultTimeout);
     notNegative("deadlineMargin", deadlineMargin);
-    positive("shutdownGrace", shutdownGrace);
   }
 
   /**
@@ -66,8 +50,27 @@ public record CommandServerSettings(
    */
   public static CommandServerSettings defaults() {
     return new CommandServerSettings(
-        "0.0.0.0", 50051, 1024 * 1024, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(5),
-        Optional.empty());
+        EndpointSettings.onPort(50051), 1024 * 1024, Duration.ofSeconds(10), Duration.ofMillis(100));
+  }
+
+  /** @return the address to bind, e.g. {@code 0.0.0.0} for every interface or {@code 127.0.0.1} */
+  public String host() {
+    return endpoint.host();
+  }
+
+  /** @return the port to bind, 0 to take a free one */
+  public int port() {
+    return endpoint.port();
+  }
+
+  /** @return how long {@link CommandServer#close()} waits at most per stage */
+  public Duration shutdownGrace() {
+    return endpoint.shutdownGrace();
+  }
+
+  /** @return the certificate chain and private key to serve TLS with; empty for plaintext */
+  public Optional<Tls> tls() {
+    return endpoint.tls();
   }
 
   /** @return the largest request the server reads: the payload limit plus the envelope headroom */
@@ -75,34 +78,39 @@ public record CommandServerSettings(
     return (int) Math.min(Integer.MAX_VALUE, (long) maxCommandBytes + ENVELOPE_HEADROOM_BYTES);
   }
 
+  /** @return a copy that listens as {@code endpoint} says */
+  public CommandServerSettings withEndpoint(EndpointSettings endpoint) {
+    return new CommandServerSettings(endpoint, maxCommandBytes, defaultTimeout, deadlineMargin);
+  }
+
   /** @return a copy that binds {@code host} */
   public CommandServerSettings withHost(String host) {
-    return new CommandServerSettings(host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, tls);
+    return withEndpoint(endpoint.withHost(host));
   }
 
   /** @return a copy that binds {@code port}; 0 takes a free port */
   public CommandServerSettings withPort(int port) {
-    return new CommandServerSettings(host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, tls);
+    return withEndpoint(endpoint.withPort(port));
   }
 
   /** @return a copy with this payload limit; keep it equal to the command gateway's */
   public CommandServerSettings withMaxCommandBytes(int maxCommandBytes) {
-    return new CommandServerSettings(host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, tls);
+    return new CommandServerSettings(endpoint, maxCommandBytes, defaultTimeout, deadlineMargin);
   }
 
   /** @return a copy whose calls without a deadline wait {@code defaultTimeout} */
   public CommandServerSettings withDefaultTimeout(Duration defaultTimeout) {
-    return new CommandServerSettings(host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, tls);
+    return new CommandServerSettings(endpoint, maxCommandBytes, defaultTimeout, deadlineMargin);
   }
 
   /** @return a copy that answers this long before a call's deadline */
   public CommandServerSettings withDeadlineMargin(Duration deadlineMargin) {
-    return new CommandServerSettings(host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, tls);
+    return new CommandServerSettings(endpoint, maxCommandBytes, defaultTimeout, deadlineMargin);
   }
 
   /** @return a copy whose {@link CommandServer#close()} waits at most this long per stage */
   public CommandServerSettings withShutdownGrace(Duration shutdownGrace) {
-    return new CommandServerSettings(host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, tls);
+    return withEndpoint(endpoint.withShutdownGrace(shutdownGrace));
   }
 
   /**
@@ -110,29 +118,12 @@ public record CommandServerSettings(
    * @param privateKey a PEM file with the certificate's private key, PKCS#8 and unencrypted
    */
   public CommandServerSettings withTls(Path certChain, Path privateKey) {
-    return new CommandServerSettings(
-        host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace,
-        Optional.of(new Tls(certChain, privateKey)));
+    return withEndpoint(endpoint.withTls(certChain, privateKey));
   }
 
   /** @return a copy that serves plaintext */
   public CommandServerSettings withoutTls() {
-    return new CommandServerSettings(
-        host, port, maxCommandBytes, defaultTimeout, deadlineMargin, shutdownGrace, Optional.empty());
-  }
-
-  /**
-   * Files to serve TLS with; read when the server starts.
-   *
-   * @param certChain a PEM file with the server certificate first, then its intermediates
-   * @param privateKey a PEM file with the certificate's private key, PKCS#8 and unencrypted
-   */
-  public record Tls(Path certChain, Path privateKey) {
-    /** @throws NullPointerException if a path is null */
-    public Tls {
-      Objects.requireNonNull(certChain, "certChain");
-      Objects.requireNonNull(privateKey, "privateKey");
-    }
+    return withEndpoint(endpoint.withoutTls());
   }
 
   static Duration positive(String name, Duration value) {

@@ -2,6 +2,7 @@ package io.tributary.runtime.micronaut;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.tributary.grpc.EndpointSettings;
 import io.tributary.runtime.grpc.CommandServer;
 import io.tributary.runtime.grpc.CommandServerSettings;
 import java.nio.file.Files;
@@ -100,8 +101,9 @@ public record CommandServerProperties(
           + " that an oversized command is answered INVALID_ARGUMENT naming the limit. Remove " + PREFIX
           + ".max-command-bytes (it follows the runtime's) or set both to the same value.");
     }
-    CommandServerSettings settings = new CommandServerSettings(host, port, runtimeMaxCommandBytes, defaultTimeout,
-        deadlineMargin, shutdownGrace, Optional.empty());
+    CommandServerSettings settings = new CommandServerSettings(
+        new EndpointSettings(host, port, shutdownGrace, Optional.empty()), runtimeMaxCommandBytes, defaultTimeout,
+        deadlineMargin);
     return tls.certChain() != null && tls.privateKey() != null
         ? settings.withTls(tls.certChain(), tls.privateKey())
         : settings;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.EnvironmentPropertySource;
 import io.micronaut.context.env.PropertySource;
+import io.tributary.grpc.EndpointSettings;
+import io.tributary.grpc.Tls;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.TributaryRuntime;
 import io.tributary.runtime.grpc.CommandServer;
@@ -104,8 +106,9 @@ class PropertiesBindingTest {
 
     try (ApplicationContext context = run(properties)) {
       assertThat(context.getBean(CommandServerProperties.class).toSettings(65536)).isEqualTo(
-          new CommandServerSettings("127.0.0.1", 9443, 65536, Duration.ofSeconds(30), Duration.ofMillis(250),
-              Duration.ofSeconds(20), Optional.of(new CommandServerSettings.Tls(cert, key))));
+          new CommandServerSettings(
+              new EndpointSettings("127.0.0.1", 9443, Duration.ofSeconds(20), Optional.of(new Tls(cert, key))),
+              65536, Duration.ofSeconds(30), Duration.ofMillis(250)));
     }
   }
 

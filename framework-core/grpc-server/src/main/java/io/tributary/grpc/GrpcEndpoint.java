@@ -1,0 +1,171 @@
+package io.tributary.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.tributary.core.annotation.Evolving;
+import io.tributary.core.error.PermanentException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gRPC server on {@link EndpointSettings}: the base of the command server and the query
+ * server. Beside the services passed to {@link #start}, it serves:
+ *
+ * <ul>
+ *   <li>{@code grpc.health.v1.Health}: SERVING for {@code ""} and for each of the serving names
+ *       while running, NOT_SERVING from the moment {@link #close()} begins;
+ *   <li>server reflection ({@code grpc.reflection.v1} and the older {@code v1alpha}), so tools can
+ *       list and call the services without their proto files.
+ * </ul>
+ *
+ * <p>Thread-safe. {@link #close()} must be called; it is idempotent.
+ */
+@Evolving
+public final class GrpcEndpoint implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GrpcEndpoint.class);
+
+  /** The names of the services every endpoint serves: health, reflection v1 and v1alpha. */
+  public static final List<String> BUILT_IN_SERVICES =
+      List.of(
+          HealthGrpc.SERVICE_NAME,
+          io.grpc.reflection.v1.ServerReflectionGrpc.SERVICE_NAME,
+          io.grpc.reflection.v1alpha.ServerReflectionGrpc.SERVICE_NAME);
+
+  private final String what;
+  private final Server server;
+  private final HealthStatusManager health;
+  private final Duration shutdownGrace;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private GrpcEndpoint(String what, Server server, HealthStatusManager health, Duration shutdownGrace) {
+    this.what = what;
+    this.server = server;
+    this.health = health;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /**
+   * Binds the port and starts serving; returns once the server accepts connections.
+   *
+   * @param what what is served, in plural, for the log and the messages: {@code "commands"}
+   * @param settings where to listen, TLS and the shutdown grace
+   * @param maxInboundMessageBytes the largest request the server reads; a larger one is refused
+   *     unread with RESOURCE_EXHAUSTED
+   * @param services the services to serve; their names must differ from each other and from
+   *     {@link #BUILT_IN_SERVICES}, since gRPC keeps only the last service of a name
+   * @param servingNames the services that health reports SERVING by name while running
+   * @return the running endpoint; close it to stop serving
+   * @throws IllegalArgumentException if {@code maxInboundMessageBytes} is not positive
+   * @throws PermanentException if the port cannot be bound (in use, or the host is not local), or
+   *     the TLS files cannot be read; the message says what to change. Nothing is left running.
+   */
+  public static GrpcEndpoint start(
+      String what,
+      EndpointSettings settings,
+      int maxInboundMessageBytes,
+      List<ServerServiceDefinition> services,
+      List<String> servingNames) {
+    Objects.requireNonNull(what, "what");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(services, "services");
+    Objects.requireNonNull(servingNames, "servingNames");
+    if (maxInboundMessageBytes <= 0) {
+      throw new IllegalArgumentException(
+          "maxInboundMessageBytes " + maxInboundMessageBytes + " for gRPC " + what + " must be positive, e.g. 4 MiB.");
+    }
+    HealthStatusManager health = new HealthStatusManager();
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+            .maxInboundMessageSize(maxInboundMessageBytes);
+    services.forEach(builder::addService);
+    builder
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(reflectionV1Alpha());
+    settings.tls().ifPresent(tls -> builder.sslContext(sslContext(tls)));
+    Server server = builder.build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      server.shutdownNow();
+      throw new PermanentException(
+          "Cannot listen for gRPC " + what + " on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+              + ". Choose a free port (0 takes one) or stop the process that holds it, and bind an"
+              + " address of this host (0.0.0.0 for every interface).",
+          e);
+    }
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    servingNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+    log.info(
+        "Serving gRPC {} on {}:{} ({}), requests up to {} bytes",
+        what, settings.host(), server.getPort(), settings.tls().isPresent() ? "TLS" : "plaintext",
+        maxInboundMessageBytes);
+    return new GrpcEndpoint(what, server, health, settings.shutdownGrace());
+  }
+
+  /** @return the bound port: the configured one, or the one taken when 0 was configured */
+  public int port() {
+    return server.getPort();
+  }
+
+  /**
+   * Reports NOT_SERVING, stops accepting calls, lets calls in flight finish for up to the shutdown
+   * grace, then cancels the rest (their clients see UNAVAILABLE) and waits up to the grace again.
+   * Open health watches also hold the first stage until the grace ends. Idempotent; if
+   * interrupted, cancels at once and keeps the interrupt flag.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
+        server.shutdownNow();
+        if (!server.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
+          log.warn("gRPC server for {} on port {} did not terminate within {} after cancelling its calls",
+              what, server.getPort(), shutdownGrace);
+        }
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // grpcurl before 1.9 and most Node reflection clients speak only v1alpha
+  @SuppressWarnings("deprecation")
+  private static BindableService reflectionV1Alpha() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  private static SslContext sslContext(Tls tls) {
+    try {
+      return GrpcSslContexts.forServer(tls.certChain().toFile(), tls.privateKey().toFile()).build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new PermanentException(
+          "Cannot load the TLS certificate chain " + tls.certChain() + " and private key " + tls.privateKey()
+              + ": " + e.getMessage() + ". Both must be readable PEM files: the certificate first, then"
+              + " its intermediates; the key in PKCS#8, unencrypted, matching the certificate.",
+          e);
+    }
+  }
+}
