@@ -1,6 +1,7 @@
 package io.tributary.runtime.internal;
 
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the transactions of a task loop's batches on a thread of its own, one at a time, so the loop
@@ -36,6 +40,10 @@ import org.jspecify.annotations.Nullable;
 final class BatchCommitter implements AutoCloseable {
   /** How many transactional producers take turns. */
   static final int LANES = 2;
+  /** How many times a commit that timed out is awaited before its outcome counts as unknown. */
+  static final int COMMIT_ATTEMPTS = 3;
+  private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Logger log = LoggerFactory.getLogger(BatchCommitter.class);
 
   /** The batches of one transaction, and its end: the appended offsets once it committed. */
   record InFlight(List<PartitionBatch> batches, Map<Integer, PartitionBatch> byPartition,
@@ -63,6 +71,8 @@ final class BatchCommitter implements AutoCloseable {
   private final OutcomeListener committedOutcomes;
   private final Timer commitLatency;
   private final ExecutorService thread;
+  /** Set on a simulated crash in a transaction: closing then leaves that transaction open. */
+  private volatile boolean crashed;
 
   /**
    * Creates the producers of task loop {@code loop} and fences an earlier run of each
@@ -126,14 +136,18 @@ final class BatchCommitter implements AutoCloseable {
         // transaction ago (the lanes), so the group coordinator rarely still holds that one's offsets
         producer.sendOffsetsToTransaction(consumed, group);
       });
-      producer.commitTransaction(); // flushes what is not acknowledged yet
+      commit(producer); // flushes what is not acknowledged yet
+    } catch (FaultInjector.SimulatedCrash crash) {
+      crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it
+      throw crash;
     } catch (ProducerFencedException e) {
       throw e; // another instance runs with this instance's transactional id: stop, do not fight it
     } catch (KafkaException e) {
-      // fenced by a rebalance (stale generation), or the coordinator failed: nothing was appended
+      // fenced by a rebalance (stale generation), the coordinator failed, or a send was refused:
+      // nothing was appended
       try {
         producer.abortTransaction();
-      } catch (KafkaException abortFailed) {
+      } catch (RuntimeException abortFailed) {
         e.addSuppressed(abortFailed);
         throw e;
       }
@@ -150,6 +164,39 @@ final class BatchCommitter implements AutoCloseable {
           nextOutcome < 0 ? -1 : nextOutcome - 1, batch.decidedOutcomes());
     }
     return appended;
+  }
+
+  /**
+   * Commits the open transaction. A commit that timed out (the producer's {@code max.block.ms}) has
+   * an outcome not known yet and cannot be aborted; the producer lets it be awaited again, a few times.
+   *
+   * @throws CommitOutcomeUnknown if it still has not ended: the loop must stop, and the partitions'
+   *     next owner replays whatever committed
+   */
+  private static void commit(Producer<byte[], byte[]> producer) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        producer.commitTransaction();
+        return;
+      } catch (TimeoutException e) {
+        if (attempt == COMMIT_ATTEMPTS) {
+          throw new CommitOutcomeUnknown(e);
+        }
+        log.warn("Committing a transaction timed out (attempt {} of {}); waiting for it again", attempt,
+            COMMIT_ATTEMPTS);
+      }
+    }
+  }
+
+  /** A commit that did not end in {@link #COMMIT_ATTEMPTS} waits: whether it committed is not known. */
+  static final class CommitOutcomeUnknown extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CommitOutcomeUnknown(TimeoutException cause) {
+      super("A transaction's commit did not end within " + COMMIT_ATTEMPTS + " times the producer's max.block.ms,"
+          + " so whether it committed is not known; the task loop stops. Check that the brokers and the"
+          + " transaction coordinator are reachable, then restart: the partitions replay what committed.", cause);
+    }
   }
 
   /**
@@ -200,9 +247,10 @@ final class BatchCommitter implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Producer<byte[], byte[]> producer, RuntimeException failure) {
+  private void closeQuietly(Producer<byte[], byte[]> producer, RuntimeException failure) {
     try {
-      producer.close();
+      // bounded: after a failed abort the producer would otherwise go on retrying it while it closes
+      producer.close(crashed ? Duration.ZERO : PRODUCER_CLOSE_TIMEOUT);
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
     }

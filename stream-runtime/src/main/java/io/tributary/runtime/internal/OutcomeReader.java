@@ -1,5 +1,6 @@
 package io.tributary.runtime.internal;
 
+import io.tributary.core.error.TransientException;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,6 +55,7 @@ public final class OutcomeReader implements AutoCloseable {
   /** Per partition, the offset ranges {first, last} reported by the task loop and not yet read past. */
   private final List<ConcurrentLinkedQueue<long[]>> reported;
   private volatile boolean running = true;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable Throwable failure;
 
   public OutcomeReader(Consumer<byte[], byte[]> consumer, String topic, int partitions) {
@@ -84,7 +87,12 @@ public final class OutcomeReader implements AutoCloseable {
     if (failed != null) {
       return CompletableFuture.failedFuture(failed);
     }
-    return waiting.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+    CompletableFuture<CommandOutcome> future = waiting.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+    failed = failure;
+    if (failed != null) {
+      future.completeExceptionally(failed); // the reader stopped meanwhile and may have failed the waits already
+    }
+    return future;
   }
 
   /** Stops waiting for {@code commandId} (the caller gave up), unless the outcome already arrived. */
@@ -165,8 +173,15 @@ public final class OutcomeReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops reading; idempotent. The callers still waiting get a {@link TransientException}: the outcome may come
+   * later, but not here, and resending the same command id is safe; so does a wait begun after this.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     running = false;
     replies.shutdown();
     consumer.wakeup();
@@ -175,6 +190,15 @@ public final class OutcomeReader implements AutoCloseable {
       replies.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      Throwable closed = new TransientException("The instance closed before the outcome arrived, so it is not"
+          + " known here. Resending the same command id to a running instance is safe: it returns the first"
+          + " outcome if the command was decided.");
+      if (failure == null) {
+        failure = closed;
+      }
+      waiting.values().forEach(future -> future.completeExceptionally(closed));
+      waiting.clear();
     }
   }
 }

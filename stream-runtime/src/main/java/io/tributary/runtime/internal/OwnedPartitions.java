@@ -78,8 +78,20 @@ final class OwnedPartitions {
       stopped.put(partition, e.getMessage());
       log.error("{} partition {} stopped: {}", service, partition, e.getMessage());
       return false;
+    } catch (RuntimeException | Error e) {
+      // the loop stops on this; the store must not stay open and locked for the next start in this JVM
+      closeAfter(store, e);
+      throw e;
     } finally {
       restoreTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static void closeAfter(PartitionStore store, Throwable failure) {
+    try {
+      store.close();
+    } catch (RuntimeException closeFailed) {
+      failure.addSuppressed(closeFailed);
     }
   }
 

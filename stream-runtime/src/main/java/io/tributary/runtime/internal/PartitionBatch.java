@@ -82,15 +82,21 @@ final class PartitionBatch {
   private @Nullable PartitionBatch inFlight;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
+  /** The largest record (value and key) this batch appends. */
+  private final RecordSizeLimit limit;
 
   /**
    * @param cache the partition's committed states, read before the store; see {@link #cacheCommittedStates}
    * @param inFlight the partition's batch whose transaction has not ended yet, read before the cache
    * @param instanceId this instance's id: the commands its own gateway appended are answered here
    * @param expectedCommands how many commands the batch will likely decide, to size its tables
+   * @param limit the largest event or outcome record, value and key, Kafka will take: a command whose
+   *     event is larger fails, and a longer rejection or failure text is cut
    */
   PartitionBatch(int partition, PartitionStore store, StateCache cache, @Nullable PartitionBatch inFlight,
-      ServiceDefinition definition, Partitioner partitioner, Clock clock, String instanceId, int expectedCommands) {
+      ServiceDefinition definition, Partitioner partitioner, Clock clock, String instanceId, int expectedCommands,
+      RecordSizeLimit limit) {
+    this.limit = limit;
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
@@ -222,7 +228,18 @@ final class PartitionBatch {
         if (produced.size() == accepted.size() - 1) {
           record.setCommandEvents(accepted.size()); // the last one tells the acceptance (ADR 0008)
         }
-        produced.add(record.build());
+        EventRecord built = record.build();
+        // Kafka refuses a larger record and aborts the transaction; decided again, it would abort forever
+        int bytes = RecordSizeLimit.size(built, ids.aggregateIdUtf8()); // the event's key: its aggregate id
+        if (bytes > limit.maxRecordBytes()) {
+          fail(ids.commandId(), outcome, "Command " + ids.commandId() + " was accepted but its event "
+              + (produced.size() + 1) + " of " + accepted.size() + " (" + type.eventCodec().typeName() + ") is "
+              + bytes + " bytes with its key, " + limit.describe() + "; nothing of the command was appended. Emit"
+              + " smaller events, or raise max.request.size in the Kafka properties (and the broker's"
+              + " message.max.bytes / the topic's max.message.bytes).");
+          return;
+        }
+        produced.add(built);
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
@@ -289,7 +306,7 @@ final class PartitionBatch {
 
   /** Records an outcome the events do not tell: a rejection, a failure, an acceptance without events. */
   private void record(String commandId, OutcomeRecord.Builder outcome) {
-    record(DecidedOutcome.complete(commandId, outcome.build()));
+    record(DecidedOutcome.complete(commandId, limit.fitted(outcome)));
   }
 
   private void record(DecidedOutcome outcome) {

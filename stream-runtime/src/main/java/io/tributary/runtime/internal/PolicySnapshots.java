@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.SnapshotStoreException;
@@ -31,7 +32,9 @@ public final class PolicySnapshots implements PartitionSnapshots {
   public void afterBatch(PartitionStore store) {
     try {
       snapshotter.maybeSnapshot(store, clock.instant(), store.eventsOffset());
-    } catch (SnapshotStoreException e) {
+    } catch (SnapshotStoreException | PermanentException e) {
+      // a checkpoint the store cannot take (a full scratch disk) costs the next owner a longer
+      // replay; it must not stop the loop while it writes the partitions' committed batches
       failed(store, e);
     }
   }
@@ -40,14 +43,14 @@ public final class PolicySnapshots implements PartitionSnapshots {
   public void beforeRelease(PartitionStore store) {
     try {
       snapshotter.snapshotNow(store, clock.instant());
-    } catch (SnapshotStoreException e) {
+    } catch (SnapshotStoreException | PermanentException e) {
       failed(store, e);
     } finally {
       snapshotter.forget(store.partition());
     }
   }
 
-  private void failed(PartitionStore store, SnapshotStoreException e) {
+  private void failed(PartitionStore store, RuntimeException e) {
     failures.increment();
     log.warn("Snapshot of partition {} failed; the next owner replays more of the log: {}", store.partition(),
         e.getMessage());

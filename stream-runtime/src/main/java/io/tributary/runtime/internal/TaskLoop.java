@@ -56,6 +56,8 @@ public final class TaskLoop implements AutoCloseable {
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
+  /** The largest event or outcome record the loop's producers take. */
+  private final RecordSizeLimit recordLimit;
   private final Topics topics;
   private final Partitioner partitioner;
   private final KafkaClients clients;
@@ -106,6 +108,8 @@ public final class TaskLoop implements AutoCloseable {
     this.firstAssignment = firstAssignment;
     this.definition = definition;
     this.settings = settings;
+    // checks max.request.size before the loop creates anything
+    this.recordLimit = RecordSizeLimit.of(settings.kafkaProperties());
     this.topics = Topics.of(definition.name());
     this.partitioner = new Partitioner(settings.partitions());
     this.clients = clients;
@@ -314,7 +318,7 @@ public final class TaskLoop implements AutoCloseable {
       }
       long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
           partition, owned.store(), owned.states(), inFlight == null ? null : inFlight.of(partition), definition,
-          partitioner, clock, clients.instanceId(), partitionRecords.size()));
+          partitioner, clock, clients.instanceId(), partitionRecords.size(), recordLimit));
       if (readAgainFrom >= 0) {
         commandConsumer.seek(tp, readAgainFrom); // no room left for these: the next batch reads them
       }

@@ -109,6 +109,6 @@ class OpenBatchesTest {
     RocksPartitionStore store = stores.computeIfAbsent(partition,
         p -> RocksPartitionStore.open(temp.resolve("p-" + p), p));
     return new PartitionBatch(partition, store, new StateCache(8), null, Account.service("svc"), new Partitioner(8),
-        Clock.systemUTC(), "instance-1", 8);
+        Clock.systemUTC(), "instance-1", 8, RecordSizeLimit.of(Map.of()));
   }
 }

@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.core.error.TransientException;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.RuntimeSettings;
@@ -10,10 +11,12 @@ import io.tributary.runtime.internal.wire.Position;
 import io.tributary.testkit.WithDevServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The outcome reader completes a caller's future from whichever source has the committed outcome
- * first: the task loop of its own instance, or the outcomes topic (outcomes decided elsewhere).
+ * first: the task loop of its own instance, or the outcomes topic (outcomes decided elsewhere); and
+ * fails the waits left when it closes.
  */
 @WithDevServices
 class OutcomeReaderIT {
@@ -76,6 +80,16 @@ class OutcomeReaderIT {
       assertThat(twice.get(10, TimeUnit.SECONDS)).isEqualTo(
           new CommandOutcome.Accepted("c-twice", 1, 1, java.util.Optional.of(new io.tributary.runtime.Position(1, 41)),
               true));
+
+      // closing answers every caller still waiting: the outcome is not known here, a resend is safe
+      reader.close();
+      for (CompletableFuture<CommandOutcome> unanswered : List.of(resent, reader.await("c-after-close"))) {
+        assertThat(unanswered).failsWithin(Duration.ofSeconds(1))
+            .withThrowableOfType(ExecutionException.class)
+            .havingCause()
+            .isInstanceOf(TransientException.class)
+            .withMessageContaining("Resending the same command id");
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,7 +144,7 @@ class StateCacheTest {
 
   private PartitionBatch batch(StateCache cache, PartitionBatch inFlight) {
     return new PartitionBatch(PARTITION, store, cache, inFlight, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1",
-        4);
+        4, RecordSizeLimit.of(Map.of()));
   }
 
   private static byte[] command(String commandId, AccountCommand command) {

@@ -1,0 +1,97 @@
+package io.tributary.runtime.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The largest record, value and key, a task loop's transactional producer takes. Kafka refuses a
+ * larger one and the batch's transaction aborts; decided again, the same commands would abort it
+ * each time and stall every partition of the loop. So a batch fails a command whose event is larger
+ * and cuts a rejection or failure text that would make its outcome larger (ADR 0003).
+ *
+ * @param maxRecordBytes the producer's {@code max.request.size} less {@link #RECORD_HEADROOM_BYTES}
+ */
+record RecordSizeLimit(int maxRecordBytes) {
+  /** Kafka's default {@code max.request.size}. */
+  static final int DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+  /**
+   * The part of {@code max.request.size} a record's value and key may not use. The producer checks
+   * each record's value and key plus its record batch header (61 bytes) and record header (at most
+   * 21 bytes); the broker checks the compressed batch, which can be a little larger than the data for
+   * incompressible payloads. 16 KiB covers these many times over and costs little of the 1 MiB default.
+   */
+  static final int RECORD_HEADROOM_BYTES = 16 * 1024;
+  /** The longest note {@link #truncated} appends: " ... [truncated: 2147483647 bytes]" is 34 bytes. */
+  private static final int TRUNCATION_NOTE_BYTES = 40;
+
+  /**
+   * @return the limit for the transactional producer's {@code max.request.size} in {@code
+   *     kafkaProperties}, Kafka's default 1 MiB if unset
+   * @throws IllegalArgumentException if {@code max.request.size} is not a whole number of bytes above the headroom
+   */
+  static RecordSizeLimit of(Map<String, String> kafkaProperties) {
+    String configured = kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    if (configured == null) {
+      return new RecordSizeLimit(DEFAULT_MAX_REQUEST_BYTES - RECORD_HEADROOM_BYTES);
+    }
+    int maxRequestBytes;
+    try {
+      maxRequestBytes = Integer.parseInt(configured.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("Kafka property " + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " is '"
+          + configured + "', not a whole number of bytes; set it to one, e.g. 1048576, or leave it out for Kafka's"
+          + " default.", e);
+    }
+    if (maxRequestBytes <= RECORD_HEADROOM_BYTES) {
+      throw new IllegalArgumentException("Kafka property " + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " is "
+          + maxRequestBytes + "; it must be more than " + RECORD_HEADROOM_BYTES + " bytes, which Tributary keeps"
+          + " for record batch and request framing.");
+    }
+    return new RecordSizeLimit(maxRequestBytes - RECORD_HEADROOM_BYTES);
+  }
+
+  /** @return the size Kafka counts for a record of this value and key */
+  static int size(Message value, ByteString key) {
+    return value.getSerializedSize() + key.size();
+  }
+
+  /** @return the limit as an error message says it */
+  String describe() {
+    return "over the limit of " + maxRecordBytes + " bytes (max.request.size less " + RECORD_HEADROOM_BYTES
+        + " bytes of headroom)";
+  }
+
+  /**
+   * @return the outcome, with its rejection message or failure text cut to fit: that text comes from
+   *     the aggregate or an exception
+   */
+  OutcomeRecord fitted(OutcomeRecord.Builder outcome) {
+    OutcomeRecord record = outcome.build();
+    int over = size(record, record.getCommandIdBytes()) - maxRecordBytes; // the outcome's key: its command id
+    if (over <= 0) {
+      return record;
+    }
+    if (outcome.hasRejected()) {
+      OutcomeRecord.Rejected.Builder rejected = outcome.getRejectedBuilder();
+      rejected.setMessageBytes(truncated(rejected.getMessageBytes(), over));
+    } else if (outcome.hasFailed()) {
+      OutcomeRecord.Failed.Builder failed = outcome.getFailedBuilder();
+      failed.setErrorBytes(truncated(failed.getErrorBytes(), over));
+    }
+    return outcome.build();
+  }
+
+  /** @return the start of the UTF-8 {@code text}, at least {@code over} bytes shorter with the note of what was cut */
+  private static ByteString truncated(ByteString text, int over) {
+    int keep = Math.max(0, text.size() - over - TRUNCATION_NOTE_BYTES);
+    while (keep > 0 && (text.byteAt(keep) & 0xC0) == 0x80) {
+      keep--; // a UTF-8 continuation byte: cut before its character
+    }
+    ByteString cut = text.substring(0, keep)
+        .concat(ByteString.copyFromUtf8(" ... [truncated: " + (text.size() - keep) + " bytes]"));
+    return cut.size() < text.size() ? cut : text;
+  }
+}
