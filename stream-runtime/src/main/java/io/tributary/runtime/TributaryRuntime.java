@@ -106,6 +106,8 @@ public final class TributaryRuntime implements AutoCloseable {
       readerOnceChecked.set(reader);
       topicsChecked.complete(null);
       producer = clients.commandProducer();
+      // the commands topic's metadata now, so no send waits for it: the gRPC server runs Send on its transport thread
+      producer.partitionsFor(topics.commands());
     } catch (RuntimeException | Error e) {
       topicsChecked.completeExceptionally(e);
       closeAfterFailedStart(e, tasks, snapshotSaves, reader, producer);

@@ -1,7 +1,10 @@
 package io.tributary.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -18,8 +21,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +87,27 @@ public final class GrpcEndpoint implements AutoCloseable {
       int maxInboundMessageBytes,
       List<ServerServiceDefinition> services,
       List<String> servingNames) {
+    return start(what, settings, maxInboundMessageBytes, services, servingNames, Set.of());
+  }
+
+  /**
+   * As {@link #start(String, EndpointSettings, int, List, List)}, with the calls of {@code
+   * nonBlockingMethods} handled on the transport thread that read them instead of being handed to
+   * the server's executor: one thread switch less per call, for methods whose handlers return at
+   * once (they start work and answer it later from another thread). A handler that blocks there
+   * holds up every call of its connection.
+   *
+   * @param nonBlockingMethods full method names, e.g. {@code tributary.runtime.v1.CommandService/Send}
+   */
+  public static GrpcEndpoint start(
+      String what,
+      EndpointSettings settings,
+      int maxInboundMessageBytes,
+      List<ServerServiceDefinition> services,
+      List<String> servingNames,
+      Set<String> nonBlockingMethods) {
     Objects.requireNonNull(what, "what");
+    Objects.requireNonNull(nonBlockingMethods, "nonBlockingMethods");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(services, "services");
     Objects.requireNonNull(servingNames, "servingNames");
@@ -94,6 +120,16 @@ public final class GrpcEndpoint implements AutoCloseable {
         NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
             .maxInboundMessageSize(maxInboundMessageBytes);
     services.forEach(builder::addService);
+    if (!nonBlockingMethods.isEmpty()) {
+      Set<String> direct = Set.copyOf(nonBlockingMethods);
+      builder.callExecutor(new ServerCallExecutorSupplier() {
+        @Override
+        public <ReqT, RespT> @Nullable Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+          // null: the server's executor, as for every other method
+          return direct.contains(call.getMethodDescriptor().getFullMethodName()) ? Runnable::run : null;
+        }
+      });
+    }
     builder
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

@@ -3,16 +3,28 @@ package io.tributary.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import io.tributary.core.error.PermanentException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +78,58 @@ class GrpcEndpointTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxInboundMessageBytes 0 for gRPC tests must be positive");
   }
+
+  @Test
+  void runsTheNonBlockingMethodsOnTheTransportThreadAndTheOthersOnTheExecutor() throws Exception {
+    ServerServiceDefinition probe = ServerServiceDefinition.builder("tests.v1.Threads")
+        .addMethod(threadName("Direct"), ServerCalls.asyncUnaryCall(GrpcEndpointTest::answerWithThreadName))
+        .addMethod(threadName("Handed"), ServerCalls.asyncUnaryCall(GrpcEndpointTest::answerWithThreadName))
+        .build();
+    try (GrpcEndpoint endpoint = GrpcEndpoint.start("tests", LOCAL, 1024, List.of(probe), List.of(),
+        Set.of("tests.v1.Threads/Direct"))) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", endpoint.port()).usePlaintext().build();
+      try {
+        String direct = ClientCalls.blockingUnaryCall(channel, threadName("Direct"), CallOptions.DEFAULT, "");
+        String handed = ClientCalls.blockingUnaryCall(channel, threadName("Handed"), CallOptions.DEFAULT, "");
+
+        assertThat(direct).as("the thread of a non-blocking method").contains("worker-ELG")
+            .doesNotContain("executor");
+        assertThat(handed).as("the thread of any other method").contains("grpc-default-executor");
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static MethodDescriptor<String, String> threadName(String method) {
+    return MethodDescriptor.<String, String>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName("tests.v1.Threads/" + method)
+        .setRequestMarshaller(UTF_8)
+        .setResponseMarshaller(UTF_8)
+        .build();
+  }
+
+  private static void answerWithThreadName(String request, StreamObserver<String> reply) {
+    reply.onNext(Thread.currentThread().getName());
+    reply.onCompleted();
+  }
+
+  private static final MethodDescriptor.Marshaller<String> UTF_8 = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
 
   @Test
   void closeIsIdempotentAndFreesThePort() {

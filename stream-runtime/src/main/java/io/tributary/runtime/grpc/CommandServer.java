@@ -78,9 +78,10 @@ public final class CommandServer implements AutoCloseable {
         definitions.add(Objects.requireNonNull(service, "services contains null").bindService());
       }
       requireUniqueNames(definitions);
+      // Send checks the command, hands it to the ingress producer and returns: run on the transport thread
       GrpcEndpoint endpoint = GrpcEndpoint.start(
           "commands", settings.endpoint(), settings.maxInboundMessageBytes(), definitions,
-          List.of(CommandServiceGrpc.SERVICE_NAME));
+          List.of(CommandServiceGrpc.SERVICE_NAME), Set.of(CommandServiceGrpc.getSendMethod().getFullMethodName()));
       return new CommandServer(endpoint, timers);
     } catch (RuntimeException e) {
       timers.shutdownNow();

@@ -104,11 +104,16 @@ public final class KafkaClients {
    * command twice, which the task loop's deduplication by command id answers with the first outcome
    * and no second event; an idempotent producer could instead be wedged for good right after a new
    * topic's first leader change (NOT_LEADER_OR_FOLLOWER on a batch the broker did append, then
-   * OUT_OF_ORDER_SEQUENCE_NUMBER on every retry), leaving its callers without an outcome.
+   * OUT_OF_ORDER_SEQUENCE_NUMBER on every retry), leaving its callers without an outcome. A send
+   * waits at most 1 s ({@code max.block.ms}) for buffer room or metadata.
    */
   public Producer<byte[], byte[]> commandProducer() {
     Map<String, Object> config = common();
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // a send waits at most this long for room in a full buffer (brokers unreachable or far behind),
+    // then its caller hears UNAVAILABLE, resend safe: the gRPC server runs Send on a transport thread,
+    // and every call of that connection waits with it
+    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-ingress");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
