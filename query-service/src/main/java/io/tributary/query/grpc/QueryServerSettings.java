@@ -2,11 +2,9 @@ package io.tributary.query.grpc;
 
 import io.tributary.core.annotation.Experimental;
 import io.tributary.grpc.EndpointSettings;
-import io.tributary.grpc.Tls;
-import java.nio.file.Path;
+import io.tributary.grpc.ListensOn;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * How a {@link QueryServer} listens and waits. Immutable: each {@code withX} returns a copy.
@@ -20,7 +18,8 @@ import java.util.Optional;
  */
 @Experimental
 public record QueryServerSettings(
-    EndpointSettings endpoint, Duration defaultWait, Duration maxWait, int maxInboundMessageBytes) {
+    EndpointSettings endpoint, Duration defaultWait, Duration maxWait, int maxInboundMessageBytes)
+    implements ListensOn<QueryServerSettings> {
 
   /** @throws IllegalArgumentException naming the setting, if a value is out of range */
   public QueryServerSettings {
@@ -46,39 +45,9 @@ public record QueryServerSettings(
         EndpointSettings.onPort(50052), Duration.ofSeconds(2), Duration.ofSeconds(30), 4 * 1024 * 1024);
   }
 
-  /** @return the address to bind, e.g. {@code 0.0.0.0} for every interface or {@code 127.0.0.1} */
-  public String host() {
-    return endpoint.host();
-  }
-
-  /** @return the port to bind, 0 to take a free one */
-  public int port() {
-    return endpoint.port();
-  }
-
-  /** @return how long {@link QueryServer#close()} waits at most per stage */
-  public Duration shutdownGrace() {
-    return endpoint.shutdownGrace();
-  }
-
-  /** @return the certificate chain and private key to serve TLS with; empty for plaintext */
-  public Optional<Tls> tls() {
-    return endpoint.tls();
-  }
-
-  /** @return a copy that listens as {@code endpoint} says */
+  @Override
   public QueryServerSettings withEndpoint(EndpointSettings endpoint) {
     return new QueryServerSettings(endpoint, defaultWait, maxWait, maxInboundMessageBytes);
-  }
-
-  /** @return a copy that binds {@code host} */
-  public QueryServerSettings withHost(String host) {
-    return withEndpoint(endpoint.withHost(host));
-  }
-
-  /** @return a copy that binds {@code port}; 0 takes a free port */
-  public QueryServerSettings withPort(int port) {
-    return withEndpoint(endpoint.withPort(port));
   }
 
   /** @return a copy whose calls without {@code max_wait} wait {@code defaultWait} */
@@ -94,24 +63,6 @@ public record QueryServerSettings(
   /** @return a copy that reads requests up to {@code maxInboundMessageBytes} */
   public QueryServerSettings withMaxInboundMessageBytes(int maxInboundMessageBytes) {
     return new QueryServerSettings(endpoint, defaultWait, maxWait, maxInboundMessageBytes);
-  }
-
-  /** @return a copy whose {@link QueryServer#close()} waits at most this long per stage */
-  public QueryServerSettings withShutdownGrace(Duration shutdownGrace) {
-    return withEndpoint(endpoint.withShutdownGrace(shutdownGrace));
-  }
-
-  /**
-   * @param certChain a PEM file with the server certificate first, then its intermediates
-   * @param privateKey a PEM file with the certificate's private key, PKCS#8 and unencrypted
-   */
-  public QueryServerSettings withTls(Path certChain, Path privateKey) {
-    return withEndpoint(endpoint.withTls(certChain, privateKey));
-  }
-
-  /** @return a copy that serves plaintext */
-  public QueryServerSettings withoutTls() {
-    return withEndpoint(endpoint.withoutTls());
   }
 
   static Duration notNegative(String name, Duration value) {

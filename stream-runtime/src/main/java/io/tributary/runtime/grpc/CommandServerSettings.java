@@ -2,11 +2,9 @@ package io.tributary.runtime.grpc;
 
 import io.tributary.core.annotation.Evolving;
 import io.tributary.grpc.EndpointSettings;
-import io.tributary.grpc.Tls;
-import java.nio.file.Path;
+import io.tributary.grpc.ListensOn;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * How a {@link CommandServer} listens and waits. Immutable: each {@code withX} returns a copy.
@@ -25,7 +23,8 @@ import java.util.Optional;
  */
 @Evolving
 public record CommandServerSettings(
-    EndpointSettings endpoint, int maxCommandBytes, Duration defaultTimeout, Duration deadlineMargin) {
+    EndpointSettings endpoint, int maxCommandBytes, Duration defaultTimeout, Duration deadlineMargin)
+    implements ListensOn<CommandServerSettings> {
 
   /** Room for the request's other fields and framing on top of the payload limit: 64 KiB. */
   public static final int ENVELOPE_HEADROOM_BYTES = 64 * 1024;
@@ -53,44 +52,14 @@ public record CommandServerSettings(
         EndpointSettings.onPort(50051), 1024 * 1024, Duration.ofSeconds(10), Duration.ofMillis(100));
   }
 
-  /** @return the address to bind, e.g. {@code 0.0.0.0} for every interface or {@code 127.0.0.1} */
-  public String host() {
-    return endpoint.host();
-  }
-
-  /** @return the port to bind, 0 to take a free one */
-  public int port() {
-    return endpoint.port();
-  }
-
-  /** @return how long {@link CommandServer#close()} waits at most per stage */
-  public Duration shutdownGrace() {
-    return endpoint.shutdownGrace();
-  }
-
-  /** @return the certificate chain and private key to serve TLS with; empty for plaintext */
-  public Optional<Tls> tls() {
-    return endpoint.tls();
-  }
-
   /** @return the largest request the server reads: the payload limit plus the envelope headroom */
   public int maxInboundMessageBytes() {
     return (int) Math.min(Integer.MAX_VALUE, (long) maxCommandBytes + ENVELOPE_HEADROOM_BYTES);
   }
 
-  /** @return a copy that listens as {@code endpoint} says */
+  @Override
   public CommandServerSettings withEndpoint(EndpointSettings endpoint) {
     return new CommandServerSettings(endpoint, maxCommandBytes, defaultTimeout, deadlineMargin);
-  }
-
-  /** @return a copy that binds {@code host} */
-  public CommandServerSettings withHost(String host) {
-    return withEndpoint(endpoint.withHost(host));
-  }
-
-  /** @return a copy that binds {@code port}; 0 takes a free port */
-  public CommandServerSettings withPort(int port) {
-    return withEndpoint(endpoint.withPort(port));
   }
 
   /** @return a copy with this payload limit; keep it equal to the command gateway's */
@@ -106,24 +75,6 @@ public record CommandServerSettings(
   /** @return a copy that answers this long before a call's deadline */
   public CommandServerSettings withDeadlineMargin(Duration deadlineMargin) {
     return new CommandServerSettings(endpoint, maxCommandBytes, defaultTimeout, deadlineMargin);
-  }
-
-  /** @return a copy whose {@link CommandServer#close()} waits at most this long per stage */
-  public CommandServerSettings withShutdownGrace(Duration shutdownGrace) {
-    return withEndpoint(endpoint.withShutdownGrace(shutdownGrace));
-  }
-
-  /**
-   * @param certChain a PEM file with the server certificate first, then its intermediates
-   * @param privateKey a PEM file with the certificate's private key, PKCS#8 and unencrypted
-   */
-  public CommandServerSettings withTls(Path certChain, Path privateKey) {
-    return withEndpoint(endpoint.withTls(certChain, privateKey));
-  }
-
-  /** @return a copy that serves plaintext */
-  public CommandServerSettings withoutTls() {
-    return withEndpoint(endpoint.withoutTls());
   }
 
   static Duration positive(String name, Duration value) {
