@@ -19,7 +19,11 @@ import javax.management.openmbean.CompositeData;
  * "G1 Concurrent GC", ZGC's "Cycles") run beside the application and are not counted. Thread-safe.
  */
 final class GcPauses implements AutoCloseable {
-  /** A pause that ended at {@code endNanos} ({@link System#nanoTime()}) after {@code millis}. */
+  /**
+   * A pause of {@code millis}, stamped {@code endNanos} ({@link System#nanoTime()}) when its
+   * notification arrived, a moment after it ended: a pause at a window's edge may count on the wrong
+   * side of it.
+   */
   private record Pause(long endNanos, long millis) {}
 
   /**

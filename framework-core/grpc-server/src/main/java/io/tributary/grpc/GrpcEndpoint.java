@@ -19,6 +19,7 @@ import io.tributary.core.error.PermanentException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -91,13 +92,16 @@ public final class GrpcEndpoint implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(String, EndpointSettings, int, List, List)}, with the calls of {@code
-   * nonBlockingMethods} handled on the transport thread that read them instead of being handed to
-   * the server's executor: one thread switch less per call, for methods whose handlers return at
-   * once (they start work and answer it later from another thread). A handler that blocks there
-   * holds up every call of its connection.
+   * As {@link #start(String, EndpointSettings, int, List, List)}, with the handlers of {@code
+   * nonBlockingMethods} run on the transport thread that read the call, as a rule, instead of on the
+   * server's executor (gRPC still finds the method on the executor, and a handler whose request
+   * arrives before that is done runs there): fewer thread switches per call, for methods whose
+   * handlers return at once (they start work and answer it later from another thread). A handler
+   * that blocks there holds up the calls of every connection that transport thread serves.
    *
    * @param nonBlockingMethods full method names, e.g. {@code tributary.runtime.v1.CommandService/Send}
+   * @throws IllegalArgumentException also if a name in {@code nonBlockingMethods} is not a method of
+   *     {@code services}
    */
   public static GrpcEndpoint start(
       String what,
@@ -108,6 +112,16 @@ public final class GrpcEndpoint implements AutoCloseable {
       Set<String> nonBlockingMethods) {
     Objects.requireNonNull(what, "what");
     Objects.requireNonNull(nonBlockingMethods, "nonBlockingMethods");
+    Set<String> methods = new HashSet<>();
+    services.forEach(service -> service.getMethods()
+        .forEach(method -> methods.add(method.getMethodDescriptor().getFullMethodName())));
+    for (String method : nonBlockingMethods) {
+      if (!methods.contains(method)) {
+        throw new IllegalArgumentException("Non-blocking method " + method + " is not a method of the services"
+            + " given for gRPC " + what + "; name it as <package>.<Service>/<Method>, e.g. "
+            + "tributary.runtime.v1.CommandService/Send.");
+      }
+    }
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(services, "services");
     Objects.requireNonNull(servingNames, "servingNames");

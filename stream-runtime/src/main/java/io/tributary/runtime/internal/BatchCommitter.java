@@ -1,6 +1,7 @@
 package io.tributary.runtime.internal;
 
 import io.micrometer.core.instrument.Timer;
+import io.tributary.core.error.TransientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -136,7 +137,7 @@ final class BatchCommitter implements AutoCloseable {
         // transaction ago (the lanes), so the group coordinator rarely still holds that one's offsets
         producer.sendOffsetsToTransaction(consumed, group);
       });
-      commit(producer); // flushes what is not acknowledged yet
+      commit(producer, lane); // flushes what is not acknowledged yet
     } catch (FaultInjector.SimulatedCrash crash) {
       crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it
       throw crash;
@@ -173,7 +174,7 @@ final class BatchCommitter implements AutoCloseable {
    * @throws CommitOutcomeUnknown if it still has not ended: the loop must stop, and the partitions'
    *     next owner replays whatever committed
    */
-  private static void commit(Producer<byte[], byte[]> producer) {
+  private void commit(Producer<byte[], byte[]> producer, int lane) {
     for (int attempt = 1; ; attempt++) {
       try {
         producer.commitTransaction();
@@ -182,14 +183,14 @@ final class BatchCommitter implements AutoCloseable {
         if (attempt == COMMIT_ATTEMPTS) {
           throw new CommitOutcomeUnknown(e);
         }
-        log.warn("Committing a transaction timed out (attempt {} of {}); waiting for it again", attempt,
-            COMMIT_ATTEMPTS);
+        log.warn("{}: committing a transaction of lane {} timed out (attempt {} of {}); waiting for it again",
+            Thread.currentThread().getName(), lane, attempt, COMMIT_ATTEMPTS);
       }
     }
   }
 
   /** A commit that did not end in {@link #COMMIT_ATTEMPTS} waits: whether it committed is not known. */
-  static final class CommitOutcomeUnknown extends RuntimeException {
+  static final class CommitOutcomeUnknown extends TransientException {
     private static final long serialVersionUID = 1L;
 
     CommitOutcomeUnknown(TimeoutException cause) {

@@ -1,6 +1,7 @@
 package io.tributary.runtime.internal;
 
 import io.tributary.runtime.RuntimeSettings;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -105,15 +106,18 @@ public final class KafkaClients {
    * and no second event; an idempotent producer could instead be wedged for good right after a new
    * topic's first leader change (NOT_LEADER_OR_FOLLOWER on a batch the broker did append, then
    * OUT_OF_ORDER_SEQUENCE_NUMBER on every retry), leaving its callers without an outcome. A send
-   * waits at most 1 s ({@code max.block.ms}) for buffer room or metadata.
+   * waits at most 1 s ({@code max.block.ms}, whatever the Kafka properties say) for buffer room or
+   * metadata.
    */
   public Producer<byte[], byte[]> commandProducer() {
     Map<String, Object> config = common();
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
     // a send waits at most this long for room in a full buffer (brokers unreachable or far behind),
-    // then its caller hears UNAVAILABLE, resend safe: the gRPC server runs Send on a transport thread,
-    // and every call of that connection waits with it
-    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+    // then its caller hears UNAVAILABLE, resend safe. Set, not defaulted: the gRPC server runs Send on
+    // a transport thread, and the calls of every connection that thread serves wait with it; and the
+    // commands topic's metadata, read at start, is kept however long the service idles
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
+    config.putIfAbsent(ProducerConfig.METADATA_MAX_IDLE_CONFIG, Duration.ofDays(7).toMillis());
     config.put(ProducerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-ingress");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);

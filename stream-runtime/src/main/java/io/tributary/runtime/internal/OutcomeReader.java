@@ -191,13 +191,13 @@ public final class OutcomeReader implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      Throwable closed = new TransientException("The instance closed before the outcome arrived, so it is not"
+      Throwable notKnownHere = new TransientException("The instance closed before the outcome arrived, so it is not"
           + " known here. Resending the same command id to a running instance is safe: it returns the first"
           + " outcome if the command was decided.");
       if (failure == null) {
-        failure = closed;
+        failure = notKnownHere;
       }
-      waiting.values().forEach(future -> future.completeExceptionally(closed));
+      waiting.values().forEach(future -> future.completeExceptionally(notKnownHere));
       waiting.clear();
     }
   }

@@ -53,6 +53,6 @@ public final class PolicySnapshots implements PartitionSnapshots {
   private void failed(PartitionStore store, RuntimeException e) {
     failures.increment();
     log.warn("Snapshot of partition {} failed; the next owner replays more of the log: {}", store.partition(),
-        e.getMessage());
+        e.getMessage(), e);
   }
 }

@@ -81,7 +81,17 @@ record RecordSizeLimit(int maxRecordBytes) {
       OutcomeRecord.Failed.Builder failed = outcome.getFailedBuilder();
       failed.setErrorBytes(truncated(failed.getErrorBytes(), over));
     }
-    return outcome.build();
+    OutcomeRecord cut = outcome.build();
+    if (size(cut, cut.getCommandIdBytes()) <= maxRecordBytes) {
+      return cut;
+    }
+    // the rest is too large as well (a rejection code, an aggregate id from a producer that skipped
+    // the gateway's checks): the command fails, with the ids alone
+    return OutcomeRecord.newBuilder().setCommandIdBytes(cut.getCommandIdBytes())
+        .setFailed(OutcomeRecord.Failed.newBuilder().setError("The outcome of this command is "
+            + size(record, record.getCommandIdBytes()) + " bytes with its key, " + describe()
+            + ", even with its text cut; send shorter ids, or reject with a shorter code."))
+        .build();
   }
 
   /** @return the start of the UTF-8 {@code text}, at least {@code over} bytes shorter with the note of what was cut */

@@ -53,6 +53,8 @@ public final class TaskLoop implements AutoCloseable {
   private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
   /** How long the loop waits for the batch in flight when a poll without waiting found nothing. */
   private static final long IN_FLIGHT_WAIT_MICROS = 1_000;
+  /** The longest wait before deciding the commands of an aborted batch again, after aborts in a row. */
+  private static final long MAX_ABORT_BACKOFF_MILLIS = 5_000;
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
@@ -71,6 +73,9 @@ public final class TaskLoop implements AutoCloseable {
   private final String threadSuffix;
   private final Runnable firstAssignment;
   private boolean assigned;
+  /** Aborted transactions since the last commit, and when the loop may send again after them. */
+  private int abortsInARow;
+  private long retryAtNanos = System.nanoTime();
   private final OwnedPartitions partitions;
   /**
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
@@ -233,6 +238,17 @@ public final class TaskLoop implements AutoCloseable {
    * batch in flight instead, whose end is what lets the next batch go.
    */
   private void step(Consumer<byte[], byte[]> commandConsumer, BatchCommitter committer) {
+    long backingOff = retryAtNanos - System.nanoTime();
+    if (inFlight == null && backingOff > 0) {
+      // after aborts in a row: the consumer's heartbeats go on in the background meanwhile
+      try {
+        TimeUnit.NANOSECONDS.sleep(Math.min(backingOff, settings.pollTimeout().toNanos()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted while waiting to retry an aborted batch", e);
+      }
+      return;
+    }
     if (inFlight != null && (inFlight.done().isDone() || openBatches.isFull())) {
       finishInFlight(commandConsumer);
     }
@@ -278,11 +294,17 @@ public final class TaskLoop implements AutoCloseable {
     try {
       appended = BatchCommitter.await(ended);
     } catch (BatchCommitter.Aborted e) {
-      log.warn("{}: batch aborted and will be retried: {}", definition.name(), e.getMessage());
       abortedBatches.increment();
+      abortsInARow++;
+      // a rebalance's abort is retried at once; one that keeps failing does not hammer the brokers
+      long backoffMillis = abortsInARow == 1 ? 0 : Math.min(MAX_ABORT_BACKOFF_MILLIS, 50L << Math.min(abortsInARow, 10));
+      retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+      log.warn("{}: batch aborted ({} in a row); its commands are decided again in {} ms: {}", definition.name(),
+          abortsInARow, backoffMillis, e.getMessage());
       rewind(commandConsumer, ended.batches(), openBatches.drain());
       return;
     }
+    abortsInARow = 0;
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
     Map<Integer, long[]> nextOffsets = appended.nextOffsets();

@@ -138,6 +138,19 @@ class PartitionBatchRecordLimitTest {
   }
 
   @Test
+  void failsWithTheIdsAloneAnOutcomeTooLargeEvenWithItsTextCut() {
+    PartitionBatch batch = batch();
+    // an aggregate id longer than the limit, from a producer that skipped the gateway's checks
+    batch.decide(nextOffset++, command("c-1", "n".repeat(LIMIT), "reject:no"));
+
+    OutcomeRecord outcome = batch.decidedOutcomes().getFirst().get();
+    assertThat(outcome.getCommandId()).isEqualTo("c-1");
+    assertThat(outcome.getAggregateId()).isEmpty();
+    assertThat(outcome.getFailed().getError()).contains("even with its text cut; send shorter ids");
+    assertThat(outcome.getSerializedSize() + outcome.getCommandIdBytes().size()).isLessThanOrEqualTo(LIMIT);
+  }
+
+  @Test
   void keepsAnOutcomeUnderTheLimitWhole() {
     PartitionBatch batch = batch();
     batch.decide(nextOffset++, command("c-1", "reject:not today"));
@@ -164,8 +177,12 @@ class PartitionBatchRecordLimitTest {
   }
 
   private static byte[] command(String commandId, String text) {
+    return command(commandId, NOTEBOOK, text);
+  }
+
+  private static byte[] command(String commandId, String aggregateId, String text) {
     return CommandRecord.newBuilder()
-        .setCommandId(commandId).setAggregateType(Notebook.TYPE).setAggregateId(NOTEBOOK)
+        .setCommandId(commandId).setAggregateType(Notebook.TYPE).setAggregateId(aggregateId)
         .setCorrelationId(commandId).setCausationId(commandId)
         .setCommand(Payload.newBuilder().setTypeName(SERVICE.aggregate(Notebook.TYPE).commandCodec().typeName())
             .setData(StringValue.of(text).toByteString()))
