@@ -3,6 +3,7 @@ package io.tributary.runtime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.definition.ServiceDefinition;
+import io.tributary.core.error.TransientException;
 import io.tributary.runtime.internal.FaultInjector;
 import io.tributary.runtime.internal.InstanceId;
 import io.tributary.runtime.internal.KafkaClients;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class TributaryRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TributaryRuntime.class);
   private static final Duration SAVES_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  /** How long start waits for the ingress producer's first metadata of the commands topic. */
+  private static final Duration METADATA_WAIT = Duration.ofSeconds(60);
   private final ServiceDefinition definition;
   private final OutcomeReader outcomes;
   private final Producer<byte[], byte[]> commandProducer;
@@ -106,8 +109,7 @@ public final class TributaryRuntime implements AutoCloseable {
       readerOnceChecked.set(reader);
       topicsChecked.complete(null);
       producer = clients.commandProducer();
-      // the commands topic's metadata now, so no send waits for it: the gRPC server runs Send on its transport thread
-      producer.partitionsFor(topics.commands());
+      loadMetadata(producer, topics.commands(), settings.bootstrapServers());
     } catch (RuntimeException | Error e) {
       topicsChecked.completeExceptionally(e);
       closeAfterFailedStart(e, tasks, snapshotSaves, reader, producer);
@@ -140,6 +142,27 @@ public final class TributaryRuntime implements AutoCloseable {
       loader.openAhead(localDirs, opener);
     } finally {
       opener.shutdown(); // runs what was submitted, then its thread ends
+    }
+  }
+
+  /**
+   * Reads the commands topic's metadata into the ingress producer now, so no send waits for it: the
+   * gRPC server runs {@code Send} on a transport thread, and the producer waits at most 1 s per call
+   * ({@link KafkaClients#commandProducer()}); the first connection to a cluster may take longer.
+   */
+  private static void loadMetadata(Producer<byte[], byte[]> producer, String topic, String bootstrapServers) {
+    long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+    while (true) {
+      try {
+        producer.partitionsFor(topic);
+        return;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new TransientException("The command producer could not read the metadata of " + topic + " from "
+              + bootstrapServers + " within " + METADATA_WAIT + ": " + e.getMessage() + ". Check that the brokers"
+              + " are reachable and that the security settings (security.protocol, SASL, TLS) are right.", e);
+        }
+      }
     }
   }
 
