@@ -123,4 +123,36 @@ class CrashRecoveryIT {
     assertThat(folded.values().stream().mapToLong(s -> s.getDeposits()).sum()).isEqualTo(200);
     LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
   }
+
+  @Test
+  void transactionsAbortedInARowAreDecidedAgainUntilOneCommits(KafkaEndpoint kafka) throws Exception {
+    RuntimeHarness harness = new RuntimeHarness(kafka.bootstrapServers());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    AtomicInteger transactions = new AtomicInteger();
+    // the second, third and fourth transactions fail: the loop backs off between them, then commits
+    FaultInjector failThreeInARow = point -> {
+      int transaction = point == FaultPoint.BEFORE_COMMIT ? transactions.incrementAndGet() : 0;
+      if (transaction >= 2 && transaction <= 4) {
+        throw new KafkaException("simulated: the transaction coordinator went away, attempt " + transaction);
+      }
+    };
+    Map<String, CommandOutcome> outcomes = new HashMap<>();
+    try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
+        harness.settings(stateDir).withMaxBatchRecords(10), meters, Clock.systemUTC(), PartitionSnapshots.never(),
+        failThreeInARow)) {
+      Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
+      for (int i = 0; i < 50; i++) {
+        pending.put("r-" + i, send(runtime, "r-" + i, deposit("acct-" + (i % 6), 2)));
+      }
+      for (var entry : pending.entrySet()) {
+        outcomes.put(entry.getKey(), await(entry.getValue()));
+      }
+      assertThat(meters.get("tributary.batch.aborted").tag("service", harness.service).counter().count())
+          .isEqualTo(3);
+    }
+    assertThat(outcomes.values()).allMatch(CommandOutcome.Accepted.class::isInstance);
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, outcomes);
+    assertThat(folded.values().stream().mapToLong(s -> s.getDeposits()).sum()).isEqualTo(50);
+    LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
+  }
 }

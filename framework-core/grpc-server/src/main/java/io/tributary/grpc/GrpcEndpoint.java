@@ -19,6 +19,7 @@ import io.tributary.core.error.PermanentException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -75,10 +76,11 @@ public final class GrpcEndpoint implements AutoCloseable {
    * @param maxInboundMessageBytes the largest request the server reads; a larger one is refused
    *     unread with RESOURCE_EXHAUSTED
    * @param services the services to serve; their names must differ from each other and from
-   *     {@link #BUILT_IN_SERVICES}, since gRPC keeps only the last service of a name
+   *     {@link #BUILT_IN_SERVICES}, since gRPC would keep only the last service of a name
    * @param servingNames the services that health reports SERVING by name while running
    * @return the running endpoint; close it to stop serving
-   * @throws IllegalArgumentException if {@code maxInboundMessageBytes} is not positive
+   * @throws IllegalArgumentException if {@code maxInboundMessageBytes} is not positive, or two
+   *     services have one name
    * @throws PermanentException if the port cannot be bound (in use, or the host is not local), or
    *     the TLS files cannot be read; the message says what to change. Nothing is left running.
    */
@@ -111,20 +113,11 @@ public final class GrpcEndpoint implements AutoCloseable {
       List<String> servingNames,
       Set<String> nonBlockingMethods) {
     Objects.requireNonNull(what, "what");
-    Objects.requireNonNull(nonBlockingMethods, "nonBlockingMethods");
-    Set<String> methods = new HashSet<>();
-    services.forEach(service -> service.getMethods()
-        .forEach(method -> methods.add(method.getMethodDescriptor().getFullMethodName())));
-    for (String method : nonBlockingMethods) {
-      if (!methods.contains(method)) {
-        throw new IllegalArgumentException("Non-blocking method " + method + " is not a method of the services"
-            + " given for gRPC " + what + "; name it as <package>.<Service>/<Method>, e.g. "
-            + "tributary.runtime.v1.CommandService/Send.");
-      }
-    }
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(services, "services");
     Objects.requireNonNull(servingNames, "servingNames");
+    Objects.requireNonNull(nonBlockingMethods, "nonBlockingMethods");
+    checkNames(what, services, nonBlockingMethods);
     if (maxInboundMessageBytes <= 0) {
       throw new IllegalArgumentException(
           "maxInboundMessageBytes " + maxInboundMessageBytes + " for gRPC " + what + " must be positive, e.g. 4 MiB.");
@@ -167,6 +160,31 @@ public final class GrpcEndpoint implements AutoCloseable {
         what, settings.host(), server.getPort(), settings.tls().isPresent() ? "TLS" : "plaintext",
         maxInboundMessageBytes);
     return new GrpcEndpoint(what, server, health, settings.shutdownGrace());
+  }
+
+  /**
+   * @throws IllegalArgumentException if a service has the name of a built-in one or of a service
+   *     before it (gRPC would keep only the last), or a non-blocking method is no method of theirs
+   */
+  private static void checkNames(String what, List<ServerServiceDefinition> services, Set<String> nonBlockingMethods) {
+    List<String> served = new ArrayList<>(BUILT_IN_SERVICES);
+    Set<String> methods = new HashSet<>();
+    for (ServerServiceDefinition service : services) {
+      String name = service.getServiceDescriptor().getName();
+      if (served.contains(name)) {
+        throw new IllegalArgumentException("gRPC service " + name + " is given twice; the server for " + what
+            + " already serves " + served + ". Pass each service once and none of these.");
+      }
+      served.add(name);
+      service.getMethods().forEach(method -> methods.add(method.getMethodDescriptor().getFullMethodName()));
+    }
+    for (String method : nonBlockingMethods) {
+      if (!methods.contains(method)) {
+        throw new IllegalArgumentException("Non-blocking method " + method + " is not a method of the services"
+            + " given for gRPC " + what + "; name it as <package>.<Service>/<Method>, e.g. "
+            + "tributary.runtime.v1.CommandService/Send.");
+      }
+    }
   }
 
   /** @return the bound port: the configured one, or the one taken when 0 was configured */

@@ -138,6 +138,16 @@ class GrpcEndpointTest {
   };
 
   @Test
+  void refusesTwoServicesOfOneName() {
+    ServerServiceDefinition probe = ServerServiceDefinition.builder("tests.v1.Probe").build();
+
+    assertThatThrownBy(() -> GrpcEndpoint.start("tests", LOCAL, 1024, List.of(probe, probe), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gRPC service tests.v1.Probe is given twice; the server for tests already serves")
+        .hasMessageContaining("grpc.health.v1.Health");
+  }
+
+  @Test
   void refusesANonBlockingMethodNoServiceHas() {
     assertThatThrownBy(() -> GrpcEndpoint.start("tests", LOCAL, 1024, List.of(), List.of(),
         Set.of("tests.v1.Threads/Direct")))

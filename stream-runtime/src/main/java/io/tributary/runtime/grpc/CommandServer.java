@@ -8,7 +8,6 @@ import io.tributary.grpc.GrpcEndpoint;
 import io.tributary.runtime.CommandGateway;
 import io.tributary.runtime.grpc.v1.CommandServiceGrpc;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -77,7 +76,6 @@ public final class CommandServer implements AutoCloseable {
       for (BindableService service : services) {
         definitions.add(Objects.requireNonNull(service, "services contains null").bindService());
       }
-      requireUniqueNames(definitions);
       // Send checks the command, hands it to the ingress producer and returns: run on the transport thread
       GrpcEndpoint endpoint = GrpcEndpoint.start(
           "commands", settings.endpoint(), settings.maxInboundMessageBytes(), definitions,
@@ -122,20 +120,5 @@ public final class CommandServer implements AutoCloseable {
     // most timers are cancelled because the outcome came first: drop them instead of keeping them queued
     timers.setRemoveOnCancelPolicy(true);
     return timers;
-  }
-
-  private static void requireUniqueNames(List<ServerServiceDefinition> definitions) {
-    List<String> builtIn = new ArrayList<>();
-    builtIn.add(CommandServiceGrpc.SERVICE_NAME);
-    builtIn.addAll(GrpcEndpoint.BUILT_IN_SERVICES);
-    Set<String> seen = new HashSet<>(GrpcEndpoint.BUILT_IN_SERVICES);
-    for (ServerServiceDefinition definition : definitions) {
-      String name = definition.getServiceDescriptor().getName();
-      if (!seen.add(name)) {
-        throw new IllegalArgumentException(
-            "gRPC service " + name + " is given twice; the command server already serves " + builtIn
-                + ". Pass each extra service once and none of these.");
-      }
-    }
   }
 }
