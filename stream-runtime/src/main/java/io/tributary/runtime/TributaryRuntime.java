@@ -94,7 +94,7 @@ public final class TributaryRuntime implements AutoCloseable {
     this.loops = List.copyOf(created);
     // the task loops create their clients and fence their predecessors while the topics are checked
     // here; they join the group once they are
-    CompletableFuture<Void> topicsChecked = new CompletableFuture<>();
+    CompletableFuture<Integer> topicsChecked = new CompletableFuture<>();
     // last before the loops start: from here the loops close the stores opened ahead that none takes
     openLocalStoresAhead(definition.name(), settings, loader);
     loops.forEach(loop -> loop.start(topicsChecked));
@@ -102,12 +102,13 @@ public final class TributaryRuntime implements AutoCloseable {
     @Nullable OutcomeReader reader = null;
     @Nullable Producer<byte[], byte[]> producer = null;
     try {
+      int maxMessageBytes;
       try (Admin admin = clients.admin()) {
-        topics.ensure(admin, settings);
+        maxMessageBytes = topics.ensure(admin, settings);
       }
       reader = new OutcomeReader(clients.outcomeConsumer(), topics.outcomes(), settings.partitions());
       readerOnceChecked.set(reader);
-      topicsChecked.complete(null);
+      topicsChecked.complete(maxMessageBytes);
       producer = clients.commandProducer();
       loadMetadata(producer, topics.commands(), settings.bootstrapServers());
     } catch (RuntimeException | Error e) {

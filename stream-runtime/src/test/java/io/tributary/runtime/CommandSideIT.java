@@ -25,11 +25,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +205,36 @@ class CommandSideIT {
     }
     assertThat(TopicLog.endOffsets(harness.bootstrap, Topics.of(harness.service).commands(), RuntimeHarness.PARTITIONS))
         .isZero();
+  }
+
+  @Test
+  void failsACommandWhoseEventIsOverTheEventsTopicsMaxMessageBytesAndDecidesTheNext() throws Exception {
+    // the topics exist before the service starts, the events topic's limit below the producer's 1 MiB
+    Topics topics = Topics.of(harness.service);
+    short one = 1;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      admin.createTopics(List.of(
+          new NewTopic(topics.events(), RuntimeHarness.PARTITIONS, one)
+              .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "40000", TopicConfig.RETENTION_MS_CONFIG, "-1")),
+          new NewTopic(topics.commands(), RuntimeHarness.PARTITIONS, one),
+          new NewTopic(topics.outcomes(), RuntimeHarness.PARTITIONS, one))).all().get(30, TimeUnit.SECONDS);
+    }
+    String largeId = "x".repeat(30_000); // the key and a field of its event: about 60,000 bytes
+    CommandOutcome tooLarge;
+    CommandOutcome next;
+    try (TributaryRuntime runtime = harness.start(stateDir)) {
+      tooLarge = await(send(runtime, "big-1", deposit(largeId, 5)));
+      next = await(send(runtime, "small-1", deposit("alice", 5)));
+
+      assertThat(tooLarge).isInstanceOfSatisfying(CommandOutcome.Failed.class, failed ->
+          assertThat(failed.error()).contains("over the limit of " + (40_000 - 16_384) + " bytes (max.message.bytes of "
+              + topics.events() + " and " + topics.outcomes() + " less 16384 bytes of headroom)"));
+      assertThat(next).as("the transaction was not refused: the loop goes on")
+          .isInstanceOf(CommandOutcome.Accepted.class);
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS,
+        Map.of("big-1", tooLarge, "small-1", next));
+    assertThat(folded).as("nothing of the failed command was appended").containsOnlyKeys("alice");
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The largest record, value and key, a task loop's transactional producer takes. Kafka refuses a
@@ -12,9 +13,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * each time and stall every partition of the loop. So a batch fails a command whose event is larger
  * and cuts a rejection or failure text that would make its outcome larger (ADR 0003).
  *
- * @param maxRecordBytes the producer's {@code max.request.size} less {@link #RECORD_HEADROOM_BYTES}
+ * <p>Two settings bound it: the producer's {@code max.request.size} and the {@code max.message.bytes}
+ * of the events and outcomes topics (the broker's {@code message.max.bytes} unless a topic sets its
+ * own), read when the topics are checked at start. The smaller one, less {@link
+ * #RECORD_HEADROOM_BYTES}, is the limit.
+ *
+ * @param maxRecordBytes the limit
+ * @param limitedBy the setting it comes from, as an error message names it
  */
-record RecordSizeLimit(int maxRecordBytes) {
+record RecordSizeLimit(int maxRecordBytes, String limitedBy) {
   /** Kafka's default {@code max.request.size}. */
   static final int DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
   /**
@@ -35,7 +42,7 @@ record RecordSizeLimit(int maxRecordBytes) {
   static RecordSizeLimit of(Map<String, String> kafkaProperties) {
     String configured = kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     if (configured == null) {
-      return new RecordSizeLimit(DEFAULT_MAX_REQUEST_BYTES - RECORD_HEADROOM_BYTES);
+      return new RecordSizeLimit(DEFAULT_MAX_REQUEST_BYTES - RECORD_HEADROOM_BYTES, ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     }
     int maxRequestBytes;
     try {
@@ -50,7 +57,23 @@ record RecordSizeLimit(int maxRecordBytes) {
           + maxRequestBytes + "; it must be more than " + RECORD_HEADROOM_BYTES + " bytes, which Tributary keeps"
           + " for record batch and request framing.");
     }
-    return new RecordSizeLimit(maxRequestBytes - RECORD_HEADROOM_BYTES);
+    return new RecordSizeLimit(maxRequestBytes - RECORD_HEADROOM_BYTES, ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+  }
+
+  /**
+   * @param maxMessageBytes the smallest {@code max.message.bytes} of the topics the records go to,
+   *     more than {@link #RECORD_HEADROOM_BYTES} ({@link Topics#ensure} checks it)
+   * @param topics those topics, as an error message names them
+   * @return this limit, or the topics' if that is smaller
+   */
+  RecordSizeLimit withinTopics(int maxMessageBytes, String topics) {
+    if (maxMessageBytes <= RECORD_HEADROOM_BYTES) {
+      throw new IllegalArgumentException("max.message.bytes " + maxMessageBytes + " of " + topics
+          + " leaves no room beside the headroom; Topics.ensure refuses such topics");
+    }
+    int topicsLimit = maxMessageBytes - RECORD_HEADROOM_BYTES;
+    return topicsLimit >= maxRecordBytes ? this
+        : new RecordSizeLimit(topicsLimit, TopicConfig.MAX_MESSAGE_BYTES_CONFIG + " of " + topics);
   }
 
   /** @return the size Kafka counts for a record of this value and key */
@@ -60,7 +83,7 @@ record RecordSizeLimit(int maxRecordBytes) {
 
   /** @return the limit as an error message says it */
   String describe() {
-    return "over the limit of " + maxRecordBytes + " bytes (max.request.size less " + RECORD_HEADROOM_BYTES
+    return "over the limit of " + maxRecordBytes + " bytes (" + limitedBy + " less " + RECORD_HEADROOM_BYTES
         + " bytes of headroom)";
   }
 

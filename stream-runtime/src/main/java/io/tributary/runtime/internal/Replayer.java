@@ -35,11 +35,14 @@ final class Replayer {
   private final Consumer<byte[], byte[]> consumer;
   private final ServiceDefinition definition;
   private final Topics topics;
+  private final CommittingTransactions committing;
 
-  Replayer(Consumer<byte[], byte[]> consumer, ServiceDefinition definition, Topics topics) {
+  Replayer(Consumer<byte[], byte[]> consumer, ServiceDefinition definition, Topics topics,
+      CommittingTransactions committing) {
     this.consumer = consumer;
     this.definition = definition;
     this.topics = topics;
+    this.committing = committing;
   }
 
   /** What a replay folded: events into aggregate states, outcomes into dedupe entries. */
@@ -47,17 +50,23 @@ final class Replayer {
 
   /**
    * Replays {@code events[p]}, then {@code outcomes[p]}, each up to its last stable offset; both
-   * ends are read in one request first, so a store that is up to date costs one round trip.
+   * ends are read in one request first, so a store that is up to date costs two round trips: that
+   * one, and the check that no committed transaction's markers are still on their way ({@link
+   * CommittingTransactions}).
    *
    * @param progress told how many events each chunk folded, after the chunk is written
    * @throws PermanentException if an event cannot be decoded or {@code evolve} fails on it; the
    *     partition must stop, since events are never skipped
+   * @throws io.tributary.core.error.TransientException if a committed transaction's markers did not
+   *     reach the partitions in time: they must not be replayed yet
    */
   Replayed replay(PartitionStore store, LongConsumer progress) {
     TopicPartition events = new TopicPartition(topics.events(), store.partition());
     TopicPartition outcomes = new TopicPartition(topics.outcomes(), store.partition());
-    // taken after the partition was assigned and its committed offset read, so both ends cover every
-    // transaction of a previous owner; nothing else appends to the partition while it is restored
+    // after the partition was assigned and its committed offset read, and once the markers of every
+    // transaction that committed have landed, so both ends cover every transaction of a previous owner;
+    // nothing else commits to the partition while it is restored
+    committing.awaitMarkers(List.of(events, outcomes));
     consumer.assign(List.of(events, outcomes)); // the read_committed answer updates assigned partitions only
     Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(events, outcomes));
     consumer.assign(List.of());

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
-  private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration CLIENT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
   /** How long the loop waits for the batch in flight when a poll without waiting found nothing. */
   private static final long IN_FLIGHT_WAIT_MICROS = 1_000;
   /** The longest wait before deciding the commands of an aborted batch again, after aborts in a row. */
@@ -59,7 +60,8 @@ public final class TaskLoop implements AutoCloseable {
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
   /** The largest event or outcome record the loop's producers take. */
-  private final RecordSizeLimit recordLimit;
+  /** The producer's limit; once the topics are checked, theirs too. Read and set by the loop's thread. */
+  private RecordSizeLimit recordLimit;
   private final Topics topics;
   private final Partitioner partitioner;
   private final KafkaClients clients;
@@ -99,7 +101,7 @@ public final class TaskLoop implements AutoCloseable {
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
   private volatile @Nullable Consumer<byte[], byte[]> consumer;
-  private CompletableFuture<?> topicsChecked = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Integer> topicsChecked = CompletableFuture.completedFuture(Integer.MAX_VALUE);
 
   /**
    * @param index this loop's number in its instance, from 0; it picks the loop's group member and
@@ -148,8 +150,11 @@ public final class TaskLoop implements AutoCloseable {
    * Starts the loop's thread. It creates its clients and fences an earlier run of this instance
    * ({@code initTransactions}) at once, and subscribes only once {@code topicsChecked} completes; if
    * that fails, the loop ends without joining the group (the caller reports the failure).
+   *
+   * @param topicsChecked completes with the smallest {@code max.message.bytes} of the events and
+   *     outcomes topics ({@link Topics#ensure})
    */
-  public void start(CompletableFuture<?> topicsChecked) {
+  public void start(CompletableFuture<Integer> topicsChecked) {
     this.topicsChecked = topicsChecked;
     thread.start();
   }
@@ -179,23 +184,38 @@ public final class TaskLoop implements AutoCloseable {
     @Override
     public void close() {
       // a static member stays in the group on close unless told to leave: leave, so the partitions move now
-      consumer.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT)
+      consumer.close(CloseOptions.timeout(CLIENT_CLOSE_TIMEOUT)
           .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+  }
+
+  /** Closes the admin client within a bound. */
+  private record BoundedAdmin(Admin admin) implements AutoCloseable {
+    @Override
+    public void close() {
+      admin.close(CLIENT_CLOSE_TIMEOUT);
     }
   }
 
   private void run() {
     try (BoundedClose group = new BoundedClose(clients.commandConsumer(index));
         Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer(index);
+        BoundedAdmin admin = new BoundedAdmin(clients.admin());
         BatchCommitter committer = new BatchCommitter(clients, index, topics, faults, committedOutcomes, commitLatency,
             "tributary-" + definition.name() + "-committer" + threadSuffix)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
-      Replayer replayer = new Replayer(replayConsumer, definition, topics);
+      Replayer replayer = new Replayer(replayConsumer, definition, topics,
+          new CommittingTransactions(admin.admin(), CommittingTransactions.MAX_WAIT));
+      // connects while the group is joined, so a partition's first check does not wait for that; what
+      // it answers is not needed, and a failure shows again in the check itself
+      admin.admin().describeCluster();
       // the runtime creates or checks the topics meanwhile, and reports it if that fails
-      if (!topicsChecked.handle((checked, failed) -> failed == null).join()) {
+      @Nullable Integer maxMessageBytes = topicsChecked.handle((bytes, failed) -> failed == null ? bytes : null).join();
+      if (maxMessageBytes == null) {
         return;
       }
+      recordLimit = recordLimit.withinTopics(maxMessageBytes, topics.events() + " and " + topics.outcomes());
       commandConsumer.subscribe(List.of(topics.commands()), new Rebalance(commandConsumer, replayer));
       boolean stopped = false;
       try {

@@ -10,15 +10,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The names of a service's topics, and their creation and checking at start-up. */
 public record Topics(String commands, String events, String outcomes) {
   private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
+  private static final Logger log = LoggerFactory.getLogger(Topics.class);
 
   public static Topics of(String service) {
     return new Topics(service + ".commands", service + ".events", service + ".outcomes");
@@ -28,10 +35,13 @@ public record Topics(String commands, String events, String outcomes) {
    * Creates the topics that are absent (events retained forever, commands and outcomes for the
    * configured retention) and checks that every topic has the configured partition count.
    *
-   * @throws PermanentException naming the topic and both counts, if a topic has another count
+   * @return the smallest {@code max.message.bytes} of the events and outcomes topics, which the
+   *     task loops append to; {@link Integer#MAX_VALUE} if the service may not read topic configs
+   * @throws PermanentException naming the topic and both counts, if a topic has another count; or
+   *     naming the topic, if its {@code max.message.bytes} leaves no room for a record
    * @throws TransientException if the brokers cannot be reached
    */
-  public void ensure(Admin admin, RuntimeSettings settings) {
+  public int ensure(Admin admin, RuntimeSettings settings) {
     String retention = String.valueOf(settings.commandRetention().toMillis());
     Map<String, Map<String, String>> configs = Map.of(
         events, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"),
@@ -55,6 +65,7 @@ public record Topics(String commands, String events, String outcomes) {
               + topic.partitions().size() + " partitions, or migrate the service offline to the new count.");
         }
       }
+      return maxMessageBytes(admin, List.of(events, outcomes));
     } catch (ExecutionException e) {
       throw new TransientException("Cannot create or describe the topics " + configs.keySet() + ": "
           + e.getCause().getMessage() + ". Check that the brokers are reachable.", e.getCause());
@@ -90,6 +101,39 @@ public record Topics(String commands, String events, String outcomes) {
         Thread.sleep(50);
       }
     }
+  }
+
+  private static int maxMessageBytes(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+    List<ConfigResource> resources = names.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
+        .toList();
+    Map<ConfigResource, Config> configs;
+    try {
+      configs = admin.describeConfigs(resources).all().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthorizationException) {
+        log.warn("This service may not read the configs of {} ({}), so only max.request.size bounds the size of an"
+            + " event: a larger max.message.bytes on the topics is not checked. Grant DESCRIBE_CONFIGS on the topics to"
+            + " check it.", names, e.getCause().getMessage());
+        return Integer.MAX_VALUE;
+      }
+      throw e;
+    }
+    int smallest = Integer.MAX_VALUE;
+    for (Map.Entry<ConfigResource, Config> topic : configs.entrySet()) {
+      ConfigEntry entry = topic.getValue().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (entry == null || entry.value() == null) {
+        continue;
+      }
+      int bytes = Integer.parseInt(entry.value());
+      if (bytes <= RecordSizeLimit.RECORD_HEADROOM_BYTES) {
+        throw new PermanentException("Topic " + topic.getKey().name() + " has max.message.bytes " + bytes + "; it"
+            + " must be more than " + RecordSizeLimit.RECORD_HEADROOM_BYTES + " bytes, which Tributary keeps for"
+            + " record batch framing. Raise it on the topic (max.message.bytes=1048588 is Kafka's default), then"
+            + " restart.");
+      }
+      smallest = Math.min(smallest, bytes);
+    }
+    return smallest;
   }
 
   private static void createAll(Admin admin, List<NewTopic> missing) throws InterruptedException, ExecutionException {

@@ -171,9 +171,21 @@ class PartitionBatchRecordLimitTest {
         .hasMessageContaining("max.request.size is 1000; it must be more than 16384 bytes");
   }
 
+  @Test
+  void theTopicsMaxMessageBytesLimitsWhenItIsTheSmaller() {
+    RecordSizeLimit producer = RecordSizeLimit.of(Map.of());
+    assertThat(producer.withinTopics(1_048_588, "e and o")).as("Kafka's defaults: the producer's is smaller")
+        .isSameAs(producer);
+    assertThat(producer.withinTopics(Integer.MAX_VALUE, "e and o")).isSameAs(producer);
+    RecordSizeLimit topics = producer.withinTopics(100_000, "e and o");
+    assertThat(topics.maxRecordBytes()).isEqualTo(100_000 - RecordSizeLimit.RECORD_HEADROOM_BYTES);
+    assertThat(topics.describe()).isEqualTo("over the limit of " + (100_000 - RecordSizeLimit.RECORD_HEADROOM_BYTES)
+        + " bytes (max.message.bytes of e and o less 16384 bytes of headroom)");
+  }
+
   private PartitionBatch batch() {
     return new PartitionBatch(PARTITION, store, cache, null, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1", 4,
-        new RecordSizeLimit(LIMIT));
+        new RecordSizeLimit(LIMIT, "max.request.size"));
   }
 
   private static byte[] command(String commandId, String text) {
