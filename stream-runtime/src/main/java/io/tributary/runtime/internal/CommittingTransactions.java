@@ -2,138 +2,265 @@ package io.tributary.runtime.internal;
 
 import io.tributary.core.error.TransientException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits, before a newly assigned partition is replayed, for the transactions that committed but
- * whose markers have not reached that partition yet (ADR 0003, "Recovery", step 3). The previous
- * owner's consumed offsets being committed (step 1) does not mean the markers in {@code events[p]}
- * and {@code outcomes[p]} are written: the transaction coordinator writes each partition's markers
- * to its leader separately. A replay to the last stable offset before they land would leave that
- * committed batch out.
+ * Waits, before a newly assigned partition is replayed, until its last stable offset covers every
+ * transaction that committed on it (ADR 0003, "Recovery", step 3). The previous owner's consumed
+ * offsets being committed (step 1) does not mean that the markers in {@code events[p]} and {@code
+ * outcomes[p]} are: the transaction coordinator writes each partition's markers to its leader
+ * separately, and the last stable offset passes a marker only once it is replicated. A replay to a
+ * last stable offset read before that would leave the committed batch out.
  *
- * <p>A transaction still open on the partition is waited for only if its coordinator has decided to
- * commit it (or the cluster does not list it, so that cannot be ruled out). One that is still
- * ongoing is not: after the group moved the partition its owner's offsets are refused, so it can
- * only be aborted, and waiting for it would hold the move until its transaction timeout (a frozen
- * owner). Used by the task loop's thread only.
+ * <p>The high watermark is read first. Every record of a transaction that committed before the
+ * check began lies below it (its sends were acknowledged before its commit), so a last stable
+ * offset read afterwards that reaches it covers them all. One that stops short is held by an open
+ * transaction, and the check asks the partition's leader which ({@code describeProducers}) and the
+ * transaction coordinators in what state ({@code listTransactions}). It waits while that transaction
+ * has committed, may have (not listed), or is not among the open ones (its marker is written but not
+ * yet replicated). It does not wait for an ongoing or aborting transaction with nothing else behind
+ * it: that is an owner that lost the partition, which cannot commit any more (its offsets are refused
+ * for its old generation, and {@code position} in step 1 waited for any it had sent before), and
+ * waiting would hold the move until its transaction timeout. If records of others lie behind it (a
+ * later owner's committed batches, when the partition moves again within that timeout), they are
+ * out of reach of {@code read_committed} until it is aborted, and the check waits for that.
+ *
+ * <p>Used by the task loop's thread only.
  */
 final class CommittingTransactions {
-  /** How long a partition waits for a committed transaction's markers before its task loop gives up. */
-  static final Duration MAX_WAIT = Duration.ofSeconds(30);
+  /** The coordinator's default {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}. */
+  private static final Duration ABORT_CHECK_INTERVAL = Duration.ofSeconds(10);
+  private static final Duration MARGIN = Duration.ofSeconds(30);
   private static final long RECHECK_MILLIS = 20;
   private static final Logger log = LoggerFactory.getLogger(CommittingTransactions.class);
 
-  /** A transaction open on a partition, and the offset of its first record there. */
-  record Open(long producerId, TopicPartition partition, long firstOffset) {}
+  /**
+   * A transaction open on a partition, as its leader and its coordinator describe it.
+   *
+   * @param lastSequence the sequence number of its producer's last record on the partition; with
+   *     transactions v2 every transaction starts at 0, so this is its record count less one
+   * @param state its coordinator's state, or null if no coordinator lists it
+   */
+  record OpenTransaction(long producerId, long firstOffset, int lastSequence, @Nullable TransactionState state) {}
 
   private final Admin admin;
   private final Duration maxWait;
+  private final BooleanSupplier stopping;
   private boolean unsupported;
+  /** Whether the cluster runs transactions v2, asked the first time a partition is held; null until then. */
+  private @Nullable Boolean transactionsV2;
 
-  /** @param admin used for the checks; owned by the caller */
-  CommittingTransactions(Admin admin, Duration maxWait) {
+  /**
+   * @param admin used for the checks; owned by the caller
+   * @param maxWait how long a partition waits before the task loop gives up; see {@link #maxWait}
+   * @param stopping true once the task loop is told to stop: a wait ends then
+   */
+  CommittingTransactions(Admin admin, Duration maxWait, BooleanSupplier stopping) {
     this.admin = admin;
     this.maxWait = maxWait;
+    this.stopping = stopping;
   }
 
   /**
-   * Returns once no transaction that committed, or may have, is still open on {@code partitions}.
-   *
-   * @return whether it had to wait for one
-   * @throws TransientException if one is still open after {@link #MAX_WAIT}, or the cluster could
-   *     not be asked within it: the partition must not be replayed yet
+   * @return how long to wait at most: an owner that lost the partition may hold it with a transaction
+   *     until its coordinator aborts it, its {@code transaction.timeout.ms} (the instances of a
+   *     service share theirs) plus the coordinator's check interval, and a margin
    */
-  boolean awaitMarkers(Collection<TopicPartition> partitions) {
+  static Duration maxWait(Map<String, String> kafkaProperties) {
+    String configured = kafkaProperties.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+    Duration timeout = Duration.ofMillis(configured == null ? KafkaClients.TRANSACTION_TIMEOUT_MS
+        : Long.parseLong(configured.trim()));
+    return timeout.plus(ABORT_CHECK_INTERVAL).plus(MARGIN);
+  }
+
+  /**
+   * Returns once the last stable offsets of {@code partitions} cover every transaction that committed
+   * on them before the call.
+   *
+   * @return whether it had to wait
+   * @throws TransientException if they do not within the maximum wait, or the cluster could not be
+   *     asked: the partitions must not be replayed yet
+   * @throws WakeupException if the task loop was told to stop meanwhile
+   */
+  boolean awaitCommitted(Collection<TopicPartition> partitions) {
     if (unsupported) {
       return false;
     }
     long started = System.nanoTime();
     long deadline = started + maxWait.toNanos();
-    Map<Long, TransactionState> lastStates = Map.of();
-    while (true) {
-      Map<Long, Open> open;
-      Map<Long, TransactionState> states;
-      try {
-        open = openTransactions(partitions, deadline);
-        if (open.isEmpty()) {
+    boolean waited = false;
+    try {
+      while (true) {
+        Map<TopicPartition, String> pending = pending(partitions, deadline);
+        if (pending.isEmpty()) {
           break;
         }
-        states = states(open.keySet(), deadline);
-      } catch (UnsupportedVersionException e) {
-        unsupported = true;
-        log.warn("The brokers cannot describe producers or list transactions ({}): a partition assigned right after"
-            + " its previous owner committed may be replayed before that commit's markers reach it (ADR 0003,"
-            + " Recovery). Upgrade the brokers to Kafka 3.0 or later to close this window.", e.getMessage());
-        return false;
+        waited = true;
+        if (System.nanoTime() - deadline > 0) {
+          throw new TransientException(String.join("; ", pending.values()) + ", after " + maxWait.toSeconds()
+              + " s: replaying " + pending.keySet() + " now would leave a committed batch out of the state, so the"
+              + " task loop stops before deciding anything for them. Check the partitions' leaders and the"
+              + " transaction coordinators, then restart the instance.");
+        }
+        if (stopping.getAsBoolean()) {
+          throw new WakeupException();
+        }
+        sleep();
       }
-      Set<Long> waitFor = mustWaitFor(open.keySet(), states);
-      if (waitFor.isEmpty()) {
-        break;
-      }
-      lastStates = states;
-      if (System.nanoTime() - deadline > 0) {
-        throw new TransientException(describe(waitFor, open, lastStates) + " after " + maxWait.toSeconds()
-            + " s: replaying " + partitions + " now would leave a committed batch out of the state. Check the"
-            + " partitions' leaders and the transaction coordinator, then restart the instance; nothing was decided"
-            + " for these partitions yet.");
-      }
-      sleep();
-    }
-    if (lastStates.isEmpty()) {
+    } catch (UnsupportedVersionException e) {
+      unsupported = true;
+      log.warn("The brokers cannot list offsets by isolation level, describe producers or list transactions ({}):"
+          + " a partition assigned right after its previous owner committed may be replayed before that commit's"
+          + " markers are replicated (ADR 0003, Recovery). Upgrade the brokers to Kafka 3.0 or later to close this"
+          + " window.", e.getMessage());
       return false;
     }
-    log.info("Waited {} ms for the markers of committed transactions on {} before replaying them",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), partitions);
-    return true;
+    if (waited) {
+      log.info("Waited {} ms for the last stable offsets of {} to cover their committed transactions",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), partitions);
+    }
+    return waited;
+  }
+
+  /** @return per partition that must not be replayed yet, why */
+  private Map<TopicPartition, String> pending(Collection<TopicPartition> partitions, long deadline) {
+    Map<TopicPartition, Long> highWatermarks = ends(partitions, IsolationLevel.READ_UNCOMMITTED, deadline);
+    Map<TopicPartition, Long> lastStable = ends(partitions, IsolationLevel.READ_COMMITTED, deadline);
+    List<TopicPartition> held = partitions.stream()
+        .filter(partition -> lastStable.get(partition) < highWatermarks.get(partition)).toList();
+    if (held.isEmpty()) {
+      return Map.of(); // the common case: nothing open below the high watermark
+    }
+    Map<TopicPartition, List<OpenTransaction>> open = openTransactions(held, deadline);
+    boolean sequencesCountRecords = transactionsV2(deadline);
+    Map<TopicPartition, String> pending = new HashMap<>();
+    for (TopicPartition partition : held) {
+      mustWait(highWatermarks.get(partition), lastStable.get(partition), open.getOrDefault(partition, List.of()),
+          sequencesCountRecords).ifPresent(reason -> pending.put(partition, partition + ": " + reason));
+    }
+    return pending;
+  }
+
+  /** With transactions v2 each transaction has an epoch of its own, so its sequence numbers start at 0. */
+  private boolean transactionsV2(long deadline) {
+    if (transactionsV2 == null) {
+      FinalizedVersionRange version = get(admin.describeFeatures().featureMetadata(), deadline).finalizedFeatures()
+          .get("transaction.version");
+      transactionsV2 = version != null && version.maxVersionLevel() >= 2;
+    }
+    return transactionsV2;
   }
 
   /**
-   * The producers whose open transaction must end before a replay: those the coordinator has decided
-   * to commit, and those it does not list (it cannot be ruled out that they committed).
+   * Decides for one partition whose last stable offset was below the high watermark read before it.
+   *
+   * @param open the transactions open on it, described after both offsets were read
+   * @param sequencesCountRecords whether a transaction's last sequence number tells how many records
+   *     it wrote (transactions v2); if not, records of others behind an ongoing transaction cannot be
+   *     ruled out
+   * @return why the replay must wait, or empty if everything committed is below {@code lastStable}
    */
-  static Set<Long> mustWaitFor(Set<Long> open, Map<Long, TransactionState> states) {
-    Set<Long> waitFor = new HashSet<>();
-    for (long producerId : open) {
-      TransactionState state = states.get(producerId);
-      if (state == null || state == TransactionState.PREPARE_COMMIT || state == TransactionState.COMPLETE_COMMIT
-          || state == TransactionState.UNKNOWN) {
-        waitFor.add(producerId);
+  static Optional<String> mustWait(long highWatermark, long lastStable, List<OpenTransaction> open,
+      boolean sequencesCountRecords) {
+    if (lastStable >= highWatermark) {
+      return Optional.empty();
+    }
+    OpenTransaction holding = open.stream().filter(transaction -> transaction.firstOffset() == lastStable)
+        .findFirst().orElse(null);
+    if (holding == null) {
+      return Optional.of("the transaction at offset " + lastStable + " has ended on the partition's leader, but its"
+          + " marker is not replicated yet");
+    }
+    for (OpenTransaction transaction : open) {
+      if (mayHaveCommitted(transaction.state())) {
+        return Optional.of(describe(transaction));
       }
     }
-    return waitFor;
+    long behind = highWatermark - lastStable;
+    if (!sequencesCountRecords) {
+      return Optional.of("the " + holding.state() + " transaction of producer id " + holding.producerId() + " at offset "
+          + lastStable + " holds back " + behind + " records; without transactions v2 it cannot be told whether"
+          + " records of others are among them, so the replay waits for its coordinator to abort it");
+    }
+    if (behind > holding.lastSequence() + 1L) {
+      return Optional.of("the " + holding.state() + " transaction of producer id " + holding.producerId() + " at offset "
+          + lastStable + " holds back " + behind + " records, more than its own " + (holding.lastSequence() + 1)
+          + ": records of others behind it are out of reach until its coordinator aborts it");
+    }
+    return Optional.empty();
   }
 
-  private Map<Long, Open> openTransactions(Collection<TopicPartition> partitions, long deadline) {
+  private static boolean mayHaveCommitted(@Nullable TransactionState state) {
+    return state == null || state == TransactionState.PREPARE_COMMIT || state == TransactionState.COMPLETE_COMMIT
+        || state == TransactionState.UNKNOWN;
+  }
+
+  private static String describe(OpenTransaction transaction) {
+    String where = "the transaction of producer id " + transaction.producerId() + " open since offset "
+        + transaction.firstOffset();
+    return transaction.state() == null
+        ? where + " is not listed by the cluster's transaction coordinators: a producer of another application, or a"
+            + " hanging transaction (kafka-transactions.sh find-hanging shows it, and kafka-transactions.sh abort"
+            + " --topic <topic> --partition <partition> --start-offset " + transaction.firstOffset() + " aborts it)"
+        : where + " is " + transaction.state() + " but its markers have not reached the partition";
+  }
+
+  private Map<TopicPartition, Long> ends(Collection<TopicPartition> partitions, IsolationLevel isolation,
+      long deadline) {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+    Map<TopicPartition, ListOffsetsResultInfo> listed =
+        get(admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all(), deadline);
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    listed.forEach((partition, info) -> ends.put(partition, info.offset()));
+    return ends;
+  }
+
+  private Map<TopicPartition, List<OpenTransaction>> openTransactions(List<TopicPartition> partitions, long deadline) {
     Map<TopicPartition, PartitionProducerState> described = get(admin.describeProducers(partitions).all(), deadline);
-    Map<Long, Open> open = new TreeMap<>();
-    described.forEach((partition, producers) -> {
-      for (ProducerState producer : producers.activeProducers()) {
-        OptionalLong first = producer.currentTransactionStartOffset();
-        if (first.isPresent()) {
-          open.putIfAbsent(producer.producerId(), new Open(producer.producerId(), partition, first.getAsLong()));
-        }
+    Set<Long> producerIds = new HashSet<>();
+    described.values().forEach(state -> state.activeProducers().stream()
+        .filter(producer -> producer.currentTransactionStartOffset().isPresent())
+        .forEach(producer -> producerIds.add(producer.producerId())));
+    Map<Long, TransactionState> states = producerIds.isEmpty() ? Map.of() : states(producerIds, deadline);
+    Map<TopicPartition, List<OpenTransaction>> open = new HashMap<>();
+    described.forEach((partition, state) -> {
+      List<OpenTransaction> transactions = new ArrayList<>();
+      for (ProducerState producer : state.activeProducers()) {
+        producer.currentTransactionStartOffset().ifPresent(first -> transactions.add(new OpenTransaction(
+            producer.producerId(), first, producer.lastSequence(), states.get(producer.producerId()))));
       }
+      open.put(partition, transactions);
     });
     return open;
   }
@@ -146,37 +273,23 @@ final class CommittingTransactions {
     return states;
   }
 
-  private static String describe(Set<Long> waitFor, Map<Long, Open> open, Map<Long, TransactionState> states) {
-    StringBuilder text = new StringBuilder();
-    for (long producerId : waitFor) {
-      Open transaction = open.get(producerId);
-      TransactionState state = states.get(producerId);
-      text.append(text.isEmpty() ? "" : "; ").append("the transaction of producer id ").append(producerId)
-          .append(" open on ").append(transaction.partition()).append(" since offset ").append(transaction.firstOffset())
-          .append(state == null
-              ? " is not listed by the cluster's transaction coordinators (is a producer of another application"
-                  + " writing to this service's topics?)"
-              : " is " + state + " but its markers have not reached the partition");
-    }
-    return text.toString();
-  }
-
   private <T> T get(KafkaFuture<T> future, long deadline) {
-    long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     try {
-      return future.get(remaining, TimeUnit.MILLISECONDS);
+      return future.get(Math.max(remaining, 1), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnsupportedVersionException unsupportedVersion) {
         throw unsupportedVersion;
       }
-      throw new TransientException("Checking for committed transactions whose markers have not reached a newly"
-          + " assigned partition failed: " + e.getCause() + ". The partition is not replayed without that check;"
-          + " check that the service may describe its topics and transactional ids, then restart the instance.",
-          e.getCause());
+      throw new TransientException("Checking that a newly assigned partition's last stable offset covers its"
+          + " committed transactions failed: " + e.getCause() + ". The partition is not replayed without that"
+          + " check; check that the service may describe its topics and transactional ids, then restart the"
+          + " instance.", e.getCause());
     } catch (TimeoutException e) {
-      throw new TransientException("The cluster did not say within " + maxWait.toSeconds() + " s whether a"
-          + " committed transaction's markers have yet to reach a newly assigned partition; check the brokers, then"
-          + " restart the instance.", e);
+      future.cancel(true);
+      throw new TransientException("The cluster did not answer within " + maxWait.toSeconds() + " s whether a"
+          + " newly assigned partition's committed transactions are complete; check the brokers, then restart the"
+          + " instance.", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransientException("Interrupted while checking a newly assigned partition's open transactions", e);

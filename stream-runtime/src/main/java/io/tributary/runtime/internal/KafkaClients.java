@@ -22,6 +22,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code read_committed}, manual offsets) are set last, so they cannot be overridden by accident.
  */
 public final class KafkaClients {
+  /** The transactional producers' {@code transaction.timeout.ms} unless the Kafka properties set one. */
+  static final int TRANSACTION_TIMEOUT_MS = 10_000;
+
   private final RuntimeSettings settings;
   private final String service;
   private final String instanceId;
@@ -86,7 +89,7 @@ public final class KafkaClients {
   public Producer<byte[], byte[]> transactionalProducer(int loop, int lane) {
     Map<String, Object> config = common();
     String laneSuffix = lane == 0 ? "" : "-tx" + lane;
-    config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+    config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
     // right after a commit the coordinator may answer CONCURRENT_TRANSACTIONS while it writes the
     // markers; the first retry after 10 ms instead of the default 100 ms keeps that out of the reply

@@ -50,23 +50,22 @@ final class Replayer {
 
   /**
    * Replays {@code events[p]}, then {@code outcomes[p]}, each up to its last stable offset; both
-   * ends are read in one request first, so a store that is up to date costs two round trips: that
-   * one, and the check that no committed transaction's markers are still on their way ({@link
-   * CommittingTransactions}).
+   * ends are read in one request first, once {@link CommittingTransactions} has found them to cover
+   * every transaction that committed (two more round trips when nothing is open).
    *
    * @param progress told how many events each chunk folded, after the chunk is written
    * @throws PermanentException if an event cannot be decoded or {@code evolve} fails on it; the
    *     partition must stop, since events are never skipped
-   * @throws io.tributary.core.error.TransientException if a committed transaction's markers did not
-   *     reach the partitions in time: they must not be replayed yet
+   * @throws io.tributary.core.error.TransientException if the last stable offsets did not cover the
+   *     committed transactions in time: the partitions must not be replayed yet
    */
   Replayed replay(PartitionStore store, LongConsumer progress) {
     TopicPartition events = new TopicPartition(topics.events(), store.partition());
     TopicPartition outcomes = new TopicPartition(topics.outcomes(), store.partition());
-    // after the partition was assigned and its committed offset read, and once the markers of every
-    // transaction that committed have landed, so both ends cover every transaction of a previous owner;
+    // after the partition was assigned and its committed offset read, and once the last stable offsets
+    // cover every transaction that committed, so both ends cover every transaction of a previous owner;
     // nothing else commits to the partition while it is restored
-    committing.awaitMarkers(List.of(events, outcomes));
+    committing.awaitCommitted(List.of(events, outcomes));
     consumer.assign(List.of(events, outcomes)); // the read_committed answer updates assigned partitions only
     Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(events, outcomes));
     consumer.assign(List.of());

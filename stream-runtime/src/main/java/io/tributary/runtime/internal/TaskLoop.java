@@ -205,10 +205,10 @@ public final class TaskLoop implements AutoCloseable {
             "tributary-" + definition.name() + "-committer" + threadSuffix)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
-      Replayer replayer = new Replayer(replayConsumer, definition, topics,
-          new CommittingTransactions(admin.admin(), CommittingTransactions.MAX_WAIT));
-      // connects while the group is joined, so a partition's first check does not wait for that; what
-      // it answers is not needed, and a failure shows again in the check itself
+      Replayer replayer = new Replayer(replayConsumer, definition, topics, new CommittingTransactions(admin.admin(),
+          CommittingTransactions.maxWait(settings.kafkaProperties()), () -> !running));
+      // connects to a broker before the first assignment, so the first partition's check does not wait for
+      // that; what it answers is not needed, and a failure shows again in the check itself
       admin.admin().describeCluster();
       // the runtime creates or checks the topics meanwhile, and reports it if that fails
       @Nullable Integer maxMessageBytes = topicsChecked.handle((bytes, failed) -> failed == null ? bytes : null).join();

@@ -106,17 +106,25 @@ public record Topics(String commands, String events, String outcomes) {
   private static int maxMessageBytes(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
     List<ConfigResource> resources = names.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
         .toList();
+    long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
     Map<ConfigResource, Config> configs;
-    try {
-      configs = admin.describeConfigs(resources).all().get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof AuthorizationException) {
-        log.warn("This service may not read the configs of {} ({}), so only max.request.size bounds the size of an"
-            + " event: a larger max.message.bytes on the topics is not checked. Grant DESCRIBE_CONFIGS on the topics to"
-            + " check it.", names, e.getCause().getMessage());
-        return Integer.MAX_VALUE;
+    while (true) {
+      try {
+        configs = admin.describeConfigs(resources).all().get();
+        break;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof AuthorizationException) {
+          log.warn("This service may not read the configs of {} ({}), so their max.message.bytes is not checked: an"
+              + " event under max.request.size but over a topic's max.message.bytes aborts its batch each time it is"
+              + " decided. Grant DESCRIBE_CONFIGS on the topics to check it.", names, e.getCause().getMessage());
+          return Integer.MAX_VALUE;
+        }
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        // created a moment ago: a broker whose metadata is behind does not know them yet
+        Thread.sleep(50);
       }
-      throw e;
     }
     int smallest = Integer.MAX_VALUE;
     for (Map.Entry<ConfigResource, Config> topic : configs.entrySet()) {

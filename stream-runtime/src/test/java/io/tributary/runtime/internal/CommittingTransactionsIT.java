@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Before a newly assigned partition is replayed, the markers of every transaction that committed
- * have reached it, while a transaction still ongoing (an owner that lost the partition) is not waited
- * for.
+ * Before a newly assigned partition is replayed, its last stable offset covers every transaction
+ * that committed on it; a transaction still ongoing (an owner that lost the partition) is waited for
+ * only when committed records of others are behind it.
  */
 @WithDevServices
 class CommittingTransactionsIT {
@@ -40,7 +41,7 @@ class CommittingTransactionsIT {
     try (Admin admin = fixture.clients.admin();
         Consumer<byte[], byte[]> replay = fixture.clients.replayConsumer(0);
         KafkaProducer<byte[], byte[]> producer = transactional(kafka, "committer")) {
-      CommittingTransactions committing = new CommittingTransactions(admin, CommittingTransactions.MAX_WAIT);
+      CommittingTransactions committing = committing(admin);
       producer.initTransactions();
       replay.assign(List.of(events)); // read_committed ends are kept for assigned partitions only
       int waited = 0;
@@ -50,7 +51,7 @@ class CommittingTransactionsIT {
             .get(10, TimeUnit.SECONDS);
         producer.commitTransaction(); // returns once the commit is decided; the markers follow
 
-        waited += committing.awaitMarkers(List.of(events)) ? 1 : 0;
+        waited += committing.awaitCommitted(List.of(events)) ? 1 : 0;
 
         long lastStable = replay.endOffsets(List.of(events)).get(events);
         assertThat(lastStable).as("commit %d: the last stable offset once the check returned", i)
@@ -67,18 +68,70 @@ class CommittingTransactionsIT {
     TopicPartition outcomes = new TopicPartition(fixture.topics.outcomes(), 1);
     try (Admin admin = fixture.clients.admin();
         KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner")) {
-      CommittingTransactions committing = new CommittingTransactions(admin, CommittingTransactions.MAX_WAIT);
-      assertThat(committing.awaitMarkers(List.of(events, outcomes))).as("nothing open").isFalse();
+      CommittingTransactions committing = committing(admin);
+      assertThat(committing.awaitCommitted(List.of(events, outcomes))).as("nothing open").isFalse();
 
       frozenOwner.initTransactions();
       frozenOwner.beginTransaction();
       frozenOwner.send(new ProducerRecord<>(events.topic(), 1, new byte[] {1}, new byte[] {2})).get(10, TimeUnit.SECONDS);
       assertThat(openOn(admin, events)).as("the frozen owner's transaction is open").isTrue();
 
-      assertThat(committing.awaitMarkers(List.of(events, outcomes))).isFalse();
+      assertThat(committing.awaitCommitted(List.of(events, outcomes))).isFalse();
       assertThat(openOn(admin, events)).as("still open: the check returned without waiting for it to end").isTrue();
 
       frozenOwner.abortTransaction();
+    }
+  }
+
+  @Test
+  void anOngoingTransactionWithCommittedRecordsOfOthersBehindItIsWaitedForUntilItIsAborted(KafkaEndpoint kafka)
+      throws Exception {
+    Fixture fixture = fixture(kafka);
+    TopicPartition events = new TopicPartition(fixture.topics.events(), 0);
+    try (Admin admin = fixture.clients.admin();
+        KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner");
+        KafkaProducer<byte[], byte[]> nextOwner = transactional(kafka, "next-owner")) {
+      // the first owner froze with a transaction open; the next one took over and committed behind it
+      frozenOwner.initTransactions();
+      frozenOwner.beginTransaction();
+      frozenOwner.send(new ProducerRecord<>(events.topic(), 0, new byte[] {1}, new byte[] {1})).get(10, TimeUnit.SECONDS);
+      nextOwner.initTransactions();
+      nextOwner.beginTransaction();
+      RecordMetadata committed = null;
+      for (int i = 0; i < 3; i++) {
+        committed = nextOwner.send(new ProducerRecord<>(events.topic(), 0, new byte[] {2}, new byte[] {2}))
+            .get(10, TimeUnit.SECONDS);
+      }
+      nextOwner.commitTransaction();
+
+      // the partition moves again while the frozen owner's transaction is open: its abort comes later
+      CompletableFuture<Long> aborted = CompletableFuture.supplyAsync(() -> {
+        sleep(Duration.ofSeconds(1));
+        frozenOwner.abortTransaction();
+        return System.nanoTime();
+      });
+      assertThat(committing(admin).awaitCommitted(List.of(events))).as("waited").isTrue();
+      long returned = System.nanoTime();
+
+      assertThat(returned).as("returned after the abort").isGreaterThan(aborted.get(30, TimeUnit.SECONDS));
+      try (Consumer<byte[], byte[]> replay = fixture.clients.replayConsumer(0)) {
+        replay.assign(List.of(events));
+        assertThat(replay.endOffsets(List.of(events)).get(events)).as("the last stable offset covers the commit")
+            .isGreaterThan(committed.offset());
+      }
+    }
+  }
+
+  private static CommittingTransactions committing(Admin admin) {
+    return new CommittingTransactions(admin, CommittingTransactions.maxWait(Map.of()), () -> false);
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
