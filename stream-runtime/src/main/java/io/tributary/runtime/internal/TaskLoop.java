@@ -59,8 +59,10 @@ public final class TaskLoop implements AutoCloseable {
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
-  /** The largest event or outcome record the loop's producers take. */
-  /** The producer's limit; once the topics are checked, theirs too. Read and set by the loop's thread. */
+  /**
+   * The largest event or outcome record the loop's producers take: the producer's limit, and once the
+   * topics are checked the topics' too. Read and set by the loop's thread.
+   */
   private RecordSizeLimit recordLimit;
   private final Topics topics;
   private final Partitioner partitioner;
