@@ -1,6 +1,7 @@
 package io.tributary.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.RuntimeSettings;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +121,33 @@ class CommittingTransactionsIT {
         assertThat(replay.endOffsets(List.of(events)).get(events)).as("the last stable offset covers the commit")
             .isGreaterThan(committed.offset());
       }
+    }
+  }
+
+  @Test
+  void aWaitEndsWhenTheTaskLoopIsToldToStop(KafkaEndpoint kafka) throws Exception {
+    Fixture fixture = fixture(kafka);
+    TopicPartition events = new TopicPartition(fixture.topics.events(), 1);
+    try (Admin admin = fixture.clients.admin();
+        KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner");
+        KafkaProducer<byte[], byte[]> nextOwner = transactional(kafka, "next-owner")) {
+      frozenOwner.initTransactions();
+      frozenOwner.beginTransaction();
+      frozenOwner.send(new ProducerRecord<>(events.topic(), 1, new byte[] {1}, new byte[] {1})).get(10, TimeUnit.SECONDS);
+      nextOwner.initTransactions();
+      nextOwner.beginTransaction();
+      nextOwner.send(new ProducerRecord<>(events.topic(), 1, new byte[] {2}, new byte[] {2})).get(10, TimeUnit.SECONDS);
+      nextOwner.commitTransaction();
+      long stopAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
+      CommittingTransactions stoppable = new CommittingTransactions(admin, CommittingTransactions.maxWait(Map.of()),
+          () -> System.nanoTime() - stopAt > 0);
+
+      assertThatThrownBy(() -> stoppable.awaitCommitted(List.of(events)))
+          .as("the wait for the frozen owner's abort ends with the stop, not at the abort")
+          .isInstanceOf(WakeupException.class);
+      assertThat(openOn(admin, events)).as("the frozen owner's transaction is still open").isTrue();
+
+      frozenOwner.abortTransaction();
     }
   }
 
