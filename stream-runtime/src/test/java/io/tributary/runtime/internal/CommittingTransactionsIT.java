@@ -93,18 +93,7 @@ class CommittingTransactionsIT {
     try (Admin admin = fixture.clients.admin();
         KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner");
         KafkaProducer<byte[], byte[]> nextOwner = transactional(kafka, "next-owner")) {
-      // the first owner froze with a transaction open; the next one took over and committed behind it
-      frozenOwner.initTransactions();
-      frozenOwner.beginTransaction();
-      frozenOwner.send(new ProducerRecord<>(events.topic(), 0, new byte[] {1}, new byte[] {1})).get(10, TimeUnit.SECONDS);
-      nextOwner.initTransactions();
-      nextOwner.beginTransaction();
-      RecordMetadata committed = null;
-      for (int i = 0; i < 3; i++) {
-        committed = nextOwner.send(new ProducerRecord<>(events.topic(), 0, new byte[] {2}, new byte[] {2}))
-            .get(10, TimeUnit.SECONDS);
-      }
-      nextOwner.commitTransaction();
+      RecordMetadata committed = commitBehindAFrozenOwner(events, frozenOwner, nextOwner, 3);
 
       // the partition moves again while the frozen owner's transaction is open: its abort comes later
       CompletableFuture<Long> aborted = CompletableFuture.supplyAsync(() -> {
@@ -131,13 +120,7 @@ class CommittingTransactionsIT {
     try (Admin admin = fixture.clients.admin();
         KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner");
         KafkaProducer<byte[], byte[]> nextOwner = transactional(kafka, "next-owner")) {
-      frozenOwner.initTransactions();
-      frozenOwner.beginTransaction();
-      frozenOwner.send(new ProducerRecord<>(events.topic(), 1, new byte[] {1}, new byte[] {1})).get(10, TimeUnit.SECONDS);
-      nextOwner.initTransactions();
-      nextOwner.beginTransaction();
-      nextOwner.send(new ProducerRecord<>(events.topic(), 1, new byte[] {2}, new byte[] {2})).get(10, TimeUnit.SECONDS);
-      nextOwner.commitTransaction();
+      commitBehindAFrozenOwner(events, frozenOwner, nextOwner, 1);
       long stopAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
       CommittingTransactions stoppable = new CommittingTransactions(admin, CommittingTransactions.maxWait(Map.of()),
           () -> System.nanoTime() - stopAt > 0);
@@ -149,6 +132,29 @@ class CommittingTransactionsIT {
 
       frozenOwner.abortTransaction();
     }
+  }
+
+  /**
+   * The first owner froze with a transaction open on {@code partition}; the next one took over and
+   * committed {@code records} behind it.
+   *
+   * @return the last committed record
+   */
+  private static RecordMetadata commitBehindAFrozenOwner(TopicPartition partition,
+      KafkaProducer<byte[], byte[]> frozenOwner, KafkaProducer<byte[], byte[]> nextOwner, int records) throws Exception {
+    frozenOwner.initTransactions();
+    frozenOwner.beginTransaction();
+    frozenOwner.send(new ProducerRecord<>(partition.topic(), partition.partition(), new byte[] {1}, new byte[] {1}))
+        .get(10, TimeUnit.SECONDS);
+    nextOwner.initTransactions();
+    nextOwner.beginTransaction();
+    RecordMetadata last = null;
+    for (int i = 0; i < records; i++) {
+      last = nextOwner.send(new ProducerRecord<>(partition.topic(), partition.partition(), new byte[] {2},
+          new byte[] {2})).get(10, TimeUnit.SECONDS);
+    }
+    nextOwner.commitTransaction();
+    return last;
   }
 
   private static CommittingTransactions committing(Admin admin) {
