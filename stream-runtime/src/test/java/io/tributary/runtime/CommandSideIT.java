@@ -238,6 +238,24 @@ class CommandSideIT {
   }
 
   @Test
+  void refusesToStartOnATopicWhoseMaxMessageBytesLeavesNoRoomForARecord() throws Exception {
+    Topics topics = Topics.of(harness.service);
+    short one = 1;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      admin.createTopics(List.of(
+          new NewTopic(topics.events(), RuntimeHarness.PARTITIONS, one).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
+          new NewTopic(topics.commands(), RuntimeHarness.PARTITIONS, one),
+          new NewTopic(topics.outcomes(), RuntimeHarness.PARTITIONS, one)
+              .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "10000")))).all().get(30, TimeUnit.SECONDS);
+    }
+    assertThatThrownBy(() -> harness.start(stateDir))
+        .isInstanceOf(io.tributary.core.error.PermanentException.class)
+        .hasMessage("Topic " + topics.outcomes() + " has max.message.bytes 10000; it must be more than 16384 bytes,"
+            + " which Tributary keeps for record batch framing. Raise it on the topic (max.message.bytes=1048588 is"
+            + " Kafka's default), then restart.");
+  }
+
+  @Test
   void refusesToStartOnTopicsWithAnotherPartitionCount() {
     try (TributaryRuntime runtime = harness.start(stateDir.resolve("first"))) {
       assertThat(runtime.isRunning()).isTrue();

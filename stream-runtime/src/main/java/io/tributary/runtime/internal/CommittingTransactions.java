@@ -16,7 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
-import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -48,12 +47,13 @@ import org.slf4j.LoggerFactory;
  * transaction, and the check asks the partition's leader which ({@code describeProducers}) and the
  * transaction coordinators in what state ({@code listTransactions}). It waits while that transaction
  * has committed, may have (not listed), or is not among the open ones (its marker is written but not
- * yet replicated). It does not wait for an ongoing or aborting transaction with nothing else behind
- * it: that is an owner that lost the partition, which cannot commit any more (its offsets are refused
- * for its old generation, and {@code position} in step 1 waited for any it had sent before), and
- * waiting would hold the move until its transaction timeout. If records of others lie behind it (a
- * later owner's committed batches, when the partition moves again within that timeout), they are
- * out of reach of {@code read_committed} until it is aborted, and the check waits for that.
+ * yet replicated). It does not wait for an ongoing or aborting transaction: that is an owner that lost
+ * the partition, which cannot commit any more (its offsets are refused for its old generation, and
+ * {@code position} in step 1 waited for any it had sent before), and waiting would hold the move
+ * until its transaction timeout (a frozen owner). Records another owner committed behind such a
+ * transaction (the partition moved twice within that timeout) stay out of reach of {@code
+ * read_committed} until it is aborted; the check cannot tell them from other owners' commit markers
+ * and does not wait for them (ADR 0003).
  *
  * <p>Used by the task loop's thread only.
  */
@@ -67,18 +67,14 @@ final class CommittingTransactions {
   /**
    * A transaction open on a partition, as its leader and its coordinator describe it.
    *
-   * @param lastSequence the sequence number of its producer's last record on the partition; with
-   *     transactions v2 every transaction starts at 0, so this is its record count less one
    * @param state its coordinator's state, or null if no coordinator lists it
    */
-  record OpenTransaction(long producerId, long firstOffset, int lastSequence, @Nullable TransactionState state) {}
+  record OpenTransaction(long producerId, long firstOffset, @Nullable TransactionState state) {}
 
   private final Admin admin;
   private final Duration maxWait;
   private final BooleanSupplier stopping;
   private boolean unsupported;
-  /** Whether the cluster runs transactions v2, asked the first time a partition is held; null until then. */
-  private @Nullable Boolean transactionsV2;
 
   /**
    * @param admin used for the checks; owned by the caller
@@ -92,9 +88,10 @@ final class CommittingTransactions {
   }
 
   /**
-   * @return how long to wait at most: an owner that lost the partition may hold it with a transaction
-   *     until its coordinator aborts it, its {@code transaction.timeout.ms} (the instances of a
-   *     service share theirs) plus the coordinator's check interval, and a margin
+   * @return how long to wait at most: long enough for the coordinator of a transaction of this
+   *     service's producers to end it, committed markers written or timed out and aborted: their
+   *     {@code transaction.timeout.ms} (the instances of a service share theirs) plus the
+   *     coordinator's check interval, and a margin
    */
   static Duration maxWait(Map<String, String> kafkaProperties) {
     String configured = kafkaProperties.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
@@ -104,33 +101,45 @@ final class CommittingTransactions {
   }
 
   /**
+   * What a check found: the last stable offsets to replay to, and whether it had to wait for them.
+   *
+   * @param lastStable per partition, a last stable offset that covers every transaction that
+   *     committed on it before the check
+   */
+  record Covered(Map<TopicPartition, Long> lastStable, boolean waited) {}
+
+  /**
    * Returns once the last stable offsets of {@code partitions} cover every transaction that committed
    * on them before the call.
    *
-   * @return whether it had to wait
+   * @return those offsets, the ends of the replay
    * @throws TransientException if they do not within the maximum wait, or the cluster could not be
    *     asked: the partitions must not be replayed yet
    * @throws WakeupException if the task loop was told to stop meanwhile
    */
-  boolean awaitCommitted(Collection<TopicPartition> partitions) {
-    if (unsupported) {
-      return false;
-    }
+  Covered awaitCommitted(Collection<TopicPartition> partitions) {
     long started = System.nanoTime();
     long deadline = started + maxWait.toNanos();
+    if (unsupported) {
+      return new Covered(ends(partitions, IsolationLevel.READ_COMMITTED, deadline), false);
+    }
     boolean waited = false;
     try {
       while (true) {
-        Map<TopicPartition, String> pending = pending(partitions, deadline);
-        if (pending.isEmpty()) {
-          break;
+        Check check = check(partitions, deadline);
+        if (check.pending().isEmpty()) {
+          if (waited) {
+            log.info("Waited {} ms for the last stable offsets of {} to cover their committed transactions",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), partitions);
+          }
+          return new Covered(check.lastStable(), waited);
         }
         waited = true;
         if (System.nanoTime() - deadline > 0) {
-          throw new TransientException(String.join("; ", pending.values()) + ", after " + maxWait.toSeconds()
-              + " s: replaying " + pending.keySet() + " now would leave a committed batch out of the state, so the"
-              + " task loop stops before deciding anything for them. Check the partitions' leaders and the"
-              + " transaction coordinators, then restart the instance.");
+          throw new TransientException(String.join("; ", check.pending().values()) + ", after "
+              + maxWait.toSeconds() + " s: replaying " + check.pending().keySet() + " now would leave a committed"
+              + " batch out of the state, so the task loop stops before deciding anything for them. Check the"
+              + " partitions' leaders and the transaction coordinators, then restart the instance.");
         }
         if (stopping.getAsBoolean()) {
           throw new WakeupException();
@@ -139,65 +148,51 @@ final class CommittingTransactions {
       }
     } catch (UnsupportedVersionException e) {
       unsupported = true;
-      log.warn("The brokers cannot list offsets by isolation level, describe producers or list transactions ({}):"
-          + " a partition assigned right after its previous owner committed may be replayed before that commit's"
-          + " markers are replicated (ADR 0003, Recovery). Upgrade the brokers to Kafka 3.0 or later to close this"
-          + " window.", e.getMessage());
-      return false;
+      log.warn("The brokers cannot describe producers or list transactions ({}): a partition"
+          + " assigned right after its previous owner committed may be replayed before that commit's markers are"
+          + " replicated (ADR 0003, Recovery). Upgrade the brokers to Kafka 3.0 or later to close this window.",
+          e.getMessage());
+      return new Covered(ends(partitions, IsolationLevel.READ_COMMITTED, deadline), false);
     }
-    if (waited) {
-      log.info("Waited {} ms for the last stable offsets of {} to cover their committed transactions",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), partitions);
-    }
-    return waited;
   }
 
-  /** @return per partition that must not be replayed yet, why */
-  private Map<TopicPartition, String> pending(Collection<TopicPartition> partitions, long deadline) {
+  /**
+   * One look at the partitions.
+   *
+   * @param lastStable the last stable offsets read
+   * @param pending per partition that must not be replayed to them yet, why
+   */
+  private record Check(Map<TopicPartition, Long> lastStable, Map<TopicPartition, String> pending) {}
+
+  private Check check(Collection<TopicPartition> partitions, long deadline) {
     Map<TopicPartition, Long> highWatermarks = ends(partitions, IsolationLevel.READ_UNCOMMITTED, deadline);
     Map<TopicPartition, Long> lastStable = ends(partitions, IsolationLevel.READ_COMMITTED, deadline);
     List<TopicPartition> held = partitions.stream()
         .filter(partition -> lastStable.get(partition) < highWatermarks.get(partition)).toList();
     if (held.isEmpty()) {
-      return Map.of(); // the common case: nothing open below the high watermark
+      return new Check(lastStable, Map.of()); // the common case: nothing open below the high watermark
     }
     Map<TopicPartition, List<OpenTransaction>> open = openTransactions(held, deadline);
-    boolean sequencesCountRecords = transactionsV2(deadline);
     Map<TopicPartition, String> pending = new HashMap<>();
     for (TopicPartition partition : held) {
-      mustWait(highWatermarks.get(partition), lastStable.get(partition), open.getOrDefault(partition, List.of()),
-          sequencesCountRecords).ifPresent(reason -> pending.put(partition, partition + ": " + reason));
+      mustWait(highWatermarks.get(partition), lastStable.get(partition), open.getOrDefault(partition, List.of()))
+          .ifPresent(reason -> pending.put(partition, partition + ": " + reason));
     }
-    return pending;
-  }
-
-  /** With transactions v2 each transaction has an epoch of its own, so its sequence numbers start at 0. */
-  private boolean transactionsV2(long deadline) {
-    if (transactionsV2 == null) {
-      FinalizedVersionRange version = get(admin.describeFeatures().featureMetadata(), deadline).finalizedFeatures()
-          .get("transaction.version");
-      transactionsV2 = version != null && version.maxVersionLevel() >= 2;
-    }
-    return transactionsV2;
+    return new Check(lastStable, pending);
   }
 
   /**
    * Decides for one partition whose last stable offset was below the high watermark read before it.
    *
    * @param open the transactions open on it, described after both offsets were read
-   * @param sequencesCountRecords whether a transaction's last sequence number tells how many records
-   *     it wrote (transactions v2); if not, records of others behind an ongoing transaction cannot be
-   *     ruled out
-   * @return why the replay must wait, or empty if everything committed is below {@code lastStable}
+   * @return why the replay must wait, or empty if the transaction at {@code lastStable} is one that
+   *     can no longer commit and no open one has committed
    */
-  static Optional<String> mustWait(long highWatermark, long lastStable, List<OpenTransaction> open,
-      boolean sequencesCountRecords) {
+  static Optional<String> mustWait(long highWatermark, long lastStable, List<OpenTransaction> open) {
     if (lastStable >= highWatermark) {
       return Optional.empty();
     }
-    OpenTransaction holding = open.stream().filter(transaction -> transaction.firstOffset() == lastStable)
-        .findFirst().orElse(null);
-    if (holding == null) {
+    if (open.stream().noneMatch(transaction -> transaction.firstOffset() == lastStable)) {
       return Optional.of("the transaction at offset " + lastStable + " has ended on the partition's leader, but its"
           + " marker is not replicated yet");
     }
@@ -205,17 +200,6 @@ final class CommittingTransactions {
       if (mayHaveCommitted(transaction.state())) {
         return Optional.of(describe(transaction));
       }
-    }
-    long behind = highWatermark - lastStable;
-    if (!sequencesCountRecords) {
-      return Optional.of("the " + holding.state() + " transaction of producer id " + holding.producerId() + " at offset "
-          + lastStable + " holds back " + behind + " records; without transactions v2 it cannot be told whether"
-          + " records of others are among them, so the replay waits for its coordinator to abort it");
-    }
-    if (behind > holding.lastSequence() + 1L) {
-      return Optional.of("the " + holding.state() + " transaction of producer id " + holding.producerId() + " at offset "
-          + lastStable + " holds back " + behind + " records, more than its own " + (holding.lastSequence() + 1)
-          + ": records of others behind it are out of reach until its coordinator aborts it");
     }
     return Optional.empty();
   }
@@ -257,8 +241,8 @@ final class CommittingTransactions {
     described.forEach((partition, state) -> {
       List<OpenTransaction> transactions = new ArrayList<>();
       for (ProducerState producer : state.activeProducers()) {
-        producer.currentTransactionStartOffset().ifPresent(first -> transactions.add(new OpenTransaction(
-            producer.producerId(), first, producer.lastSequence(), states.get(producer.producerId()))));
+        producer.currentTransactionStartOffset().ifPresent(first -> transactions.add(
+            new OpenTransaction(producer.producerId(), first, states.get(producer.producerId()))));
       }
       open.put(partition, transactions);
     });

@@ -49,9 +49,9 @@ final class Replayer {
   record Replayed(long events, long outcomes) {}
 
   /**
-   * Replays {@code events[p]}, then {@code outcomes[p]}, each up to its last stable offset; both
-   * ends are read in one request first, once {@link CommittingTransactions} has found them to cover
-   * every transaction that committed (two more round trips when nothing is open).
+   * Replays {@code events[p]}, then {@code outcomes[p]}, each up to its last stable offset, as {@link
+   * CommittingTransactions} read it once it covered every transaction that committed: two round
+   * trips for a store that is up to date and a partition with nothing open.
    *
    * @param progress told how many events each chunk folded, after the chunk is written
    * @throws PermanentException if an event cannot be decoded or {@code evolve} fails on it; the
@@ -62,13 +62,10 @@ final class Replayer {
   Replayed replay(PartitionStore store, LongConsumer progress) {
     TopicPartition events = new TopicPartition(topics.events(), store.partition());
     TopicPartition outcomes = new TopicPartition(topics.outcomes(), store.partition());
-    // after the partition was assigned and its committed offset read, and once the last stable offsets
-    // cover every transaction that committed, so both ends cover every transaction of a previous owner;
-    // nothing else commits to the partition while it is restored
-    committing.awaitCommitted(List.of(events, outcomes));
-    consumer.assign(List.of(events, outcomes)); // the read_committed answer updates assigned partitions only
-    Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(events, outcomes));
-    consumer.assign(List.of());
+    // after the partition was assigned and its committed offset read: the last stable offsets once they
+    // cover every transaction that committed, so every transaction of a previous owner; nothing else
+    // commits to the partition while it is restored
+    Map<TopicPartition, Long> ends = committing.awaitCommitted(List.of(events, outcomes)).lastStable();
     return new Replayed(replayEvents(store, events, ends.get(events), progress),
         replayOutcomes(store, outcomes, ends.get(outcomes)));
   }

@@ -1,7 +1,6 @@
 package io.tributary.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.RuntimeSettings;
@@ -11,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -20,15 +18,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Before a newly assigned partition is replayed, its last stable offset covers every transaction
- * that committed on it; a transaction still ongoing (an owner that lost the partition) is waited for
- * only when committed records of others are behind it.
+ * that committed on it; a transaction still ongoing (an owner that lost the partition) is not waited
+ * for.
  */
 @WithDevServices
 class CommittingTransactionsIT {
@@ -53,7 +50,11 @@ class CommittingTransactionsIT {
             .get(10, TimeUnit.SECONDS);
         producer.commitTransaction(); // returns once the commit is decided; the markers follow
 
-        waited += committing.awaitCommitted(List.of(events)) ? 1 : 0;
+        CommittingTransactions.Covered covered = committing.awaitCommitted(List.of(events));
+        waited += covered.waited() ? 1 : 0;
+
+        assertThat(covered.lastStable().get(events)).as("commit %d: the end the check gives the replay", i)
+            .isGreaterThan(sent.offset());
 
         long lastStable = replay.endOffsets(List.of(events)).get(events);
         assertThat(lastStable).as("commit %d: the last stable offset once the check returned", i)
@@ -71,103 +72,24 @@ class CommittingTransactionsIT {
     try (Admin admin = fixture.clients.admin();
         KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner")) {
       CommittingTransactions committing = committing(admin);
-      assertThat(committing.awaitCommitted(List.of(events, outcomes))).as("nothing open").isFalse();
+      assertThat(committing.awaitCommitted(List.of(events, outcomes)).waited()).as("nothing open").isFalse();
 
       frozenOwner.initTransactions();
       frozenOwner.beginTransaction();
       frozenOwner.send(new ProducerRecord<>(events.topic(), 1, new byte[] {1}, new byte[] {2})).get(10, TimeUnit.SECONDS);
       assertThat(openOn(admin, events)).as("the frozen owner's transaction is open").isTrue();
 
-      assertThat(committing.awaitCommitted(List.of(events, outcomes))).isFalse();
+      CommittingTransactions.Covered covered = committing.awaitCommitted(List.of(events, outcomes));
+      assertThat(covered.waited()).isFalse();
+      assertThat(covered.lastStable().get(events)).as("the end stops at the frozen owner's transaction").isZero();
       assertThat(openOn(admin, events)).as("still open: the check returned without waiting for it to end").isTrue();
 
       frozenOwner.abortTransaction();
     }
   }
 
-  @Test
-  void anOngoingTransactionWithCommittedRecordsOfOthersBehindItIsWaitedForUntilItIsAborted(KafkaEndpoint kafka)
-      throws Exception {
-    Fixture fixture = fixture(kafka);
-    TopicPartition events = new TopicPartition(fixture.topics.events(), 0);
-    try (Admin admin = fixture.clients.admin();
-        KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner");
-        KafkaProducer<byte[], byte[]> nextOwner = transactional(kafka, "next-owner")) {
-      RecordMetadata committed = commitBehindAFrozenOwner(events, frozenOwner, nextOwner, 3);
-
-      // the partition moves again while the frozen owner's transaction is open: its abort comes later
-      CompletableFuture<Long> aborted = CompletableFuture.supplyAsync(() -> {
-        sleep(Duration.ofSeconds(1));
-        frozenOwner.abortTransaction();
-        return System.nanoTime();
-      });
-      assertThat(committing(admin).awaitCommitted(List.of(events))).as("waited").isTrue();
-      long returned = System.nanoTime();
-
-      assertThat(returned).as("returned after the abort").isGreaterThan(aborted.get(30, TimeUnit.SECONDS));
-      try (Consumer<byte[], byte[]> replay = fixture.clients.replayConsumer(0)) {
-        replay.assign(List.of(events));
-        assertThat(replay.endOffsets(List.of(events)).get(events)).as("the last stable offset covers the commit")
-            .isGreaterThan(committed.offset());
-      }
-    }
-  }
-
-  @Test
-  void aWaitEndsWhenTheTaskLoopIsToldToStop(KafkaEndpoint kafka) throws Exception {
-    Fixture fixture = fixture(kafka);
-    TopicPartition events = new TopicPartition(fixture.topics.events(), 1);
-    try (Admin admin = fixture.clients.admin();
-        KafkaProducer<byte[], byte[]> frozenOwner = transactional(kafka, "frozen-owner");
-        KafkaProducer<byte[], byte[]> nextOwner = transactional(kafka, "next-owner")) {
-      commitBehindAFrozenOwner(events, frozenOwner, nextOwner, 1);
-      long stopAt = System.nanoTime() + Duration.ofMillis(300).toNanos();
-      CommittingTransactions stoppable = new CommittingTransactions(admin, CommittingTransactions.maxWait(Map.of()),
-          () -> System.nanoTime() - stopAt > 0);
-
-      assertThatThrownBy(() -> stoppable.awaitCommitted(List.of(events)))
-          .as("the wait for the frozen owner's abort ends with the stop, not at the abort")
-          .isInstanceOf(WakeupException.class);
-      assertThat(openOn(admin, events)).as("the frozen owner's transaction is still open").isTrue();
-
-      frozenOwner.abortTransaction();
-    }
-  }
-
-  /**
-   * The first owner froze with a transaction open on {@code partition}; the next one took over and
-   * committed {@code records} behind it.
-   *
-   * @return the last committed record
-   */
-  private static RecordMetadata commitBehindAFrozenOwner(TopicPartition partition,
-      KafkaProducer<byte[], byte[]> frozenOwner, KafkaProducer<byte[], byte[]> nextOwner, int records) throws Exception {
-    frozenOwner.initTransactions();
-    frozenOwner.beginTransaction();
-    frozenOwner.send(new ProducerRecord<>(partition.topic(), partition.partition(), new byte[] {1}, new byte[] {1}))
-        .get(10, TimeUnit.SECONDS);
-    nextOwner.initTransactions();
-    nextOwner.beginTransaction();
-    RecordMetadata last = null;
-    for (int i = 0; i < records; i++) {
-      last = nextOwner.send(new ProducerRecord<>(partition.topic(), partition.partition(), new byte[] {2},
-          new byte[] {2})).get(10, TimeUnit.SECONDS);
-    }
-    nextOwner.commitTransaction();
-    return last;
-  }
-
   private static CommittingTransactions committing(Admin admin) {
     return new CommittingTransactions(admin, CommittingTransactions.maxWait(Map.of()), () -> false);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   private record Fixture(KafkaClients clients, Topics topics) {}

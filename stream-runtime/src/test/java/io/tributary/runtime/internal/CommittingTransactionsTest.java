@@ -15,18 +15,18 @@ class CommittingTransactionsTest {
 
   @Test
   void aLastStableOffsetAtTheHighWatermarkReadBeforeItCoversEverything() {
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, HIGH_WATERMARK, List.of(), true)).isEmpty();
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 125, List.of(), false)).isEmpty();
+    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, HIGH_WATERMARK, List.of())).isEmpty();
+    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 125, List.of())).isEmpty();
   }
 
   @Test
   void waitsForACommittedTransactionOrOneNoCoordinatorLists() {
     for (TransactionState committed : List.of(TransactionState.PREPARE_COMMIT, TransactionState.COMPLETE_COMMIT,
         TransactionState.UNKNOWN)) {
-      assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, 19, committed)), true))
+      assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, committed))))
           .as(committed.toString()).hasValueSatisfying(reason -> assertThat(reason).contains("is " + committed));
     }
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, 19, null)), true))
+    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, null))))
         .hasValueSatisfying(reason -> assertThat(reason)
             .contains("not listed by the cluster's transaction coordinators")
             .contains("kafka-transactions.sh abort --topic <topic> --partition <partition> --start-offset 100"));
@@ -34,33 +34,27 @@ class CommittingTransactionsTest {
 
   @Test
   void waitsForAMarkerWrittenButNotYetReplicated() {
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(), true))
+    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of()))
         .hasValueSatisfying(reason -> assertThat(reason).contains("marker is not replicated yet"));
     assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100,
-        List.of(open(110, 9, TransactionState.ONGOING)), true)).as("open, but not the one at the last stable offset")
+        List.of(open(110, TransactionState.ONGOING)))).as("open, but not the one at the last stable offset")
         .isPresent();
   }
 
   @Test
-  void doesNotWaitForAnOngoingOrAbortingTransactionWithNothingBehindIt() {
+  void doesNotWaitForAnOngoingOrAbortingTransactionThatCanNoLongerCommit() {
     for (TransactionState ending : List.of(TransactionState.ONGOING, TransactionState.PREPARE_ABORT,
         TransactionState.COMPLETE_ABORT, TransactionState.PREPARE_EPOCH_FENCE, TransactionState.EMPTY)) {
-      assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, 19, ending)), true))
-          .as("%s with its own 20 records up to the high watermark", ending).isEmpty();
+      assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, ending)))).as("%s", ending)
+          .isEmpty();
     }
   }
 
   @Test
-  void waitsForAnOngoingTransactionWithRecordsOfOthersBehindIt() {
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, 9, TransactionState.ONGOING)),
-        true)).as("20 records held back, 10 of them its own")
-        .hasValueSatisfying(reason -> assertThat(reason).contains("holds back 20 records, more than its own 10"));
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, 9, TransactionState.ONGOING),
-        open(112, 3, TransactionState.PREPARE_COMMIT)), true)).as("a committed one behind it")
+  void waitsForACommittedTransactionBehindAnOngoingOne() {
+    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, TransactionState.ONGOING),
+        open(112, TransactionState.PREPARE_COMMIT))))
         .hasValueSatisfying(reason -> assertThat(reason).contains("producer id 112").contains("is PrepareCommit"));
-    assertThat(CommittingTransactions.mustWait(HIGH_WATERMARK, 100, List.of(open(100, 19, TransactionState.ONGOING)),
-        false)).as("without transactions v2 its sequence numbers do not count its records")
-        .hasValueSatisfying(reason -> assertThat(reason).contains("without transactions v2"));
   }
 
   @Test
@@ -71,7 +65,7 @@ class CommittingTransactionsTest {
   }
 
   /** A transaction whose producer id is its first offset, so that messages name it. */
-  private static OpenTransaction open(long firstOffset, int lastSequence, TransactionState state) {
-    return new OpenTransaction(firstOffset, firstOffset, lastSequence, state);
+  private static OpenTransaction open(long firstOffset, TransactionState state) {
+    return new OpenTransaction(firstOffset, firstOffset, state);
   }
 }
