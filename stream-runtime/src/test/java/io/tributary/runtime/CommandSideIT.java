@@ -36,6 +36,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -209,16 +210,8 @@ class CommandSideIT {
 
   @Test
   void failsACommandWhoseEventIsOverTheEventsTopicsMaxMessageBytesAndDecidesTheNext() throws Exception {
-    // the topics exist before the service starts, the events topic's limit below the producer's 1 MiB
-    Topics topics = Topics.of(harness.service);
-    short one = 1;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
-      admin.createTopics(List.of(
-          new NewTopic(topics.events(), RuntimeHarness.PARTITIONS, one)
-              .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "40000", TopicConfig.RETENTION_MS_CONFIG, "-1")),
-          new NewTopic(topics.commands(), RuntimeHarness.PARTITIONS, one),
-          new NewTopic(topics.outcomes(), RuntimeHarness.PARTITIONS, one))).all().get(30, TimeUnit.SECONDS);
-    }
+    // the events topic's limit below the producer's 1 MiB
+    Topics topics = createTopicsWithMaxMessageBytes(40_000, null);
     String largeId = "x".repeat(30_000); // the key and a field of its event: about 60,000 bytes
     CommandOutcome tooLarge;
     CommandOutcome next;
@@ -239,20 +232,38 @@ class CommandSideIT {
 
   @Test
   void refusesToStartOnATopicWhoseMaxMessageBytesLeavesNoRoomForARecord() throws Exception {
-    Topics topics = Topics.of(harness.service);
-    short one = 1;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
-      admin.createTopics(List.of(
-          new NewTopic(topics.events(), RuntimeHarness.PARTITIONS, one).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1")),
-          new NewTopic(topics.commands(), RuntimeHarness.PARTITIONS, one),
-          new NewTopic(topics.outcomes(), RuntimeHarness.PARTITIONS, one)
-              .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "10000")))).all().get(30, TimeUnit.SECONDS);
-    }
+    Topics topics = createTopicsWithMaxMessageBytes(null, 10_000);
     assertThatThrownBy(() -> harness.start(stateDir))
         .isInstanceOf(io.tributary.core.error.PermanentException.class)
         .hasMessage("Topic " + topics.outcomes() + " has max.message.bytes 10000; it must be more than 16384 bytes,"
             + " which Tributary keeps for record batch framing. Raise it on the topic (max.message.bytes=1048588 is"
             + " Kafka's default), then restart.");
+  }
+
+  /**
+   * Creates the service's topics before it starts, with these {@code max.message.bytes} (null: the
+   * broker's).
+   */
+  private Topics createTopicsWithMaxMessageBytes(@Nullable Integer events, @Nullable Integer outcomes)
+      throws Exception {
+    Topics topics = Topics.of(harness.service);
+    short one = 1;
+    Map<String, String> eventsConfig = new HashMap<>(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+    Map<String, String> outcomesConfig = new HashMap<>();
+    if (events != null) {
+      eventsConfig.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, events.toString());
+    }
+    if (outcomes != null) {
+      outcomesConfig.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, outcomes.toString());
+    }
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      admin.createTopics(List.of(
+          new NewTopic(topics.events(), RuntimeHarness.PARTITIONS, one).configs(eventsConfig),
+          new NewTopic(topics.commands(), RuntimeHarness.PARTITIONS, one),
+          new NewTopic(topics.outcomes(), RuntimeHarness.PARTITIONS, one).configs(outcomesConfig)))
+          .all().get(30, TimeUnit.SECONDS);
+    }
+    return topics;
   }
 
   @Test
