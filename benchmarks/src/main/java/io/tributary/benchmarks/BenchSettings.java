@@ -21,6 +21,9 @@ import java.util.Properties;
  * @param taskThreads Tributary's task loops per instance ({@code bench.task-threads})
  * @param stateCacheEntries Tributary's decoded states kept per partition ({@code
  *     bench.state-cache-entries}); by default the runtime's default, 0 turns the cache off
+ * @param localHandoff whether Tributary's gateway hands commands to the task loop that owns their
+ *     partition without the commands topic ({@code bench.local-handoff}); by default the runtime's
+ *     default
  * @param streamsThreads Kafka Streams' {@code num.stream.threads} ({@code bench.streams-threads}); by
  *     default the same as {@code taskThreads}
  * @param latencyRate commands offered per second in the latency phase ({@code bench.latency-rate})
@@ -51,6 +54,7 @@ record BenchSettings(
     Duration pollTimeout,
     int taskThreads,
     int stateCacheEntries,
+    boolean localHandoff,
     int streamsThreads,
     int latencyRate,
     int latencyGrpcEvery,
@@ -63,6 +67,7 @@ record BenchSettings(
     Map<String, String> kafkaProperties,
     Map<String, String> brokerProperties) {
 
+  private static final RuntimeSettings RUNTIME_DEFAULTS = RuntimeSettings.defaults("unused:9092", Path.of("."));
   private static final String KAFKA_PREFIX = "bench.kafka.";
   private static final String BROKER_PREFIX = "bench.broker.";
 
@@ -108,7 +113,8 @@ record BenchSettings(
         integer("bench.max-batch-records", 20_000),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         taskThreads,
-        integer("bench.state-cache-entries", RuntimeSettings.defaults("unused:9092", Path.of(".")).stateCacheEntries()),
+        integer("bench.state-cache-entries", RUNTIME_DEFAULTS.stateCacheEntries()),
+        Boolean.parseBoolean(System.getProperty("bench.local-handoff", String.valueOf(RUNTIME_DEFAULTS.localHandoff()))),
         integer("bench.streams-threads", taskThreads),
         integer("bench.latency-rate", 10_000),
         integer("bench.latency-grpc-every", 10),
@@ -139,7 +145,7 @@ record BenchSettings(
     return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
         + " poll-timeout=" + pollTimeout.toMillis() + "ms task-threads=" + taskThreads + " state-cache-entries="
-        + stateCacheEntries + " streams-threads="
+        + stateCacheEntries + " local-handoff=" + localHandoff + " streams-threads="
         + streamsThreads + " latency-rate="
         + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency-warmup-rounds=" + latencyWarmupRounds
         + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="

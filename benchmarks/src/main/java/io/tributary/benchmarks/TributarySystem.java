@@ -49,6 +49,7 @@ final class TributarySystem implements CommandProcessor {
         .withPollTimeout(settings.pollTimeout())
         .withTaskThreads(settings.taskThreads())
         .withStateCacheEntries(settings.stateCacheEntries())
+        .withLocalHandoff(settings.localHandoff())
         .withKafkaProperties(kafka.clientProperties());
   }
 

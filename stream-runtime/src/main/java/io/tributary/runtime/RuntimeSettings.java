@@ -47,7 +47,8 @@ public record RuntimeSettings(
     int maxCommandBytes,
     Duration commandRetention,
     SnapshotPolicy snapshotPolicy,
-    int stateCacheEntries) {
+    int stateCacheEntries,
+    boolean localHandoff) {
 
   public RuntimeSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -72,82 +73,89 @@ public record RuntimeSettings(
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
    *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
    *     SnapshotPolicy#defaults()}, batches of up to 500 commands, one task loop, 1 MiB commands, 7
-   *     days of command retention, 10,000 cached states per partition
+   *     days of command retention, 10,000 cached states per partition, the local handoff on
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
     return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
-        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), 10_000);
+        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), 10_000,
+        true);
   }
 
   public RuntimeSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withPartitions(int partitions) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withReplicationFactor(short replicationFactor) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withStateDir(Path stateDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withSnapshotDir(Path snapshotDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withMaxBatchRecords(int maxBatchRecords) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withPollTimeout(Duration pollTimeout) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withTaskThreads(int taskThreads) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withMaxCommandBytes(int maxCommandBytes) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withCommandRetention(Duration commandRetention) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
   }
 
   public RuntimeSettings withStateCacheEntries(int stateCacheEntries) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries);
+        stateCacheEntries, localHandoff);
+  }
+
+  public RuntimeSettings withLocalHandoff(boolean localHandoff) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
+        stateCacheEntries, localHandoff);
   }
 }

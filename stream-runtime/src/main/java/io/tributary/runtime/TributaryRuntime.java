@@ -8,6 +8,7 @@ import io.tributary.runtime.internal.FaultInjector;
 import io.tributary.runtime.internal.InstanceId;
 import io.tributary.runtime.internal.KafkaClients;
 import io.tributary.runtime.internal.KafkaCommandGateway;
+import io.tributary.runtime.internal.LocalHandoff;
 import io.tributary.runtime.internal.OutcomeListener;
 import io.tributary.runtime.internal.OutcomeReader;
 import io.tributary.runtime.internal.PartitionSnapshots;
@@ -86,10 +87,11 @@ public final class TributaryRuntime implements AutoCloseable {
         loader.closeUnclaimed();
       }
     };
+    LocalHandoff handoff = new LocalHandoff(settings.partitions(), settings.localHandoff());
     List<TaskLoop> created = new ArrayList<>(settings.taskThreads());
     for (int index = 0; index < settings.taskThreads(); index++) {
       created.add(new TaskLoop(index, definition, settings, clients, loader, partitionSnapshots, faults, meters, clock,
-          committed, firstAssignment));
+          committed, firstAssignment, handoff));
     }
     this.loops = List.copyOf(created);
     // the task loops create their clients and fence their predecessors while the topics are checked
@@ -118,7 +120,7 @@ public final class TributaryRuntime implements AutoCloseable {
     }
     this.outcomes = reader;
     this.commandProducer = producer;
-    this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes,
+    this.gateway = new KafkaCommandGateway(definition, commandProducer, outcomes, handoff,
         new Partitioner(settings.partitions()), settings.maxCommandBytes(), clock, clients.instanceId());
     outcomes.start();
     log.info("{} started in {} ms (instance {}); {} task loop(s) join the group", definition.name(),

@@ -1,5 +1,7 @@
 package io.tributary.runtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.runtime.bank.Account;
@@ -10,8 +12,10 @@ import io.tributary.runtime.internal.PartitionSnapshots;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,6 +86,35 @@ final class RuntimeHarness {
         throw new AssertionError("the runtime did not stop within 60 s");
       }
       Thread.sleep(20);
+    }
+  }
+
+  /** Waits up to 60 s until {@code condition} holds. */
+  static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.call()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 60 s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * One deposit of 10 to each of {@code accounts} accounts, {@code account-0} on, all sent before any
+   * reply is awaited; every one must be accepted, and is added to {@code acknowledged} under the id
+   * {@code <round>-<account>}.
+   */
+  static void sendRound(TributaryRuntime runtime, String round, int accounts, Map<String, CommandOutcome> acknowledged)
+      throws Exception {
+    Map<String, CompletableFuture<CommandOutcome>> sent = new LinkedHashMap<>();
+    for (int account = 0; account < accounts; account++) {
+      sent.put(round + "-" + account, send(runtime, round + "-" + account, Account.deposit("account-" + account, 10)));
+    }
+    for (var entry : sent.entrySet()) {
+      CommandOutcome outcome = await(entry.getValue());
+      assertThat(outcome).as("outcome of %s", entry.getKey()).isInstanceOf(CommandOutcome.Accepted.class);
+      acknowledged.put(entry.getKey(), outcome);
     }
   }
 }

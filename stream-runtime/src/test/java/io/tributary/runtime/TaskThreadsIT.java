@@ -1,7 +1,9 @@
 package io.tributary.runtime;
 
 import static io.tributary.runtime.RuntimeHarness.await;
+import static io.tributary.runtime.RuntimeHarness.awaitTrue;
 import static io.tributary.runtime.RuntimeHarness.send;
+import static io.tributary.runtime.RuntimeHarness.sendRound;
 import static io.tributary.runtime.RuntimeHarness.withDuplicate;
 import static io.tributary.runtime.bank.Account.deposit;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,7 +50,7 @@ class TaskThreadsIT {
       // the loops join one after the other: the first may hold every partition until the second joins
       awaitTrue("each loop holds two partitions", () -> memberPartitionCounts().equals(List.of(2, 2)));
       awaitTrue("the instance serves every partition", () -> first.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
-      sendRound(first, "a", acknowledged);
+      sendRound(first, "a", ACCOUNTS, acknowledged);
 
       // a second instance takes some partitions; when it leaves, they come back, possibly to the
       // other loop of the first instance, which then opens the store the first loop closed
@@ -58,10 +58,10 @@ class TaskThreadsIT {
         awaitTrue("both instances serve", () -> !second.ownedPartitions().isEmpty()
             && first.ownedPartitions().size() + second.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
         assertThat(first.ownedPartitions()).doesNotContainAnyElementsOf(second.ownedPartitions());
-        sendRound(first, "b", acknowledged);
+        sendRound(first, "b", ACCOUNTS, acknowledged);
       }
       awaitTrue("the partitions came back", () -> first.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
-      sendRound(first, "c", acknowledged);
+      sendRound(first, "c", ACCOUNTS, acknowledged);
       CommandOutcome again = await(send(first, "a-0", deposit("account-0", 1)));
       assertThat(again.duplicate()).isTrue();
       assertThat(first.failure()).isNull();
@@ -90,20 +90,6 @@ class TaskThreadsIT {
     return harness.start(settings, FaultInjector.none(), PartitionSnapshots.never());
   }
 
-  /** One deposit to every account, all sent before any reply is awaited; every one must be accepted. */
-  private static void sendRound(TributaryRuntime runtime, String round, Map<String, CommandOutcome> acknowledged)
-      throws Exception {
-    Map<String, CompletableFuture<CommandOutcome>> sent = new LinkedHashMap<>();
-    for (int account = 0; account < ACCOUNTS; account++) {
-      sent.put(round + "-" + account, send(runtime, round + "-" + account, deposit("account-" + account, 10)));
-    }
-    for (var entry : sent.entrySet()) {
-      CommandOutcome outcome = await(entry.getValue());
-      assertThat(outcome).as("outcome of %s", entry.getKey()).isInstanceOf(CommandOutcome.Accepted.class);
-      acknowledged.put(entry.getKey(), outcome);
-    }
-  }
-
   /** @return how many partitions of the commands topic each member of the service's group holds, ascending */
   private List<Integer> memberPartitionCounts() throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
@@ -111,16 +97,6 @@ class TaskThreadsIT {
           .describedGroups().get(harness.service).get(30, TimeUnit.SECONDS);
       return group.members().stream().map(MemberDescription::assignment)
           .map(assignment -> assignment.topicPartitions().size()).sorted().collect(Collectors.toList());
-    }
-  }
-
-  private static void awaitTrue(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.call()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 60 s: " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -20,8 +20,9 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The gateway of one instance: checks a command at the edge, appends it to its partition of the
- * commands topic, and returns the future its outcome completes. Thread-safe.
+ * The gateway of one instance: checks a command at the edge, hands it to the task loop here that
+ * owns its partition (ADR 0009) or else appends it to its partition of the commands topic, and returns
+ * the future its outcome completes. Thread-safe.
  */
 public final class KafkaCommandGateway implements CommandGateway {
   private static final int MAX_ID_LENGTH = 256;
@@ -29,6 +30,7 @@ public final class KafkaCommandGateway implements CommandGateway {
   private final ServiceDefinition definition;
   private final Producer<byte[], byte[]> producer;
   private final OutcomeReader outcomes;
+  private final LocalHandoff handoff;
   private final Topics topics;
   private final Partitioner partitioner;
   private final int maxCommandBytes;
@@ -36,19 +38,23 @@ public final class KafkaCommandGateway implements CommandGateway {
   private final String instanceId;
 
   /**
+   * @param handoff the task loops of this instance; the gateway appends to the topic what they do
+   *     not take, and what they give back
    * @param instanceId this instance's id, named in every command's {@code reply_to}: the instance that
    *     decides a command appends its outcome record when another instance waits for it (ADR 0008)
    */
   public KafkaCommandGateway(ServiceDefinition definition, Producer<byte[], byte[]> producer, OutcomeReader outcomes,
-      Partitioner partitioner, int maxCommandBytes, Clock clock, String instanceId) {
+      LocalHandoff handoff, Partitioner partitioner, int maxCommandBytes, Clock clock, String instanceId) {
     this.definition = definition;
     this.producer = producer;
     this.outcomes = outcomes;
+    this.handoff = handoff;
     this.topics = Topics.of(definition.name());
     this.partitioner = partitioner;
     this.maxCommandBytes = maxCommandBytes;
     this.clock = clock;
     this.instanceId = instanceId;
+    handoff.appendWith(this::append);
   }
 
   @Override
@@ -79,15 +85,31 @@ public final class KafkaCommandGateway implements CommandGateway {
         .setReplyTo(instanceId)
         .build();
     CompletableFuture<CommandOutcome> outcome = outcomes.await(command.commandId());
-    producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(aggregateId),
-        aggregateId.getBytes(StandardCharsets.UTF_8), record.toByteArray()), (metadata, error) -> {
-          if (error != null) {
-            outcomes.forget(command.commandId(), outcome);
-            outcome.completeExceptionally(new TransientException("Command " + command.commandId()
-                + " could not be appended: " + error.getMessage() + ". Resending the same command id is safe.", error));
-          }
-        });
+    if (!handoff.offer(partitioner.partitionFor(aggregateId), record)) {
+      append(record);
+    }
     return outcome;
+  }
+
+  /** Appends a command to its partition of the commands topic; a failure ends its wait. */
+  private void append(CommandRecord record) {
+    String aggregateId = record.getAggregateId();
+    try {
+      producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(aggregateId),
+          aggregateId.getBytes(StandardCharsets.UTF_8), record.toByteArray()), (metadata, error) -> {
+            if (error != null) {
+              outcomes.fail(record.getCommandId(), notAppended(record, error));
+            }
+          });
+    } catch (RuntimeException e) {
+      // e.g. the producer closed: the send gave no future, and the caller's wait must not hang
+      outcomes.fail(record.getCommandId(), notAppended(record, e));
+    }
+  }
+
+  private static TransientException notAppended(CommandRecord record, Throwable error) {
+    return new TransientException("Command " + record.getCommandId() + " could not be appended: " + error.getMessage()
+        + ". Resending the same command id is safe.", error);
   }
 
   private static <C extends Message> String aggregateId(AggregateType<C, ?, ?> type, SendCommand command) {

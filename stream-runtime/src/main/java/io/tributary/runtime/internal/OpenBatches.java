@@ -1,5 +1,6 @@
 package io.tributary.runtime.internal;
 
+import io.tributary.runtime.internal.wire.CommandRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +48,24 @@ final class OpenBatches {
     return taken < records.size() ? records.get(taken).offset() : -1;
   }
 
+  /**
+   * Decides a command handed over by this instance's gateway (ADR 0009) into the partition's open
+   * batch, created by {@code newBatch} if there is none.
+   *
+   * @return false if the batches are full: the command was not decided
+   */
+  boolean decideHanded(int partition, CommandRecord command, IntFunction<PartitionBatch> newBatch) {
+    if (isFull()) {
+      return false;
+    }
+    long started = System.nanoTime();
+    batches.computeIfAbsent(partition, newBatch::apply).decideHanded(command);
+    commands++;
+    decideNanos += System.nanoTime() - started;
+    oldestAppend = Math.min(oldestAppend, command.getTimestampMicros() / 1000);
+    return true;
+  }
+
   /** @return whether the batches hold {@code maxCommands}: nothing more can be decided until they are sent */
   boolean isFull() {
     return commands >= maxCommands;
@@ -63,7 +82,7 @@ final class OpenBatches {
   }
 
   /**
-   * @return the append timestamp (the producer's clock) of the oldest command decided since the last
+   * @return the append timestamp (the producer's clock; a handed command's: the gateway's) of the oldest command decided since the last
    *     {@link #drain} (a dropped batch's included), or {@code Long.MAX_VALUE} if none was
    */
   long oldestAppend() {
@@ -79,12 +98,18 @@ final class OpenBatches {
     batches.values().forEach(PartitionBatch::inFlightApplied);
   }
 
-  /** Drops the open batch of a partition that was revoked: nothing of it was sent. */
-  void drop(int partition) {
+  /**
+   * Drops the open batch of a partition that was revoked: nothing of it was sent.
+   *
+   * @return the commands handed over that it held, for the partition's new owner
+   */
+  List<CommandRecord> drop(int partition) {
     PartitionBatch dropped = batches.remove(partition);
-    if (dropped != null) {
-      commands -= dropped.commandCount();
+    if (dropped == null) {
+      return List.of();
     }
+    commands -= dropped.commandCount();
+    return dropped.handed();
   }
 
   /** @return the open batches, to send in one transaction; none is open afterwards */

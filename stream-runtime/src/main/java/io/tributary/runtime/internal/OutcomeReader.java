@@ -95,9 +95,12 @@ public final class OutcomeReader implements AutoCloseable {
     return future;
   }
 
-  /** Stops waiting for {@code commandId} (the caller gave up), unless the outcome already arrived. */
-  public void forget(String commandId, CompletableFuture<CommandOutcome> future) {
-    waiting.remove(commandId, future);
+  /** Ends the wait for {@code commandId}, if any, with {@code error}: its outcome will not come here. */
+  public void fail(String commandId, Throwable error) {
+    CompletableFuture<CommandOutcome> future = waiting.remove(commandId);
+    if (future != null) {
+      future.completeExceptionally(error);
+    }
   }
 
   /**

@@ -76,6 +76,7 @@ final class PartitionBatch {
   private final Map<String, DecidedOutcome> seenInBatch;
   private final List<EventRecord> events;
   private final List<DecidedOutcome> outcomes;
+  private final List<CommandRecord> handed = new ArrayList<>();
   /** When this batch decides, for its dedupe entries' expiry (epoch milliseconds). */
   private final long decidedAtMillis;
   /** The partition's batch in flight when this one was started, until its changes are in the store and cache. */
@@ -129,8 +130,32 @@ final class PartitionBatch {
     return firstCommandOffset;
   }
 
+  /**
+   * @return the offset after the last command record this batch read, or the consumer's position
+   *     given to {@link #consumedUpTo} if it read none
+   */
   long nextCommandOffset() {
     return nextCommandOffset;
+  }
+
+  /**
+   * Sets the offset to commit for a batch of handed commands only: the consumer's position in the
+   * partition, which commits nothing new but fences a stale owner like any offset (ADR 0009).
+   */
+  void consumedUpTo(long position) {
+    if (nextCommandOffset < 0) {
+      nextCommandOffset = position;
+    }
+  }
+
+  /** @return whether this batch read any command record from the topic */
+  boolean readFromTopic() {
+    return firstCommandOffset >= 0;
+  }
+
+  /** @return the handed commands this batch decided, in order: decided again or appended to the topic if it is not committed */
+  List<CommandRecord> handed() {
+    return handed;
   }
 
   /** Decides one command record. Every record gets an outcome; none is skipped. */
@@ -148,6 +173,19 @@ final class PartitionBatch {
       fail(id, OutcomeRecord.newBuilder().setCommandId(id), e.getMessage());
       return;
     }
+    decide(command, where);
+  }
+
+  /**
+   * Decides a command the gateway of this instance handed over without the commands topic (ADR 0009).
+   * Every one gets an outcome; none is skipped.
+   */
+  void decideHanded(CommandRecord command) {
+    handed.add(command);
+    decide(command, () -> "command " + command.getCommandId() + " handed over for partition " + partition);
+  }
+
+  private void decide(CommandRecord command, Supplier<String> where) {
     Ids ids = Ids.of(command);
     OutcomeRecord.Builder outcome = OutcomeRecord.newBuilder()
         .setCommandIdBytes(ids.commandIdUtf8())

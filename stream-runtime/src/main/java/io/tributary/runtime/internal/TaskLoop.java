@@ -9,8 +9,11 @@ import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.RuntimeSettings;
 import io.tributary.runtime.internal.store.PartitionStateLoader;
+import io.tributary.runtime.internal.wire.CommandRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +59,8 @@ public final class TaskLoop implements AutoCloseable {
   private static final long IN_FLIGHT_WAIT_MICROS = 1_000;
   /** The longest wait before deciding the commands of an aborted batch again, after aborts in a row. */
   private static final long MAX_ABORT_BACKOFF_MILLIS = 5_000;
+  /** How many commands a batch created for a handed command is sized for. */
+  private static final int HANDED_BATCH_SIZE = 64;
 
   private final ServiceDefinition definition;
   private final RuntimeSettings settings;
@@ -81,6 +86,14 @@ public final class TaskLoop implements AutoCloseable {
   private int abortsInARow;
   private long retryAtNanos = System.nanoTime();
   private final OwnedPartitions partitions;
+  /** Takes the commands this instance's gateway hands over for the partitions the loop owns (ADR 0009). */
+  private final LocalHandoff handoff;
+  private final LocalHandoff.Inbox inbox;
+  /**
+   * Handed commands to decide before the inbox's: those of an aborted batch and of the open batches
+   * dropped with it, in the order they were decided. Used by the loop's thread only.
+   */
+  private final ArrayDeque<CommandRecord> handedAgain = new ArrayDeque<>();
   /**
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
    * batch is open loses the batch here, and its new owner decides those commands again.
@@ -109,11 +122,14 @@ public final class TaskLoop implements AutoCloseable {
    * @param index this loop's number in its instance, from 0; it picks the loop's group member and
    *     transactional ids
    * @param firstAssignment run once, after the loop's first partitions assignment is handled
+   * @param handoff where the loop takes the commands of its partitions that the gateway hands over
    */
   public TaskLoop(int index, ServiceDefinition definition, RuntimeSettings settings, KafkaClients clients,
       PartitionStateLoader loader, PartitionSnapshots snapshots, FaultInjector faults, MeterRegistry meters, Clock clock,
-      OutcomeListener committedOutcomes, Runnable firstAssignment) {
+      OutcomeListener committedOutcomes, Runnable firstAssignment, LocalHandoff handoff) {
     this.index = index;
+    this.handoff = handoff;
+    this.inbox = new LocalHandoff.Inbox(settings.maxBatchRecords());
     this.firstAssignment = firstAssignment;
     this.definition = definition;
     this.settings = settings;
@@ -207,6 +223,7 @@ public final class TaskLoop implements AutoCloseable {
             "tributary-" + definition.name() + "-committer" + threadSuffix)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
+      inbox.wakeWith(commandConsumer::wakeup);
       Replayer replayer = new Replayer(replayConsumer, definition, topics, new CommittingTransactions(admin.admin(),
           CommittingTransactions.maxWait(settings.kafkaProperties()), () -> !running));
       // connects to a broker before the first assignment, so the first partition's check does not wait for
@@ -222,11 +239,13 @@ public final class TaskLoop implements AutoCloseable {
       boolean stopped = false;
       try {
         while (running) {
-          step(commandConsumer, committer);
+          try {
+            step(commandConsumer, committer);
+          } catch (WakeupException woken) {
+            // stop() woke the poll, or a handed command did (ADR 0009): the loop's condition tells which
+          }
         }
         stopped = true;
-      } catch (WakeupException closing) {
-        stopped = true; // close() woke the consumer up
       } finally {
         if (inFlight != null) {
           if (stopped) {
@@ -244,6 +263,7 @@ public final class TaskLoop implements AutoCloseable {
       failure = e;
     } finally {
       try {
+        handBackToTopic();
         loader.closeUnclaimed();
         partitions.closeAll();
       } finally {
@@ -277,8 +297,17 @@ public final class TaskLoop implements AutoCloseable {
     if (inFlight == null && !openBatches.isEmpty()) {
       send(commandConsumer, committer);
     }
-    ConsumerRecords<byte[], byte[]> records =
-        commandConsumer.poll(inFlight == null ? settings.pollTimeout() : Duration.ZERO);
+    decideHanded();
+    // waits only with nothing to send: a command handed over meanwhile wakes the poll
+    boolean waits = inFlight == null && openBatches.isEmpty() && inbox.park();
+    ConsumerRecords<byte[], byte[]> records;
+    try {
+      records = commandConsumer.poll(waits ? settings.pollTimeout() : Duration.ZERO);
+    } finally {
+      if (waits) {
+        inbox.unpark();
+      }
+    }
     if (!records.isEmpty()) {
       decideInto(commandConsumer, records);
     } else if (inFlight != null) {
@@ -298,7 +327,72 @@ public final class TaskLoop implements AutoCloseable {
     decideTime.record(openBatches.decideNanos(), TimeUnit.NANOSECONDS);
     // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
     commandWait.record(Math.max(0, System.currentTimeMillis() - openBatches.oldestAppend()), TimeUnit.MILLISECONDS);
-    inFlight = committer.commit(openBatches.drain(), commandConsumer.groupMetadata());
+    List<PartitionBatch> batches = openBatches.drain();
+    for (PartitionBatch batch : batches) {
+      if (!batch.readFromTopic()) {
+        // every record polled so far is decided or sought back: the position is what is committed already
+        batch.consumedUpTo(position(commandConsumer, new TopicPartition(topics.commands(), batch.partition())));
+      }
+    }
+    inFlight = committer.commit(batches, commandConsumer.groupMetadata());
+  }
+
+  /**
+   * Decides the handed commands, those of an aborted batch first, into the open batches while they
+   * have room. A command whose partition the loop no longer owns goes to the topic, for its owner.
+   */
+  private void decideHanded() {
+    while (!openBatches.isFull()) {
+      CommandRecord command = handedAgain.isEmpty() ? inbox.poll() : handedAgain.poll();
+      if (command == null) {
+        return;
+      }
+      int partition = partitioner.partitionFor(command.getAggregateId());
+      OwnedPartitions.Owned owned = partitions.get(partition);
+      if (owned == null) {
+        handoff.toTopic(command);
+      } else {
+        openBatches.decideHanded(partition, command, p -> newBatch(p, owned, HANDED_BATCH_SIZE));
+      }
+    }
+  }
+
+  private PartitionBatch newBatch(int partition, OwnedPartitions.Owned owned, int expectedCommands) {
+    return new PartitionBatch(partition, owned.store(), owned.states(), inFlight == null ? null : inFlight.of(partition),
+        definition, partitioner, clock, clients.instanceId(), expectedCommands, recordLimit);
+  }
+
+  /**
+   * The consumer's position in {@code tp}, known since the partition was assigned. A wakeup meant for
+   * a poll that ended before it (ADR 0009) may end this call instead: it is asked again then.
+   */
+  private long position(Consumer<byte[], byte[]> commandConsumer, TopicPartition tp) {
+    while (true) {
+      try {
+        return commandConsumer.position(tp);
+      } catch (WakeupException woken) {
+        if (!running) {
+          throw woken;
+        }
+      }
+    }
+  }
+
+  /**
+   * Appends to the topic the handed commands the loop will not decide now that it ends: those of the
+   * open batches and of an aborted batch, and those in the inbox; the partitions' owners decide them.
+   * A committed batch's are decided, and a batch in flight when the loop failed is left to recovery, as
+   * a crash would: its callers are told that the outcome is not known here.
+   */
+  private void handBackToTopic() {
+    for (int partition = 0; partition < settings.partitions(); partition++) {
+      handoff.release(partition, inbox);
+    }
+    List<CommandRecord> left = new ArrayList<>(handedAgain);
+    handedAgain.clear();
+    openBatches.drain().forEach(batch -> left.addAll(batch.handed()));
+    left.addAll(inbox.close());
+    left.forEach(handoff::toTopic);
   }
 
   /**
@@ -323,7 +417,9 @@ public final class TaskLoop implements AutoCloseable {
       retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
       log.warn("{}: batch aborted ({} in a row); its commands are decided again in {} ms: {}", definition.name(),
           abortsInARow, backoffMillis, e.getMessage());
-      rewind(commandConsumer, ended.batches(), openBatches.drain());
+      List<PartitionBatch> dropped = openBatches.drain();
+      rewind(commandConsumer, ended.batches(), dropped);
+      handAgain(ended.batches(), dropped);
       return;
     }
     abortsInARow = 0;
@@ -360,9 +456,8 @@ public final class TaskLoop implements AutoCloseable {
         commandConsumer.seek(tp, partitionRecords.getFirst().offset());
         continue;
       }
-      long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords, partition -> new PartitionBatch(
-          partition, owned.store(), owned.states(), inFlight == null ? null : inFlight.of(partition), definition,
-          partitioner, clock, clients.instanceId(), partitionRecords.size(), recordLimit));
+      long readAgainFrom = openBatches.decide(tp.partition(), partitionRecords,
+          partition -> newBatch(partition, owned, partitionRecords.size()));
       if (readAgainFrom >= 0) {
         commandConsumer.seek(tp, readAgainFrom); // no room left for these: the next batch reads them
       }
@@ -374,7 +469,11 @@ public final class TaskLoop implements AutoCloseable {
       List<PartitionBatch> dropped) {
     Map<Integer, Long> from = new HashMap<>();
     for (List<PartitionBatch> batches : List.of(aborted, dropped)) {
-      batches.forEach(batch -> from.merge(batch.partition(), batch.firstCommandOffset(), Math::min));
+      for (PartitionBatch batch : batches) {
+        if (batch.readFromTopic()) {
+          from.merge(batch.partition(), batch.firstCommandOffset(), Math::min);
+        }
+      }
     }
     Set<TopicPartition> assigned = commandConsumer.assignment();
     from.forEach((partition, offset) -> {
@@ -383,6 +482,20 @@ public final class TaskLoop implements AutoCloseable {
         commandConsumer.seek(tp, offset);
       }
     });
+  }
+
+  /**
+   * Puts the handed commands of {@code aborted} and {@code dropped} ahead of the others, in the order
+   * they were decided: the loop decides them again, as it reads again the records of those batches.
+   */
+  private void handAgain(List<PartitionBatch> aborted, List<PartitionBatch> dropped) {
+    List<CommandRecord> again = new ArrayList<>();
+    for (List<PartitionBatch> batches : List.of(aborted, dropped)) {
+      batches.forEach(batch -> again.addAll(batch.handed()));
+    }
+    again.addAll(handedAgain);
+    handedAgain.clear();
+    handedAgain.addAll(again);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
@@ -398,7 +511,7 @@ public final class TaskLoop implements AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> newlyAssigned) {
       for (TopicPartition tp : newlyAssigned) {
         // with read_committed this waits until the previous owner's pending offsets are committed or aborted
-        commandConsumer.position(tp);
+        position(commandConsumer, tp);
         restore(tp.partition());
       }
       if (!assigned) {
@@ -423,14 +536,18 @@ public final class TaskLoop implements AutoCloseable {
     }
 
     private void restore(int partition) {
-      if (!partitions.restore(partition, replayer)) {
+      if (partitions.restore(partition, replayer)) {
+        handoff.own(partition, inbox);
+      } else {
         // stopped: its commands stay in the topic until a restart after the fix
         commandConsumer.pause(List.of(new TopicPartition(topics.commands(), partition)));
       }
     }
 
     private void release(int partition, boolean snapshot) {
-      openBatches.drop(partition);
+      handoff.release(partition, inbox);
+      // the partition's new owner decides the commands handed over for it here
+      openBatches.drop(partition).forEach(handoff::toTopic);
       partitions.release(partition, snapshot);
     }
   }

@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * @param stateCacheEntries {@code state-cache-entries}: how many aggregates' decoded states each
  *     owned partition keeps in memory between batches; about 200 bytes each beside the state; 0
  *     turns the cache off
+ * @param localHandoff {@code local-handoff}: whether a command whose partition this instance owns is
+ *     handed to its task loop without the commands topic (ADR 0009); false keeps every command in the
+ *     topic
  */
 @ConfigurationProperties(RuntimeProperties.PREFIX)
 public record RuntimeProperties(
@@ -59,7 +62,8 @@ public record RuntimeProperties(
     @Bindable(defaultValue = "1048576") int maxCommandBytes,
     @Bindable(defaultValue = "7d") Duration commandRetention,
     Snapshot snapshot,
-    @Bindable(defaultValue = "10000") int stateCacheEntries) {
+    @Bindable(defaultValue = "10000") int stateCacheEntries,
+    @Bindable(defaultValue = "true") boolean localHandoff) {
 
   /** The prefix of every key of this class. */
   public static final String PREFIX = "tributary.runtime";
@@ -142,7 +146,8 @@ public record RuntimeProperties(
         .withMaxCommandBytes(maxCommandBytes)
         .withCommandRetention(commandRetention)
         .withSnapshotPolicy(snapshot.toPolicy())
-        .withStateCacheEntries(stateCacheEntries);
+        .withStateCacheEntries(stateCacheEntries)
+        .withLocalHandoff(localHandoff);
     // absent, the snapshot directory follows the state directory as in RuntimeSettings.defaults
     return snapshotDir != null ? settings.withSnapshotDir(snapshotDir) : settings;
   }

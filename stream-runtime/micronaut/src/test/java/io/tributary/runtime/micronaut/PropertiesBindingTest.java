@@ -66,6 +66,7 @@ class PropertiesBindingTest {
     properties.put("tributary.runtime.snapshot.min-events-between", "500");
     properties.put("tributary.runtime.snapshot.retained", "5");
     properties.put("tributary.runtime.state-cache-entries", "2500");
+    properties.put("tributary.runtime.local-handoff", "false");
 
     try (ApplicationContext context = run(properties)) {
       RuntimeProperties runtime = context.getBean(RuntimeProperties.class);
@@ -76,7 +77,7 @@ class PropertiesBindingTest {
           Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
               "ssl.truststore.location", "/etc/kafka/truststore.p12"),
           12, (short) 3, Path.of("/data/state"), Path.of("/backup/snapshots"), 250, Duration.ofMillis(50), 3, 65536,
-          Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2500));
+          Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2500, false));
     }
   }
 
