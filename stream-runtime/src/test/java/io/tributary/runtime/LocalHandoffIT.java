@@ -9,15 +9,26 @@ import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.FaultPoint;
 import io.tributary.runtime.internal.PartitionSnapshots;
 import io.tributary.runtime.internal.Topics;
 import io.tributary.testkit.WithDevServices;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +105,74 @@ class LocalHandoffIT {
       assertThat(second.failure()).isNull();
     }
     LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, acknowledged);
+  }
+
+  @Test
+  void handedCommandsOfAPartitionThatMovesAreDecidedByItsNewOwner() throws Exception {
+    // the first transaction, its offsets taken, holds until the second instance has joined, so that the
+    // commands handed meanwhile are still in the open batches when the first instance gives its
+    // partitions up (the transaction then commits: it sent its offsets while the instance owned them)
+    AtomicBoolean hold = new AtomicBoolean(true);
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    FaultInjector holdFirstTransaction = point -> {
+      if (point == FaultPoint.OFFSETS_SENT && hold.compareAndSet(true, false)) {
+        holding.countDown();
+        try {
+          release.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
+    Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
+    // the held transaction must not reach its timeout on a slow machine
+    RuntimeSettings settings = harness.settings(stateDir);
+    Map<String, String> kafka = new HashMap<>(settings.kafkaProperties());
+    kafka.put("transaction.timeout.ms", "60000");
+    RuntimeSettings patient = settings.withKafkaProperties(kafka);
+    try (TributaryRuntime first = TributaryRuntime.start(harness.definition, patient, meters, Clock.systemUTC(),
+        PartitionSnapshots.never(), holdFirstTransaction)) {
+      awaitTrue("the first instance serves every partition",
+          () -> first.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+      pending.put("h-0", send(first, "h-0", deposit("account-0", 10)));
+      assertThat(holding.await(30, TimeUnit.SECONDS)).as("the first transaction started").isTrue();
+      for (int account = 1; account < ACCOUNTS; account++) {
+        pending.put("h-" + account, send(first, "h-" + account, deposit("account-" + account, 10)));
+      }
+      Gauge open = meters.get("tributary.batch.open").tag("service", harness.service).gauge();
+      awaitTrue("the handed commands are decided into the open batches", () -> open.value() == ACCOUNTS - 1);
+
+      try (TributaryRuntime second = harness.start(otherStateDir)) {
+        awaitTrue("the second instance joins the group", () -> groupMembers() == 2);
+        // the first instance's loop meets the rebalance at its next poll (heartbeats every 500 ms), and
+        // its revocation of the partitions that move waits for the transaction held here
+        Thread.sleep(3_000);
+        release.countDown();
+        for (var entry : pending.entrySet()) {
+          CommandOutcome outcome = await(entry.getValue());
+          assertThat(outcome).as("outcome of %s", entry.getKey()).isInstanceOf(CommandOutcome.Accepted.class);
+          acknowledged.put(entry.getKey(), outcome);
+        }
+        assertThat(second.ownedPartitions()).isNotEmpty();
+        assertThat(first.failure()).isNull();
+        assertThat(second.failure()).isNull();
+      }
+    }
+    // those of the partitions that moved went through the topic to their new owner
+    assertThat(commandsInTopic()).isPositive();
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, acknowledged);
+    assertThat(folded).hasSize(ACCOUNTS);
+    assertThat(folded.values()).allSatisfy(state -> assertThat(state.getDeposits()).isEqualTo(1));
+  }
+
+  private int groupMembers() throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      return admin.describeConsumerGroups(Set.of(harness.service)).describedGroups().get(harness.service)
+          .get(30, TimeUnit.SECONDS).members().size();
+    }
   }
 
   private TributaryRuntime start(RuntimeSettings settings) {

@@ -137,6 +137,7 @@ final class BatchCommitter implements AutoCloseable {
         // transaction ago (the lanes), so the group coordinator rarely still holds that one's offsets
         producer.sendOffsetsToTransaction(consumed, group);
       });
+      faults.at(FaultPoint.OFFSETS_SENT);
       commit(producer, lane); // flushes what is not acknowledged yet
     } catch (FaultInjector.SimulatedCrash crash) {
       crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it

@@ -7,6 +7,11 @@ public enum FaultPoint {
    * consumed offsets are not, and nothing is committed.
    */
   BEFORE_COMMIT,
+  /**
+   * The events, the outcomes and the consumed offsets are sent in the open transaction (on the
+   * committer thread), and the group coordinator took the offsets; nothing is committed.
+   */
+  OFFSETS_SENT,
   /** The transaction committed; the partition stores are not written yet. */
   AFTER_COMMIT
 }

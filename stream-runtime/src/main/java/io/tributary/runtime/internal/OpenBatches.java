@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import io.tributary.runtime.internal.wire.CommandRecord;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,6 +111,11 @@ final class OpenBatches {
     }
     commands -= dropped.commandCount();
     return dropped.handed();
+  }
+
+  /** @return the open batches, still open */
+  Collection<PartitionBatch> open() {
+    return batches.values();
   }
 
   /** @return the open batches, to send in one transaction; none is open afterwards */

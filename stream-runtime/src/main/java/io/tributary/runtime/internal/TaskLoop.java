@@ -251,7 +251,12 @@ public final class TaskLoop implements AutoCloseable {
           if (stopped) {
             finishInFlight(commandConsumer); // a graceful stop writes the last committed batch to the stores
           } else {
-            inFlight.done().handle((appended, failed) -> null).join(); // let it end before the producer closes
+            // let it end before the producer closes; if it did not commit, its handed commands go to the
+            // topic with the others when the loop ends
+            BatchCommitter.InFlight last = inFlight;
+            if (last.done().handle((appended, failed) -> failed != null).join()) {
+              handAgain(last.batches(), List.of());
+            }
           }
         }
       }
@@ -297,9 +302,8 @@ public final class TaskLoop implements AutoCloseable {
     if (inFlight == null && !openBatches.isEmpty()) {
       send(commandConsumer, committer);
     }
-    decideHanded();
-    // waits only with nothing to send: a command handed over meanwhile wakes the poll
-    boolean waits = inFlight == null && openBatches.isEmpty() && inbox.park();
+    // waits only with nothing to send or decide: a command handed over meanwhile wakes the poll
+    boolean waits = inFlight == null && openBatches.isEmpty() && handedAgain.isEmpty() && inbox.park();
     ConsumerRecords<byte[], byte[]> records;
     try {
       records = commandConsumer.poll(waits ? settings.pollTimeout() : Duration.ZERO);
@@ -310,7 +314,11 @@ public final class TaskLoop implements AutoCloseable {
     }
     if (!records.isEmpty()) {
       decideInto(commandConsumer, records);
-    } else if (inFlight != null) {
+    }
+    // the records first: handed commands never keep those of the topic waiting, and while the batches
+    // are full they wait in the bounded inbox, or go to the topic
+    boolean handed = decideHanded();
+    if (records.isEmpty() && !handed && inFlight != null) {
       try {
         inFlight.done().get(IN_FLIGHT_WAIT_MICROS, TimeUnit.MICROSECONDS);
       } catch (TimeoutException | ExecutionException stillRunningOrEnded) {
@@ -327,26 +335,35 @@ public final class TaskLoop implements AutoCloseable {
     decideTime.record(openBatches.decideNanos(), TimeUnit.NANOSECONDS);
     // the record timestamps are the producers' clocks; a skewed producer clock shows up here, never below 0
     commandWait.record(Math.max(0, System.currentTimeMillis() - openBatches.oldestAppend()), TimeUnit.MILLISECONDS);
-    List<PartitionBatch> batches = openBatches.drain();
-    for (PartitionBatch batch : batches) {
+    for (PartitionBatch batch : openBatches.open()) {
       if (!batch.readFromTopic()) {
         // every record polled so far is decided or sought back: the position is what is committed already
         batch.consumedUpTo(position(commandConsumer, new TopicPartition(topics.commands(), batch.partition())));
       }
     }
-    inFlight = committer.commit(batches, commandConsumer.groupMetadata());
+    List<PartitionBatch> batches = openBatches.drain();
+    try {
+      inFlight = committer.commit(batches, commandConsumer.groupMetadata());
+    } catch (RuntimeException e) {
+      handAgain(batches, List.of()); // the loop stops: its end hands them to the topic
+      throw e;
+    }
   }
 
   /**
    * Decides the handed commands, those of an aborted batch first, into the open batches while they
    * have room. A command whose partition the loop no longer owns goes to the topic, for its owner.
+   *
+   * @return whether there was any
    */
-  private void decideHanded() {
+  private boolean decideHanded() {
+    boolean any = false;
     while (!openBatches.isFull()) {
       CommandRecord command = handedAgain.isEmpty() ? inbox.poll() : handedAgain.poll();
       if (command == null) {
-        return;
+        break;
       }
+      any = true;
       int partition = partitioner.partitionFor(command.getAggregateId());
       OwnedPartitions.Owned owned = partitions.get(partition);
       if (owned == null) {
@@ -355,6 +372,7 @@ public final class TaskLoop implements AutoCloseable {
         openBatches.decideHanded(partition, command, p -> newBatch(p, owned, HANDED_BATCH_SIZE));
       }
     }
+    return any;
   }
 
   private PartitionBatch newBatch(int partition, OwnedPartitions.Owned owned, int expectedCommands) {
@@ -380,9 +398,8 @@ public final class TaskLoop implements AutoCloseable {
 
   /**
    * Appends to the topic the handed commands the loop will not decide now that it ends: those of the
-   * open batches and of an aborted batch, and those in the inbox; the partitions' owners decide them.
-   * A committed batch's are decided, and a batch in flight when the loop failed is left to recovery, as
-   * a crash would: its callers are told that the outcome is not known here.
+   * open batches, of a batch that did not commit, and in the inbox; the partitions' owners decide them
+   * (a command that did commit after all is answered there as a duplicate, with its first outcome).
    */
   private void handBackToTopic() {
     for (int partition = 0; partition < settings.partitions(); partition++) {
@@ -421,6 +438,11 @@ public final class TaskLoop implements AutoCloseable {
       rewind(commandConsumer, ended.batches(), dropped);
       handAgain(ended.batches(), dropped);
       return;
+    } catch (RuntimeException | Error e) {
+      // the loop stops, and whether the batch committed may not be known: its end hands the batch's
+      // handed commands to the topic, where a committed one is answered as a duplicate
+      handAgain(ended.batches(), List.of());
+      throw e;
     }
     abortsInARow = 0;
     faults.at(FaultPoint.AFTER_COMMIT);

@@ -83,6 +83,7 @@ public record RuntimeProperties(
       Map.entry("max-command-bytes", Integer.class),
       Map.entry("command-retention", Duration.class),
       Map.entry("state-cache-entries", Integer.class),
+      Map.entry("local-handoff", Boolean.class),
       Map.entry("snapshot.interval", Duration.class),
       Map.entry("snapshot.min-events-between", Long.class),
       Map.entry("snapshot.retained", Integer.class));
