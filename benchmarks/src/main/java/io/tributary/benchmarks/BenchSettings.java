@@ -32,6 +32,8 @@ import java.util.Properties;
  * @param latencyWarmupRounds whole latency rounds of each system, unrecorded, before the recorded
  *     ones: the broker in this JVM and both systems' code paths are compiled by then ({@code
  *     bench.latency-warmup-rounds})
+ * @param latencyRuns recorded latency rounds of each system, after the warm-up ones; the table
+ *     reports the median of each percentile over them ({@code bench.latency-runs})
  * @param latencyWarmup unrecorded sending before the recorded window ({@code bench.latency-warmup-seconds})
  * @param latencyDuration the recorded window ({@code bench.latency-seconds})
  * @param phases which phases run: {@code throughput}, {@code latency} or both ({@code bench.phases})
@@ -59,6 +61,7 @@ record BenchSettings(
     int latencyRate,
     int latencyGrpcEvery,
     int latencyWarmupRounds,
+    int latencyRuns,
     Duration latencyWarmup,
     Duration latencyDuration,
     String phases,
@@ -81,6 +84,9 @@ record BenchSettings(
       throw new IllegalArgumentException("bench.commands, bench.accounts, bench.runs and bench.partitions must be"
           + " at least 1 and bench.warmups at least 0; got " + commands + ", " + accounts + ", " + runs + ", "
           + partitions + " and " + warmups + ".");
+    }
+    if (latencyRuns < 1) {
+      throw new IllegalArgumentException("bench.latency-runs must be 1 or more; got " + latencyRuns + ".");
     }
     if (latencyWarmupRounds < 0) {
       throw new IllegalArgumentException("bench.latency-warmup-rounds must be 0 or more; got " + latencyWarmupRounds + ".");
@@ -114,11 +120,13 @@ record BenchSettings(
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         taskThreads,
         integer("bench.state-cache-entries", RUNTIME_DEFAULTS.stateCacheEntries()),
-        Boolean.parseBoolean(System.getProperty("bench.local-handoff", String.valueOf(RUNTIME_DEFAULTS.localHandoff()))),
+        Boolean.parseBoolean(
+            System.getProperty("bench.local-handoff", String.valueOf(RUNTIME_DEFAULTS.localHandoff()))),
         integer("bench.streams-threads", taskThreads),
         integer("bench.latency-rate", 10_000),
         integer("bench.latency-grpc-every", 10),
         integer("bench.latency-warmup-rounds", 1),
+        integer("bench.latency-runs", 3),
         Duration.ofSeconds(integer("bench.latency-warmup-seconds", 5)),
         Duration.ofSeconds(integer("bench.latency-seconds", 20)),
         System.getProperty("bench.phases", "throughput,latency"),
@@ -148,6 +156,7 @@ record BenchSettings(
         + stateCacheEntries + " local-handoff=" + localHandoff + " streams-threads="
         + streamsThreads + " latency-rate="
         + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency-warmup-rounds=" + latencyWarmupRounds
+        + " latency-runs=" + latencyRuns
         + " latency=" + latencyWarmup.toSeconds() + "s+" + latencyDuration.toSeconds() + "s phases="
         + phases + " systems=" + systems + " seed=" + seed + " kafka=" + kafkaProperties + " broker=" + brokerProperties;
   }

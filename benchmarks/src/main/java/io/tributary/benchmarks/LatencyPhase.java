@@ -63,11 +63,13 @@ final class LatencyPhase {
   }
 
   /**
-   * Runs {@code bench.latency-warmup-rounds} unrecorded rounds of each system, then the recorded one.
-   * The broker shares this JVM, so the system measured first would otherwise also pay for compiling
-   * the broker's code while it is measured.
+   * Runs {@code bench.latency-warmup-rounds} unrecorded rounds of each system, then {@code
+   * bench.latency-runs} recorded ones; each round runs every system once, so machine noise is spread
+   * over them. The broker shares this JVM, so the system measured first would otherwise also pay for
+   * compiling the broker's code while it is measured.
    *
-   * @return the results of the recorded round of the systems {@code bench.systems} names, Tributary first
+   * @return the results of the recorded rounds of the systems {@code bench.systems} names, round by
+   *     round, Tributary first in each
    */
   List<LatencyResult> run() throws Exception {
     try (GcPauses gc = GcPauses.listen()) {
@@ -77,7 +79,15 @@ final class LatencyPhase {
               result.system(), result.measure(), result.p50Millis(), result.p99Millis());
         }
       }
-      return runRound(gc);
+      List<LatencyResult> recorded = new ArrayList<>();
+      for (int round = 1; round <= settings.latencyRuns(); round++) {
+        for (LatencyResult result : runRound(gc)) {
+          Progress.print("  latency round %d of %d: %s %s: p50 %.1f ms, p99 %.1f ms", round, settings.latencyRuns(),
+              result.system(), result.measure(), result.p50Millis(), result.p99Millis());
+          recorded.add(result);
+        }
+      }
+      return recorded;
     }
   }
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /** Prints the final tables: throughput per system and workload over the measured runs, then latency. */
@@ -36,19 +37,44 @@ final class ResultTable {
         .collect(Collectors.joining(", ")));
   }
 
+  /**
+   * One line per system and measure: the median over the recorded rounds of each percentile, the
+   * commands offered and answered in all rounds, and the GC pauses in all recorded windows.
+   */
   static void printLatency(List<LatencyResult> results, BenchSettings settings) {
-    line("latency at %s cmd/s offered open-loop, %d s recorded after %d s of warm-up (uniform keys)",
-        Progress.count(settings.latencyRate()), settings.latencyDuration().toSeconds(),
-        settings.latencyWarmup().toSeconds());
-    line("%-14s %-44s %9s %9s %8s %8s %8s %8s %10s", "system", "measure", "offered", "answered", "p50 ms", "p99 ms",
-        "p99.9 ms", "max ms", "GC pauses");
-    for (LatencyResult result : results) {
-      line("%-14s %-44s %9d %9d %8.1f %8.1f %8.1f %8.1f %10s", result.system(), result.measure(), result.offered(),
-          result.answered(), result.p50Millis(), result.p99Millis(), result.p999Millis(), result.maxMillis(),
-          result.pauses().count() + " / " + result.pauses().maxMillis());
+    line("latency at %s cmd/s offered open-loop, %d s recorded after %d s of warm-up (uniform keys), median of %d"
+        + " rounds", Progress.count(settings.latencyRate()), settings.latencyDuration().toSeconds(),
+        settings.latencyWarmup().toSeconds(), settings.latencyRuns());
+    line("%-14s %-44s %4s %9s %9s %8s %8s %8s %8s %10s", "system", "measure", "runs", "offered", "answered", "p50 ms",
+        "p99 ms", "p99.9 ms", "max ms", "GC pauses");
+    Map<String, List<LatencyResult>> byMeasure = results.stream().collect(Collectors.groupingBy(
+        result -> result.system() + " " + result.measure(), LinkedHashMap::new, Collectors.toList()));
+    for (List<LatencyResult> rounds : byMeasure.values()) {
+      LatencyResult first = rounds.getFirst();
+      line("%-14s %-44s %4d %9d %9d %8.1f %8.1f %8.1f %8.1f %10s", first.system(), first.measure(), rounds.size(),
+          rounds.stream().mapToInt(LatencyResult::offered).sum(),
+          rounds.stream().mapToInt(LatencyResult::answered).sum(),
+          median(rounds, LatencyResult::p50Millis), median(rounds, LatencyResult::p99Millis),
+          median(rounds, LatencyResult::p999Millis), median(rounds, LatencyResult::maxMillis),
+          rounds.stream().mapToInt(round -> round.pauses().count()).sum() + " / "
+              + rounds.stream().mapToLong(round -> round.pauses().maxMillis()).max().orElse(0));
     }
-    line("GC pauses: the JVM's stop-the-world pauses in the recorded window, count / longest ms (the broker and the"
+    line("per-round p50 / p99 ms: %s", results.stream()
+        .map(r -> String.format(Locale.ROOT, "%s %s %.1f / %.1f", r.system(), shortMeasure(r.measure()), r.p50Millis(),
+            r.p99Millis()))
+        .collect(Collectors.joining(", ")));
+    line("GC pauses: the JVM's stop-the-world pauses in the recorded windows, count / longest ms (the broker and the"
         + " system share the JVM; a pause stops both)");
+  }
+
+  /** @return the first word of a measure's description: {@code gRPC}, {@code CommandGateway.send}, {@code produce} */
+  private static String shortMeasure(String measure) {
+    int space = measure.indexOf(' ');
+    return space < 0 ? measure : measure.substring(0, space);
+  }
+
+  private static double median(List<LatencyResult> rounds, ToDoubleFunction<LatencyResult> percentile) {
+    return median(rounds.stream().map(percentile::applyAsDouble).toList());
   }
 
   static void printNotMeasured() {

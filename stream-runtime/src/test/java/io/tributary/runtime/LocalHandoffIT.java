@@ -54,20 +54,24 @@ class LocalHandoffIT {
   void commandsForTheInstancesOwnPartitionsSkipTheCommandsTopicAndKeepEveryGuarantee() throws Exception {
     Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
     try (TributaryRuntime runtime = harness.start(stateDir)) {
-      awaitTrue("the instance serves every partition", () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+      awaitTrue("the instance serves every partition",
+          () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
       sendRound(runtime, "a", ACCOUNTS, acknowledged);
       CommandOutcome rejected = await(send(runtime, "w-1", withdraw("account-0", 1_000)));
       assertThat(rejected).isInstanceOf(CommandOutcome.Rejected.class);
       acknowledged.put("w-1", rejected);
-      assertThat(await(send(runtime, "a-3", deposit("account-3", 10)))).isEqualTo(withDuplicate(acknowledged.get("a-3")));
+      assertThat(await(send(runtime, "a-3", deposit("account-3", 10))))
+          .isEqualTo(withDuplicate(acknowledged.get("a-3")));
       assertThat(runtime.failure()).isNull();
     }
     assertThat(commandsInTopic()).as("commands appended to the commands topic").isZero();
 
     // after a restart the dedupe entries of handed commands answer their resends
     try (TributaryRuntime restarted = harness.start(stateDir)) {
-      assertThat(await(send(restarted, "a-5", deposit("account-5", 10)))).isEqualTo(withDuplicate(acknowledged.get("a-5")));
-      assertThat(await(send(restarted, "w-1", withdraw("account-0", 1_000)))).isEqualTo(withDuplicate(acknowledged.get("w-1")));
+      assertThat(await(send(restarted, "a-5", deposit("account-5", 10))))
+          .isEqualTo(withDuplicate(acknowledged.get("a-5")));
+      assertThat(await(send(restarted, "w-1", withdraw("account-0", 1_000))))
+          .isEqualTo(withDuplicate(acknowledged.get("w-1")));
     }
     var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, acknowledged);
     assertThat(folded).hasSize(ACCOUNTS);
@@ -79,7 +83,8 @@ class LocalHandoffIT {
   void withTheHandoffOffEveryCommandGoesThroughTheCommandsTopic() throws Exception {
     Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
     try (TributaryRuntime runtime = start(harness.settings(stateDir).withLocalHandoff(false))) {
-      awaitTrue("the instance serves every partition", () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+      awaitTrue("the instance serves every partition",
+          () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
       sendRound(runtime, "a", ACCOUNTS, acknowledged);
     }
     assertThat(commandsInTopic()).isEqualTo(ACCOUNTS);

@@ -83,8 +83,9 @@ final class OpenBatches {
   }
 
   /**
-   * @return the append timestamp (the producer's clock; a handed command's: the gateway's) of the oldest command decided since the last
-   *     {@link #drain} (a dropped batch's included), or {@code Long.MAX_VALUE} if none was
+   * @return the append timestamp (the producer's clock; for a handed command, the gateway's) of the
+   *     oldest command decided since the last {@link #drain} (a dropped batch's included), or {@code
+   *     Long.MAX_VALUE} if none was
    */
   long oldestAppend() {
     return oldestAppend;

@@ -153,7 +153,10 @@ final class PartitionBatch {
     return firstCommandOffset >= 0;
   }
 
-  /** @return the handed commands this batch decided, in order: decided again or appended to the topic if it is not committed */
+  /**
+   * @return the handed commands this batch decided, in order: if the batch is not committed, they
+   *     are decided again or appended to the topic
+   */
   List<CommandRecord> handed() {
     return handed;
   }

@@ -376,8 +376,9 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private PartitionBatch newBatch(int partition, OwnedPartitions.Owned owned, int expectedCommands) {
-    return new PartitionBatch(partition, owned.store(), owned.states(), inFlight == null ? null : inFlight.of(partition),
-        definition, partitioner, clock, clients.instanceId(), expectedCommands, recordLimit);
+    @Nullable PartitionBatch previous = inFlight == null ? null : inFlight.of(partition);
+    return new PartitionBatch(partition, owned.store(), owned.states(), previous, definition, partitioner, clock,
+        clients.instanceId(), expectedCommands, recordLimit);
   }
 
   /**
