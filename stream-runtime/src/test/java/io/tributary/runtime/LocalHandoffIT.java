@@ -180,8 +180,46 @@ class LocalHandoffIT {
     }
   }
 
+  @Test
+  void whenItsLoopFailsTheHandedCommandsGoToTheTopicAndTheirCallersGetTheNewOwnersAnswers() throws Exception {
+    AtomicBoolean failOnce = new AtomicBoolean(true);
+    FaultInjector failFirstTransaction = point -> {
+      if (point == FaultPoint.OFFSETS_SENT && failOnce.compareAndSet(true, false)) {
+        throw new IllegalStateException("simulated: the committer failed");
+      }
+    };
+    Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
+    Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
+    try (TributaryRuntime first = start(harness.settings(stateDir), failFirstTransaction)) {
+      awaitTrue("the first instance serves every partition",
+          () -> first.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+      for (int account = 0; account < ACCOUNTS; account++) {
+        pending.put("f-" + account, send(first, "f-" + account, deposit("account-" + account, 10)));
+      }
+      RuntimeHarness.awaitStopped(first);
+      assertThat(first.failure()).hasMessageContaining("simulated: the committer failed");
+
+      // the first instance still reads the outcomes its callers wait for; the second decides
+      try (TributaryRuntime second = harness.start(otherStateDir)) {
+        for (var entry : pending.entrySet()) {
+          CommandOutcome outcome = await(entry.getValue());
+          assertThat(outcome).as("outcome of %s", entry.getKey()).isInstanceOf(CommandOutcome.Accepted.class);
+          acknowledged.put(entry.getKey(), outcome);
+        }
+        assertThat(second.failure()).isNull();
+      }
+    }
+    assertThat(commandsInTopic()).isEqualTo(ACCOUNTS);
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, acknowledged);
+    assertThat(folded.values()).allSatisfy(state -> assertThat(state.getDeposits()).isEqualTo(1));
+  }
+
   private TributaryRuntime start(RuntimeSettings settings) {
-    return harness.start(settings, FaultInjector.none(), PartitionSnapshots.never());
+    return start(settings, FaultInjector.none());
+  }
+
+  private TributaryRuntime start(RuntimeSettings settings, FaultInjector faults) {
+    return harness.start(settings, faults, PartitionSnapshots.never());
   }
 
   private long commandsInTopic() {
