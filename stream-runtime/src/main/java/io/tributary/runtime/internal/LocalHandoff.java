@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * {@link #toTopic}. Thread-safe.
  */
 public final class LocalHandoff {
+  /** A handed command with the partition the gateway computed for it, so the loop does not hash its key again. */
+  record Handed(int partition, CommandRecord command) {}
+
   private final boolean enabled;
   private final AtomicReferenceArray<@Nullable Inbox> owners;
   private volatile @Nullable Consumer<CommandRecord> topic;
@@ -39,7 +42,7 @@ public final class LocalHandoff {
    */
   public boolean offer(int partition, CommandRecord command) {
     Inbox inbox = enabled ? owners.get(partition) : null;
-    return inbox != null && inbox.offer(command);
+    return inbox != null && inbox.offer(new Handed(partition, command));
   }
 
   /** Appends a handed command to the commands topic, where the partition's owner decides it. */
@@ -67,7 +70,7 @@ public final class LocalHandoff {
    * {@linkplain #park park} before a poll that waits; an offer then wakes it.
    */
   static final class Inbox {
-    private final ConcurrentLinkedQueue<CommandRecord> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Handed> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicBoolean parked = new AtomicBoolean();
     private final int capacity;
@@ -83,7 +86,7 @@ public final class LocalHandoff {
       this.wake = wake;
     }
 
-    private boolean offer(CommandRecord command) {
+    private boolean offer(Handed command) {
       if (closed) {
         return false;
       }
@@ -104,8 +107,8 @@ public final class LocalHandoff {
     }
 
     /** @return the oldest handed command, or null */
-    @Nullable CommandRecord poll() {
-      CommandRecord command = queue.poll();
+    @Nullable Handed poll() {
+      Handed command = queue.poll();
       if (command != null) {
         size.decrementAndGet();
       }
@@ -139,8 +142,8 @@ public final class LocalHandoff {
     List<CommandRecord> close() {
       closed = true;
       List<CommandRecord> left = new ArrayList<>();
-      for (CommandRecord command = poll(); command != null; command = poll()) {
-        left.add(command);
+      for (Handed handed = poll(); handed != null; handed = poll()) {
+        left.add(handed.command());
       }
       return left;
     }

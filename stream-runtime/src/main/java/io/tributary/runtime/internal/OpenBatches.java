@@ -51,20 +51,15 @@ final class OpenBatches {
 
   /**
    * Decides a command handed over by this instance's gateway (ADR 0009) into the partition's open
-   * batch, created by {@code newBatch} if there is none.
-   *
-   * @return false if the batches are full: the command was not decided
+   * batch, created by {@code newBatch} if there is none. Call it only while the batches are not
+   * {@linkplain #isFull full}.
    */
-  boolean decideHanded(int partition, CommandRecord command, IntFunction<PartitionBatch> newBatch) {
-    if (isFull()) {
-      return false;
-    }
+  void decideHanded(int partition, CommandRecord command, IntFunction<PartitionBatch> newBatch) {
     long started = System.nanoTime();
     batches.computeIfAbsent(partition, newBatch::apply).decideHanded(command);
     commands++;
     decideNanos += System.nanoTime() - started;
     oldestAppend = Math.min(oldestAppend, command.getTimestampMicros() / 1000);
-    return true;
   }
 
   /** @return whether the batches hold {@code maxCommands}: nothing more can be decided until they are sent */

@@ -93,7 +93,7 @@ public final class TaskLoop implements AutoCloseable {
    * Handed commands to decide before the inbox's: those of an aborted batch and of the open batches
    * dropped with it, in the order they were decided. Used by the loop's thread only.
    */
-  private final ArrayDeque<CommandRecord> handedAgain = new ArrayDeque<>();
+  private final ArrayDeque<LocalHandoff.Handed> handedAgain = new ArrayDeque<>();
   /**
    * The batches being decided, by partition, not yet sent: a partition revoked by a poll while its
    * batch is open loses the batch here, and its new owner decides those commands again.
@@ -359,17 +359,16 @@ public final class TaskLoop implements AutoCloseable {
   private boolean decideHanded() {
     boolean any = false;
     while (!openBatches.isFull()) {
-      CommandRecord command = handedAgain.isEmpty() ? inbox.poll() : handedAgain.poll();
-      if (command == null) {
+      LocalHandoff.Handed handed = handedAgain.isEmpty() ? inbox.poll() : handedAgain.poll();
+      if (handed == null) {
         break;
       }
       any = true;
-      int partition = partitioner.partitionFor(command.getAggregateId());
-      OwnedPartitions.Owned owned = partitions.get(partition);
+      OwnedPartitions.Owned owned = partitions.get(handed.partition());
       if (owned == null) {
-        handoff.toTopic(command);
+        handoff.toTopic(handed.command());
       } else {
-        openBatches.decideHanded(partition, command, p -> newBatch(p, owned, HANDED_BATCH_SIZE));
+        openBatches.decideHanded(handed.partition(), handed.command(), p -> newBatch(p, owned, HANDED_BATCH_SIZE));
       }
     }
     return any;
@@ -406,7 +405,8 @@ public final class TaskLoop implements AutoCloseable {
     for (int partition = 0; partition < settings.partitions(); partition++) {
       handoff.release(partition, inbox);
     }
-    List<CommandRecord> left = new ArrayList<>(handedAgain);
+    List<CommandRecord> left = new ArrayList<>();
+    handedAgain.forEach(handed -> left.add(handed.command()));
     handedAgain.clear();
     openBatches.drain().forEach(batch -> left.addAll(batch.handed()));
     left.addAll(inbox.close());
@@ -512,9 +512,11 @@ public final class TaskLoop implements AutoCloseable {
    * they were decided: the loop decides them again, as it reads again the records of those batches.
    */
   private void handAgain(List<PartitionBatch> aborted, List<PartitionBatch> dropped) {
-    List<CommandRecord> again = new ArrayList<>();
+    List<LocalHandoff.Handed> again = new ArrayList<>();
     for (List<PartitionBatch> batches : List.of(aborted, dropped)) {
-      batches.forEach(batch -> again.addAll(batch.handed()));
+      for (PartitionBatch batch : batches) {
+        batch.handed().forEach(command -> again.add(new LocalHandoff.Handed(batch.partition(), command)));
+      }
     }
     again.addAll(handedAgain);
     handedAgain.clear();

@@ -28,9 +28,11 @@ class LocalHandoffTest {
     handoff.release(1, newOwner);
     assertThat(handoff.offer(1, command("c-5"))).isFalse();
 
-    assertThat(inbox.poll().getCommandId()).isEqualTo("c-2");
+    LocalHandoff.Handed handed = inbox.poll();
+    assertThat(handed.command().getCommandId()).isEqualTo("c-2");
+    assertThat(handed.partition()).as("the partition the gateway computed").isEqualTo(1);
     assertThat(inbox.poll()).isNull();
-    assertThat(newOwner.poll().getCommandId()).isEqualTo("c-4");
+    assertThat(newOwner.poll().command().getCommandId()).isEqualTo("c-4");
   }
 
   @Test
