@@ -81,13 +81,16 @@ final class ThroughputPhase {
           settings.commands(), label);
       System.gc(); // so that the garbage of loading is not collected during the run
       long cpuBefore = processCpuNanos();
+      long allocatedBefore = allocatedBytes();
       long started = System.nanoTime();
       CompletionWatch.Completion completion;
       String stats;
       try (Running running = system.start(run, stateDir)) {
         completion = CompletionWatch.await(kafka, system.group(run), ends, started, running, label, RUN_TIMEOUT);
-        stats = String.format(Locale.ROOT, "%s; process CPU %.2f cores", running.stats(),
-            (processCpuNanos() - cpuBefore) / (double) completion.elapsed().toNanos());
+        long cpu = processCpuNanos() - cpuBefore;
+        stats = String.format(Locale.ROOT, "%s; process CPU %.2f cores, %.1f core-µs and %.1f KiB allocated per"
+            + " command", running.stats(), cpu / (double) completion.elapsed().toNanos(),
+            cpu / 1e3 / settings.commands(), (allocatedBytes() - allocatedBefore) / 1024.0 / settings.commands());
       }
       CommandProcessor.Tally tally = system.tally(kafka, topics);
       RunResult result = new RunResult(system.name(), workload.name(), round, measured, settings.commands(),
@@ -107,6 +110,11 @@ final class ThroughputPhase {
   /** @return the CPU time of this whole process (broker, system under test and the benchmark) so far */
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** @return the bytes every live thread of this process (broker, system under test, benchmark) allocated so far */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
   }
 
   private void check(String label, Workload workload, CommandProcessor.Tally tally) {

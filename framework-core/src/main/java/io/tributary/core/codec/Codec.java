@@ -17,7 +17,11 @@ public interface Codec<T> {
   /** @return the Java type of the decoded values */
   Class<T> valueType();
 
-  /** @return the bytes of {@code value}; never fails for a value of {@link #valueType()} */
+  /**
+   * @return the bytes of {@code value}, in a new array the caller owns: the runtime keeps it without
+   *     copying, so the codec must not change or reuse it afterwards; never fails for a value of
+   *     {@link #valueType()}
+   */
   byte[] encode(T value);
 
   /**

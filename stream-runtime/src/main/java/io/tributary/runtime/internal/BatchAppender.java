@@ -49,9 +49,9 @@ final class BatchAppender {
         return;
       }
       for (PartitionBatch batch : batches) {
-        List<Long> offsets = offsets(events.get(batch));
+        long[] offsets = offsets(events.get(batch));
         batch.fillPositions(offsets);
-        next.put(batch.partition(), new long[] {offsets.isEmpty() ? -1 : offsets.getLast() + 1, -1});
+        next.put(batch.partition(), new long[] {offsets.length == 0 ? -1 : offsets[offsets.length - 1] + 1, -1});
       }
       positioned = true;
     }
@@ -64,7 +64,7 @@ final class BatchAppender {
      */
     Appended complete() {
       fillPositions();
-      lastOutcomes.forEach((partition, send) -> next.get(partition)[1] = offsets(List.of(send)).getFirst() + 1);
+      lastOutcomes.forEach((partition, send) -> next.get(partition)[1] = offset(send) + 1);
       return this;
     }
 
@@ -76,7 +76,7 @@ final class BatchAppender {
     /** @return the offset of the partition's first outcome, or -1 if it appended none; after {@link #complete} */
     long firstOutcomeOffset(int partition) {
       Future<RecordMetadata> first = firstOutcomes.get(partition);
-      return first == null ? -1 : offsets(List.of(first)).getFirst();
+      return first == null ? -1 : offset(first);
     }
   }
 
@@ -138,18 +138,22 @@ final class BatchAppender {
         record.getCommandIdBytes().toByteArray(), record.toByteArray()));
   }
 
-  private static List<Long> offsets(List<Future<RecordMetadata>> sends) {
-    List<Long> offsets = new ArrayList<>(sends.size());
-    for (Future<RecordMetadata> send : sends) {
-      try {
-        offsets.add(send.get().offset());
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof KafkaException kafka ? kafka : new KafkaException(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new KafkaException("interrupted while appending", e);
-      }
+  private static long[] offsets(List<Future<RecordMetadata>> sends) {
+    long[] offsets = new long[sends.size()];
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = offset(sends.get(i));
     }
     return offsets;
+  }
+
+  private static long offset(Future<RecordMetadata> send) {
+    try {
+      return send.get().offset();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof KafkaException kafka ? kafka : new KafkaException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while appending", e);
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.tributary.runtime.internal;
 
 import com.google.protobuf.ByteString;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
-import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -95,9 +94,9 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
   }
 
   /** Takes the offset of the last event from the offsets of the batch's events, in order. */
-  void eventsAppended(List<Long> eventOffsets) {
+  void eventsAppended(long[] eventOffsets) {
     if (lastEventIndex >= 0) {
-      lastEventOffset = eventOffsets.get(lastEventIndex);
+      lastEventOffset = eventOffsets[lastEventIndex];
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tributary.runtime.internal;
 
 import io.tributary.runtime.RuntimeSettings;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,8 +14,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates the Kafka clients of one instance. The user's pass-through properties (security, SASL,
@@ -138,9 +142,31 @@ public final class KafkaClients {
     return config;
   }
 
+  /**
+   * A consumer whose records' keys read as null: the runtime reads the aggregate id of a command, an
+   * event and an outcome from the record's value, so the key is not copied out of every record.
+   */
   private static Consumer<byte[], byte[]> readCommitted(Map<String, Object> config) {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return new KafkaConsumer<>(config, new UnreadKey(), new ByteArrayDeserializer());
+  }
+
+  /** Deserializes every key to null without copying it. */
+  private static final class UnreadKey implements Deserializer<byte[]> {
+    @Override
+    public byte @Nullable [] deserialize(String topic, byte @Nullable [] data) {
+      return null;
+    }
+
+    @Override
+    public byte @Nullable [] deserialize(String topic, Headers headers, byte @Nullable [] data) {
+      return null;
+    }
+
+    @Override
+    public byte @Nullable [] deserialize(String topic, Headers headers, @Nullable ByteBuffer data) {
+      return null;
+    }
   }
 }

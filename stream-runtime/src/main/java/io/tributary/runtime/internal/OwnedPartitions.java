@@ -25,7 +25,7 @@ final class OwnedPartitions {
   private static final Logger log = LoggerFactory.getLogger(OwnedPartitions.class);
 
   /** A partition the loop decides: its store (writes pipelined on the writer) and its state cache. */
-  record Owned(PartitionStore store, StateCache states) {}
+  record Owned(PipelinedStore store, StateCache states) {}
 
   private final String service;
   private final RuntimeSettings settings;

@@ -1,7 +1,9 @@
 package io.tributary.runtime.internal;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.Decision;
 import io.tributary.core.definition.AggregateType;
 import io.tributary.core.definition.ServiceDefinition;
@@ -22,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -61,8 +64,8 @@ final class PartitionBatch {
     }
   }
 
-  /** An aggregate's state as the batch left it. */
-  private record Loaded(Message state, long version, boolean dirty) {}
+  /** An aggregate's state and its version after it. */
+  private record Loaded(Message state, long version) {}
 
   private final int partition;
   private final PartitionStore store;
@@ -167,16 +170,27 @@ final class PartitionBatch {
       firstCommandOffset = offset;
     }
     nextCommandOffset = offset + 1;
-    Supplier<String> where = () -> "command record at offset " + offset + " of partition " + partition;
     CommandRecord command;
     try {
-      command = WireFormat.parse(CommandRecord.parser(), value == null ? new byte[0] : value, where);
-    } catch (RuntimeException e) {
+      command = CommandRecord.parseFrom(value == null ? new byte[0] : value);
+    } catch (InvalidProtocolBufferException e) {
       String id = "offset-" + partition + "-" + offset;
-      fail(id, OutcomeRecord.newBuilder().setCommandId(id), e.getMessage());
+      fail(id, OutcomeRecord.newBuilder().setCommandId(id), "Cannot parse " + recordAt(offset) + " ("
+          + (value == null ? 0 : value.length) + " bytes): " + e.getMessage()
+          + ". The topic holds a record this build does not understand.");
       return;
     }
-    decide(command, where);
+    decide(command, offset);
+  }
+
+  /** @return where a command came from, for an error: a record of the commands topic, or the gateway (-1) */
+  private String where(CommandRecord command, long offset) {
+    return offset < 0 ? "command " + command.getCommandId() + " handed over for partition " + partition
+        : recordAt(offset);
+  }
+
+  private String recordAt(long offset) {
+    return "command record at offset " + offset + " of partition " + partition;
   }
 
   /**
@@ -185,15 +199,12 @@ final class PartitionBatch {
    */
   void decideHanded(CommandRecord command) {
     handed.add(command);
-    decide(command, () -> "command " + command.getCommandId() + " handed over for partition " + partition);
+    decide(command, -1);
   }
 
-  private void decide(CommandRecord command, Supplier<String> where) {
+  /** @param offset the command's offset in the commands topic, or -1 if the gateway handed it over */
+  private void decide(CommandRecord command, long offset) {
     Ids ids = Ids.of(command);
-    OutcomeRecord.Builder outcome = OutcomeRecord.newBuilder()
-        .setCommandIdBytes(ids.commandIdUtf8())
-        .setAggregateType(command.getAggregateType())
-        .setAggregateIdBytes(ids.aggregateIdUtf8());
     Supplier<OutcomeRecord> first = firstOutcome(ids.commandId());
     if (first != null) {
       outcomes.add(DecidedOutcome.duplicate(ids.commandId(), first));
@@ -201,18 +212,18 @@ final class PartitionBatch {
     }
     Optional<AggregateType<?, ?, ?>> type = definition.findAggregate(command.getAggregateType());
     if (type.isEmpty()) {
-      fail(ids.commandId(), outcome, "Unknown aggregate type '" + command.getAggregateType() + "' in " + where.get()
+      fail(command, ids, "Unknown aggregate type '" + command.getAggregateType() + "' in " + where(command, offset)
           + "; known types: "
           + definition.aggregates().stream().map(AggregateType::name).toList());
       return;
     }
     if (partitioner.partitionFor(ids.aggregateId()) != partition) {
-      fail(ids.commandId(), outcome, "Command " + command.getCommandId() + " for aggregate " + command.getAggregateId()
+      fail(command, ids, "Command " + command.getCommandId() + " for aggregate " + command.getAggregateId()
           + " arrived on partition " + partition + " but belongs on " + partitioner.partitionFor(command.getAggregateId())
           + "; produce commands keyed by aggregate id with Kafka's default partitioner.");
       return;
     }
-    decideTyped(type.get(), command, ids, outcome);
+    decideTyped(type.get(), command, ids);
   }
 
   /** @return whether an instance other than this one waits for the command's outcome */
@@ -222,7 +233,7 @@ final class PartitionBatch {
   }
 
   private <C extends Message, S extends Message, E extends Message> void decideTyped(
-      AggregateType<C, S, E> type, CommandRecord command, Ids ids, OutcomeRecord.Builder outcome) {
+      AggregateType<C, S, E> type, CommandRecord command, Ids ids) {
     AggregateKey key = new AggregateKey(type.name(), ids.aggregateId());
     C decoded;
     S state;
@@ -237,13 +248,12 @@ final class PartitionBatch {
       version = loaded.version();
       decision = type.aggregate().decide(decoded, state);
     } catch (RuntimeException e) {
-      fail(ids.commandId(), outcome, "Command " + ids.commandId() + " could not be decided: " + e);
+      fail(command, ids, "Command " + ids.commandId() + " could not be decided: " + e);
       return;
     }
     if (decision instanceof Decision.Rejected<E> rejected) {
-      outcome.setRejected(OutcomeRecord.Rejected.newBuilder()
-          .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message()));
-      record(ids.commandId(), outcome);
+      record(ids.commandId(), outcome(command, ids).setRejected(OutcomeRecord.Rejected.newBuilder()
+          .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message())));
       return;
     }
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
@@ -265,7 +275,7 @@ final class PartitionBatch {
             .setCausationIdBytes(ids.commandIdUtf8())
             .setTimestampMicros(WireFormat.micros(clock.instant()))
             .setEvent(Payload.newBuilder().setTypeNameBytes(typeNames.eventType())
-                .setData(ByteString.copyFrom(type.eventCodec().encode(event))));
+                .setData(UnsafeByteOperations.unsafeWrap(type.eventCodec().encode(event)))); // a new array (Codec#encode)
         if (produced.size() == accepted.size() - 1) {
           record.setCommandEvents(accepted.size()); // the last one tells the acceptance (ADR 0008)
         }
@@ -273,7 +283,7 @@ final class PartitionBatch {
         // Kafka refuses a larger record and aborts the transaction; decided again, it would abort forever
         int bytes = RecordSizeLimit.size(built, ids.aggregateIdUtf8()); // the event's key: its aggregate id
         if (bytes > limit.maxRecordBytes()) {
-          fail(ids.commandId(), outcome, "Command " + ids.commandId() + " was accepted but its event "
+          fail(command, ids, "Command " + ids.commandId() + " was accepted but its event "
               + (produced.size() + 1) + " of " + accepted.size() + " (" + type.eventCodec().typeName() + ") is "
               + bytes + " bytes with its key, " + limit.describe() + "; nothing of the command was appended. Emit"
               + " smaller events, or raise max.request.size in the Kafka properties (and the broker's"
@@ -284,16 +294,16 @@ final class PartitionBatch {
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
-      fail(ids.commandId(), outcome, "Command " + ids.commandId() + " was accepted but evolve failed on its events: " + e);
+      fail(command, ids, "Command " + ids.commandId() + " was accepted but evolve failed on its events: " + e);
       return;
     }
     long newVersion = version + produced.size();
     if (!produced.isEmpty()) {
-      states.put(key, new Loaded(next, newVersion, true));
+      states.put(key, new Loaded(next, newVersion));
       events.addAll(produced);
     }
     if (produced.isEmpty()) {
-      record(ids.commandId(), outcome.setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
+      record(ids.commandId(), outcome(command, ids).setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
     } else {
       record(DecidedOutcome.accepted(ids.commandId(), ids.commandIdUtf8(), typeNames.aggregateType(),
           ids.aggregateIdUtf8(), newVersion, produced.size(), partition, events.size() - 1, awaitedElsewhere(command)));
@@ -309,20 +319,20 @@ final class PartitionBatch {
     StateCache.Cached cached = sent == null ? cache.get(key) : null;
     Loaded loaded;
     if (sent != null) {
-      loaded = new Loaded(sent.state(), sent.version(), false); // that batch writes it once it commits
+      loaded = sent; // that batch writes it once it commits
     } else if (cached != null) {
-      loaded = new Loaded(cached.state(), cached.version(), false);
+      loaded = new Loaded(cached.state(), cached.version());
     } else {
       Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
       if (stored.isPresent()) {
-        loaded = new Loaded(type.stateCodec().decode(stored.get().getState().toByteArray()), stored.get().getVersion(),
-            false);
+        loaded = new Loaded(type.stateCodec().decode(stored.get().getState().toByteArray()), stored.get().getVersion());
         cache.put(key, loaded.state(), loaded.version()); // committed: the store holds it
       } else {
-        loaded = new Loaded(type.initialState(), 0, false);
+        loaded = new Loaded(type.initialState(), 0);
       }
     }
-    states.put(key, loaded);
+    // kept in the batch only once a command changes it: an unchanged state is read again from the
+    // batch in flight, the cache or the store, all of which still hold it
     return loaded;
   }
 
@@ -338,6 +348,21 @@ final class PartitionBatch {
     }
     Optional<OutcomeRecord> stored = store.outcome(commandId);
     return stored.isPresent() ? stored::get : null;
+  }
+
+  /**
+   * @return a new outcome of {@code command}, built only for what the events do not tell: most
+   *     commands are accepted with events and need none
+   */
+  private static OutcomeRecord.Builder outcome(CommandRecord command, Ids ids) {
+    return OutcomeRecord.newBuilder()
+        .setCommandIdBytes(ids.commandIdUtf8())
+        .setAggregateType(command.getAggregateType())
+        .setAggregateIdBytes(ids.aggregateIdUtf8());
+  }
+
+  private void fail(CommandRecord command, Ids ids, @Nullable String error) {
+    fail(ids.commandId(), outcome(command, ids), error);
   }
 
   private void fail(String commandId, OutcomeRecord.Builder outcome, @Nullable String error) {
@@ -364,7 +389,7 @@ final class PartitionBatch {
    * Sets the position of each acceptance's last event, now that the events have offsets; the
    * acceptances' records can be built from then on ({@link DecidedOutcome#positioned}).
    */
-  void fillPositions(List<Long> eventOffsets) {
+  void fillPositions(long[] eventOffsets) {
     for (DecidedOutcome outcome : outcomes) {
       outcome.eventsAppended(eventOffsets);
     }
@@ -380,14 +405,7 @@ final class PartitionBatch {
   StoreBatch storeChanges(long nextEventsOffset, long nextOutcomesOffset, Duration dedupeRetention) {
     StoreBatch batch = new StoreBatch(states.size(), outcomes.size())
         .expireOutcomesDecidedBefore(decidedAtMillis - dedupeRetention.toMillis());
-    states.forEach((key, loaded) -> {
-      if (loaded.dirty()) {
-        AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
-        // encoded where the batch is written: the store's writer thread
-        batch.putAggregate(key, () -> StoredAggregate.newBuilder()
-            .setVersion(loaded.version()).setState(ByteString.copyFrom(encodeState(type, loaded.state()))).build());
-      }
-    });
+    states.forEach((key, loaded) -> batch.putAggregate(key, () -> stored(key, loaded)));
     for (DecidedOutcome outcome : outcomes) {
       if (outcome.firstSeen()) {
         batch.putOutcome(outcome.commandId(), decidedAtMillis, outcome);
@@ -403,6 +421,44 @@ final class PartitionBatch {
   }
 
   /**
+   * @return the changes {@link #storeChanges} builds with the same offsets, as the partition's store
+   *     answers reads from them until they are written: its states and first outcomes
+   */
+  PipelinedStore.Pending pendingChanges(long nextEventsOffset, long nextOutcomesOffset) {
+    OptionalLong events = nextEventsOffset >= 0 ? OptionalLong.of(nextEventsOffset) : OptionalLong.empty();
+    OptionalLong outcomesNext = nextOutcomesOffset >= 0 ? OptionalLong.of(nextOutcomesOffset) : OptionalLong.empty();
+    return new PipelinedStore.Pending() {
+      @Override
+      public @Nullable Supplier<StoredAggregate> aggregate(AggregateKey key) {
+        Loaded loaded = states.get(key);
+        return loaded == null ? null : () -> stored(key, loaded);
+      }
+
+      @Override
+      public @Nullable Supplier<OutcomeRecord> outcome(String commandId) {
+        return seenInBatch.get(commandId);
+      }
+
+      @Override
+      public OptionalLong nextEventsOffset() {
+        return events;
+      }
+
+      @Override
+      public OptionalLong nextOutcomesOffset() {
+        return outcomesNext;
+      }
+    };
+  }
+
+  /** @return the state to store for {@code key}; encoded where it is needed, mostly the store's writer thread */
+  private StoredAggregate stored(AggregateKey key, Loaded loaded) {
+    AggregateType<?, ?, ?> type = definition.aggregate(key.aggregateType());
+    return StoredAggregate.newBuilder()
+        .setVersion(loaded.version()).setState(UnsafeByteOperations.unsafeWrap(encodeState(type, loaded.state()))).build();
+  }
+
+  /**
    * Stops reading the batch that was in flight when this one started: its transaction committed and
    * its changes are in the partition's store and state cache now.
    */
@@ -415,11 +471,7 @@ final class PartitionBatch {
    * transaction committed, beside {@link #storeChanges}: an aborted batch's states must never be read.
    */
   void cacheCommittedStates() {
-    states.forEach((key, loaded) -> {
-      if (loaded.dirty()) {
-        cache.put(key, loaded.state(), loaded.version());
-      }
-    });
+    states.forEach((key, loaded) -> cache.put(key, loaded.state(), loaded.version()));
   }
 
   @SuppressWarnings("unchecked")

@@ -6,6 +6,7 @@ import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -25,9 +26,49 @@ import org.jspecify.annotations.Nullable;
  * apply}, which RocksDB allows beside reads from another thread.
  */
 final class PipelinedStore implements PartitionStore {
+  /**
+   * The changes of a batch being written, as reads see them until they are in the store. Read on the
+   * task loop's thread while the writer thread reads the same changes.
+   */
+  interface Pending {
+    /** @return the aggregate's state the batch writes, or null if it writes none */
+    @Nullable Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key);
+
+    /** @return the command's first outcome the batch writes, or null if it writes none */
+    @Nullable Supplier<OutcomeRecord> outcome(String commandId);
+
+    OptionalLong nextEventsOffset();
+
+    OptionalLong nextOutcomesOffset();
+  }
+
+  /** A store batch built before it is written, read as it is. */
+  private record Built(StoreBatch batch) implements Pending {
+    @Override
+    public @Nullable Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
+      return batch.aggregates().get(key);
+    }
+
+    @Override
+    public @Nullable Supplier<OutcomeRecord> outcome(String commandId) {
+      StoreBatch.PendingOutcome outcome = batch.outcomes().get(commandId);
+      return outcome == null ? null : outcome.outcome();
+    }
+
+    @Override
+    public OptionalLong nextEventsOffset() {
+      return batch.nextEventsOffset();
+    }
+
+    @Override
+    public OptionalLong nextOutcomesOffset() {
+      return batch.nextOutcomesOffset();
+    }
+  }
+
   private final PartitionStore store;
   private final Executor writer;
-  private @Nullable StoreBatch writing;
+  private @Nullable Pending writing;
   private @Nullable CompletableFuture<Void> written;
 
   PipelinedStore(PartitionStore store, Executor writer) {
@@ -42,10 +83,9 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId) {
-    StoreBatch pending = writing;
+    Pending pending = writing;
     if (pending != null) {
-      Supplier<StoredAggregate> state =
-          pending.aggregates().get(new StoreBatch.AggregateKey(aggregateType, aggregateId));
+      Supplier<StoredAggregate> state = pending.aggregate(new StoreBatch.AggregateKey(aggregateType, aggregateId));
       if (state != null) {
         return Optional.of(state.get());
       }
@@ -55,11 +95,11 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public Optional<OutcomeRecord> outcome(String commandId) {
-    StoreBatch pending = writing;
+    Pending pending = writing;
     if (pending != null) {
-      StoreBatch.PendingOutcome outcome = pending.outcomes().get(commandId);
+      Supplier<OutcomeRecord> outcome = pending.outcome(commandId);
       if (outcome != null) {
-        return Optional.of(outcome.outcome().get());
+        return Optional.of(outcome.get());
       }
     }
     return store.outcome(commandId);
@@ -67,14 +107,14 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public long eventsOffset() {
-    StoreBatch pending = writing;
+    Pending pending = writing;
     return pending != null && pending.nextEventsOffset().isPresent()
         ? pending.nextEventsOffset().getAsLong() : store.eventsOffset();
   }
 
   @Override
   public long outcomesOffset() {
-    StoreBatch pending = writing;
+    Pending pending = writing;
     return pending != null && pending.nextOutcomesOffset().isPresent()
         ? pending.nextOutcomesOffset().getAsLong() : store.outcomesOffset();
   }
@@ -82,12 +122,23 @@ final class PipelinedStore implements PartitionStore {
   /** Waits for the previous batch's write, then starts writing {@code batch} and returns. */
   @Override
   public void apply(StoreBatch batch) {
-    awaitWritten();
     if (batch.isEmpty()) {
+      awaitWritten();
       return;
     }
-    writing = batch;
-    written = CompletableFuture.runAsync(() -> store.apply(batch), writer);
+    apply(new Built(batch), () -> batch);
+  }
+
+  /**
+   * Waits for the previous batch's write, then starts building {@code changes} and writing them on
+   * the writer thread, and returns: a committed batch's changes are assembled off the task loop's
+   * thread. Until they are written, reads are answered from {@code pending}, which must hold the
+   * same changes.
+   */
+  void apply(Pending pending, Supplier<StoreBatch> changes) {
+    awaitWritten();
+    writing = pending;
+    written = CompletableFuture.runAsync(() -> store.apply(changes.get()), writer);
   }
 
   @Override

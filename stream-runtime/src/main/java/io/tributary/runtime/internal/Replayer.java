@@ -1,13 +1,13 @@
 package io.tributary.runtime.internal;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.definition.AggregateType;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.store.PartitionStore;
-import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
+import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
@@ -170,7 +170,7 @@ final class Replayer {
     }
     return StoredAggregate.newBuilder()
         .setVersion(event.getSequence())
-        .setState(ByteString.copyFrom(type.stateCodec().encode(next)))
+        .setState(UnsafeByteOperations.unsafeWrap(type.stateCodec().encode(next)))
         .build();
   }
 

@@ -453,7 +453,9 @@ public final class TaskLoop implements AutoCloseable {
     for (PartitionBatch batch : ended.batches()) {
       long[] next = nextOffsets.get(batch.partition());
       OwnedPartitions.Owned partition = partitions.get(batch.partition());
-      partition.store().apply(batch.storeChanges(next[0], next[1], settings.commandRetention()));
+      // the store batch is assembled and written on the writer thread; reads see it at once
+      partition.store().apply(batch.pendingChanges(next[0], next[1]),
+          () -> batch.storeChanges(next[0], next[1], settings.commandRetention()));
       batch.cacheCommittedStates();
       snapshots.afterBatch(partition.store());
       decided += batch.commandCount();

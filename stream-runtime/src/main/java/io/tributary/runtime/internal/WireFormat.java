@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.codec.Codec;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.CommandOutcome;
@@ -20,7 +21,7 @@ public final class WireFormat {
 
   /** @return {@code value} encoded by {@code codec}, under its stable type name */
   public static <T> Payload payload(Codec<T> codec, T value) {
-    return Payload.newBuilder().setTypeName(codec.typeName()).setData(ByteString.copyFrom(codec.encode(value))).build();
+    return Payload.newBuilder().setTypeName(codec.typeName()).setData(UnsafeByteOperations.unsafeWrap(codec.encode(value))).build();
   }
 
   /**

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Position;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DecidedOutcomeTest {
@@ -19,7 +18,7 @@ class DecidedOutcomeTest {
     assertThatThrownBy(accepted::get).isInstanceOf(IllegalStateException.class)
         .hasMessage("The acceptance of c-1 has no position yet: its events were not appended.");
 
-    accepted.eventsAppended(List.of(70L, 71L));
+    accepted.eventsAppended(new long[] {70, 71});
 
     assertThat(accepted.positioned()).isTrue();
 
@@ -43,7 +42,7 @@ class DecidedOutcomeTest {
         .as("a resend of a stored outcome").isTrue();
 
     // the first's position is set after the resend was decided, before either is built
-    first.eventsAppended(List.of(12L));
+    first.eventsAppended(new long[] {12});
 
     assertThat(resend.positioned()).isTrue();
 
@@ -60,7 +59,7 @@ class DecidedOutcomeTest {
     DecidedOutcome outcome = DecidedOutcome.complete("c-2", rejected);
     assertThat(outcome.positioned()).as("sent without waiting for the events").isTrue();
 
-    outcome.eventsAppended(List.of());
+    outcome.eventsAppended(new long[0]);
 
     assertThat(outcome.get()).isSameAs(rejected);
     assertThat(outcome.append()).isTrue();

@@ -11,6 +11,8 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,52 @@ class PipelinedStoreTest {
     assertThat(rocks.aggregate("Account", "acct-1")).hasValue(state(4));
     assertThat(rocks.eventsOffset()).isEqualTo(10);
     assertThat(store.eventsOffset()).isEqualTo(10);
+  }
+
+  @Test
+  void buildsAPendingBatchOnTheWriterAndAnswersFromItsViewUntilThen() {
+    StoreBatch changes = batch("acct-1", 4, "cmd-1", 10, 20);
+    List<String> built = new ArrayList<>();
+    store.apply(new PipelinedStore.Pending() {
+      @Override
+      public Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
+        return changes.aggregates().get(key);
+      }
+
+      @Override
+      public Supplier<OutcomeRecord> outcome(String commandId) {
+        StoreBatch.PendingOutcome outcome = changes.outcomes().get(commandId);
+        return outcome == null ? null : outcome.outcome();
+      }
+
+      @Override
+      public OptionalLong nextEventsOffset() {
+        return changes.nextEventsOffset();
+      }
+
+      @Override
+      public OptionalLong nextOutcomesOffset() {
+        return changes.nextOutcomesOffset();
+      }
+    }, () -> {
+      built.add(Thread.currentThread().getName());
+      return changes;
+    });
+
+    assertThat(built).as("built only where it is written").isEmpty();
+    assertThat(store.aggregate("Account", "acct-1")).hasValue(state(4));
+    assertThat(store.outcome("cmd-1")).isPresent();
+    assertThat(store.outcome("cmd-2")).isEmpty();
+    assertThat(store.eventsOffset()).isEqualTo(10);
+    assertThat(store.outcomesOffset()).isEqualTo(20);
+
+    writes.removeFirst().run();
+    store.awaitWritten();
+
+    assertThat(built).hasSize(1);
+    assertThat(rocks.aggregate("Account", "acct-1")).hasValue(state(4));
+    assertThat(rocks.outcome("cmd-1")).isPresent();
+    assertThat(rocks.outcomesOffset()).isEqualTo(20);
   }
 
   @Test

@@ -15,7 +15,6 @@ import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +118,7 @@ class StateCacheTest {
     StateCache cache = new StateCache(10);
     PartitionBatch inFlight = batch(cache, null);
     inFlight.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
-    inFlight.fillPositions(List.of(41L)); // sent: its event has offset 41, its transaction has not ended
+    inFlight.fillPositions(new long[] {41}); // sent: its event has offset 41, its transaction has not ended
 
     PartitionBatch next = batch(cache, inFlight);
     next.decide(nextOffset++, command("c-2", Account.withdraw(ACCOUNT, 60)));

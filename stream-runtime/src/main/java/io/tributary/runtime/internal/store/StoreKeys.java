@@ -78,6 +78,9 @@ final class StoreKeys {
 
   private static byte[] prefixed(byte prefix, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(1 + bytes.length).put(prefix).put(bytes).array();
+    byte[] key = new byte[1 + bytes.length];
+    key[0] = prefix;
+    System.arraycopy(bytes, 0, key, 1, bytes.length);
+    return key;
   }
 }
