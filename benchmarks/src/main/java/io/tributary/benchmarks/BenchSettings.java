@@ -125,7 +125,7 @@ record BenchSettings(
         integer("bench.streams-threads", taskThreads),
         integer("bench.latency-rate", 10_000),
         integer("bench.latency-grpc-every", 10),
-        integer("bench.latency-warmup-rounds", 1),
+        integer("bench.latency-warmup-rounds", 3),
         integer("bench.latency-runs", 3),
         Duration.ofSeconds(integer("bench.latency-warmup-seconds", 5)),
         Duration.ofSeconds(integer("bench.latency-seconds", 20)),
