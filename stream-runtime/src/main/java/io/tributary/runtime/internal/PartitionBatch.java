@@ -40,9 +40,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A batch may be decided while the partition's previous batch is in flight (sent, its transaction
  * not ended): it reads that batch's states and outcomes before the cache and the store, as if it had
- * committed, and is dropped if it aborts (ADR 0003, "Per batch"). Decided and written to the store on
- * the task loop's thread; the committer thread appends it, and reads its states and outcomes only
- * through {@link #fillPositions} and the records it sends.
+ * committed, and is dropped if it aborts (ADR 0003, "Per batch"). Decided on the task loop's thread;
+ * the committer thread appends it, and reads its states and outcomes only through {@link
+ * #fillPositions} and the records it sends; once it committed, the store's writer thread reads them
+ * ({@link #storeChanges}) while the loop reads them too ({@link #pendingChanges}), and none changes
+ * any more.
  */
 final class PartitionBatch {
   /**
@@ -377,7 +379,7 @@ final class PartitionBatch {
 
   private void record(DecidedOutcome outcome) {
     outcomes.add(outcome);
-    seenInBatch.put(outcome.commandId(), outcome);
+    seenInBatch.putIfAbsent(outcome.commandId(), outcome); // the first, as the store keeps it
   }
 
   /** @return every command's outcome in order: the replies and the dedupe entries */

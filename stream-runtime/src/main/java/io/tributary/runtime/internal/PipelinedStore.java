@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * holds the batch, so replay heals the store.
  *
  * <p>Used by the task loop thread only; the writer thread touches only the wrapped store's {@code
- * apply}, which RocksDB allows beside reads from another thread.
+ * apply}, which RocksDB allows beside reads from another thread, and the supplier of the changes it
+ * writes, which reads what the loop thread no longer changes.
  */
 final class PipelinedStore implements PartitionStore {
   /**
