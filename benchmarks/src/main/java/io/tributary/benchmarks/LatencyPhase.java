@@ -119,12 +119,9 @@ final class LatencyPhase {
           CommandCallPath calls = CommandCallPath.start(runtime.commands())) {
         awaitStarted("tributary", () -> runtime.ownedPartitions().size() == kafka.partitions());
         OpenLoopSchedule plan = plan();
-        List<SendCommand> commands = new ArrayList<>(plan.totalCommands());
+        // each command is built when it is due, as for Kafka Streams below: a list of all of them, built
+        // before the round, would stay live through it and be copied by every young collection
         CommandLog log = new CommandLog(Workload.uniform(settings.accounts()), settings.seed() + 1);
-        for (int i = 0; i < plan.totalCommands(); i++) {
-          CommandLog.Command command = log.next();
-          commands.add(new SendCommand(command.commandId(), Account.TYPE, command.command().toByteArray(), null));
-        }
         Map<String, Long> errorsBefore = BrokerErrors.counts();
         OpenLoopSchedule schedule = plan.startingIn(START_DELAY);
         AtomicLongArray latency = unanswered(schedule.totalCommands());
@@ -134,10 +131,12 @@ final class LatencyPhase {
         AtomicReference<@Nullable Throwable> firstError = new AtomicReference<>();
         Progress progress = new Progress();
         for (int i = 0; i < schedule.totalCommands(); i++) {
+          CommandLog.Command next = log.next();
+          SendCommand command = new SendCommand(next.commandId(), Account.TYPE, next.command().toByteArray(), null);
           schedule.awaitDue(i);
           long due = schedule.due(i);
           int index = i;
-          CompletableFuture<?> reply = viaGrpc(i) ? calls.send(commands.get(i)) : runtime.commands().send(commands.get(i));
+          CompletableFuture<?> reply = viaGrpc(i) ? calls.send(command) : runtime.commands().send(command);
           reply.whenComplete((outcome, error) -> {
             if (error == null) {
               latency.set(index, System.nanoTime() - due);
