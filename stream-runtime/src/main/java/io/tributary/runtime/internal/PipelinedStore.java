@@ -44,7 +44,7 @@ final class PipelinedStore implements PartitionStore {
   }
 
   /** A store batch built before it is written, read as it is. */
-  private record Built(StoreBatch batch) implements Pending {
+  record Built(StoreBatch batch) implements Pending {
     @Override
     public @Nullable Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
       return batch.aggregates().get(key);

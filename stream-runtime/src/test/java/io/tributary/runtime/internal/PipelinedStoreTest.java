@@ -11,8 +11,6 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,28 +59,7 @@ class PipelinedStoreTest {
   void buildsAPendingBatchOnTheWriterAndAnswersFromItsViewUntilThen() {
     StoreBatch changes = batch("acct-1", 4, "cmd-1", 10, 20);
     List<String> built = new ArrayList<>();
-    store.apply(new PipelinedStore.Pending() {
-      @Override
-      public Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
-        return changes.aggregates().get(key);
-      }
-
-      @Override
-      public Supplier<OutcomeRecord> outcome(String commandId) {
-        StoreBatch.PendingOutcome outcome = changes.outcomes().get(commandId);
-        return outcome == null ? null : outcome.outcome();
-      }
-
-      @Override
-      public OptionalLong nextEventsOffset() {
-        return changes.nextEventsOffset();
-      }
-
-      @Override
-      public OptionalLong nextOutcomesOffset() {
-        return changes.nextOutcomesOffset();
-      }
-    }, () -> {
+    store.apply(new PipelinedStore.Built(changes), () -> {
       built.add(Thread.currentThread().getName());
       return changes;
     });

@@ -15,7 +15,9 @@ import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,31 @@ class StateCacheTest {
     next.inFlightApplied(); // committed and written: the cache and the store tell from now on
     next.decide(nextOffset++, command("c-3", Account.withdraw(ACCOUNT, 30)));
     assertThat(next.events()).last().satisfies(event -> assertThat(event.getSequence()).isEqualTo(3));
+  }
+
+  @Test
+  void aCommittedBatchAnswersReadsFromTheChangesItWritesAndKeepsOnlyTheStatesItChanged() {
+    String other = IntStream.range(0, 1000).mapToObj(i -> "bob-" + i)
+        .filter(id -> PARTITIONER.partitionFor(id) == PARTITION).findFirst().orElseThrow();
+    PartitionBatch committed = batch(new StateCache(10));
+    committed.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
+    committed.decide(nextOffset++, command("c-2", Account.withdraw(other, 10))); // rejected: unchanged
+    committed.fillPositions(new long[] {7});
+
+    StoreBatch written = committed.storeChanges(8, 3, Duration.ofDays(1));
+    PipelinedStore.Pending pending = committed.pendingChanges(8, 3);
+
+    assertThat(written.aggregates()).containsOnlyKeys(KEY);
+    assertThat(pending.aggregate(KEY).get()).isEqualTo(written.aggregates().get(KEY).get())
+        .satisfies(state -> assertThat(state.getVersion()).isEqualTo(1));
+    assertThat(pending.aggregate(new AggregateKey(Account.TYPE, other))).as("only read, not changed").isNull();
+    assertThat(written.outcomes()).containsOnlyKeys("c-1", "c-2");
+    assertThat(pending.outcome("c-1").get()).isEqualTo(written.outcomes().get("c-1").outcome().get());
+    assertThat(pending.outcome("c-2").get().getRejected().getCode()).isEqualTo("INSUFFICIENT_FUNDS");
+    assertThat(pending.outcome("c-3")).isNull();
+    assertThat(pending.nextEventsOffset()).hasValue(8);
+    assertThat(pending.nextOutcomesOffset()).hasValue(3);
+    assertThat(committed.pendingChanges(-1, -1).nextEventsOffset()).as("none appended").isEmpty();
   }
 
   private PartitionBatch batch(StateCache cache) {
