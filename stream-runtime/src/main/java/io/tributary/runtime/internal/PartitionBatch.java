@@ -423,13 +423,19 @@ final class PartitionBatch {
   }
 
   /**
-   * @return the changes {@link #storeChanges} builds with the same offsets, as the partition's store
-   *     answers reads from them until they are written: its states and first outcomes
+   * @return this committed batch's store changes: {@link #storeChanges} with these arguments, built
+   *     where they are written, and its states and first outcomes, which the partition's store
+   *     answers reads from until then
    */
-  PipelinedStore.Pending pendingChanges(long nextEventsOffset, long nextOutcomesOffset) {
+  PipelinedStore.Pending pendingChanges(long nextEventsOffset, long nextOutcomesOffset, Duration dedupeRetention) {
     OptionalLong events = nextEventsOffset >= 0 ? OptionalLong.of(nextEventsOffset) : OptionalLong.empty();
     OptionalLong outcomesNext = nextOutcomesOffset >= 0 ? OptionalLong.of(nextOutcomesOffset) : OptionalLong.empty();
     return new PipelinedStore.Pending() {
+      @Override
+      public StoreBatch changes() {
+        return storeChanges(nextEventsOffset, nextOutcomesOffset, dedupeRetention);
+      }
+
       @Override
       public @Nullable Supplier<StoredAggregate> aggregate(AggregateKey key) {
         Loaded loaded = states.get(key);

@@ -28,10 +28,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class PipelinedStore implements PartitionStore {
   /**
-   * The changes of a batch being written, as reads see them until they are in the store. Read on the
-   * task loop's thread while the writer thread reads the same changes.
+   * The changes of a batch to write: built on the writer thread ({@link #changes}), and read by the
+   * task loop's thread as they will be stored until they are.
    */
   interface Pending {
+    /** @return the store batch to write; called once, on the writer thread */
+    StoreBatch changes();
+
     /** @return the aggregate's state the batch writes, or null if it writes none */
     @Nullable Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key);
 
@@ -45,6 +48,11 @@ final class PipelinedStore implements PartitionStore {
 
   /** A store batch built before it is written, read as it is. */
   record Built(StoreBatch batch) implements Pending {
+    @Override
+    public StoreBatch changes() {
+      return batch;
+    }
+
     @Override
     public @Nullable Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
       return batch.aggregates().get(key);
@@ -127,19 +135,18 @@ final class PipelinedStore implements PartitionStore {
       awaitWritten();
       return;
     }
-    apply(new Built(batch), () -> batch);
+    apply(new Built(batch));
   }
 
   /**
-   * Waits for the previous batch's write, then starts building {@code changes} and writing them on
-   * the writer thread, and returns: a committed batch's changes are assembled off the task loop's
-   * thread. Until they are written, reads are answered from {@code pending}, which must hold the
-   * same changes.
+   * Waits for the previous batch's write, then starts building {@code pending}'s changes and writing
+   * them on the writer thread, and returns: a committed batch's changes are assembled off the task
+   * loop's thread. Until they are written, reads are answered from {@code pending}.
    */
-  void apply(Pending pending, Supplier<StoreBatch> changes) {
+  void apply(Pending pending) {
     awaitWritten();
     writing = pending;
-    written = CompletableFuture.runAsync(() -> store.apply(changes.get()), writer);
+    written = CompletableFuture.runAsync(() -> store.apply(pending.changes()), writer);
   }
 
   @Override

@@ -454,8 +454,7 @@ public final class TaskLoop implements AutoCloseable {
       long[] next = nextOffsets.get(batch.partition());
       OwnedPartitions.Owned partition = partitions.get(batch.partition());
       // the store batch is assembled and written on the writer thread; reads see it at once
-      partition.store().apply(batch.pendingChanges(next[0], next[1]),
-          () -> batch.storeChanges(next[0], next[1], settings.commandRetention()));
+      partition.store().apply(batch.pendingChanges(next[0], next[1], settings.commandRetention()));
       batch.cacheCommittedStates();
       snapshots.afterBatch(partition.store());
       decided += batch.commandCount();

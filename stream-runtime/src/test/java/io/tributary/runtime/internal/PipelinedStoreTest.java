@@ -11,6 +11,8 @@ import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,10 +61,7 @@ class PipelinedStoreTest {
   void buildsAPendingBatchOnTheWriterAndAnswersFromItsViewUntilThen() {
     StoreBatch changes = batch("acct-1", 4, "cmd-1", 10, 20);
     List<String> built = new ArrayList<>();
-    store.apply(new PipelinedStore.Built(changes), () -> {
-      built.add(Thread.currentThread().getName());
-      return changes;
-    });
+    store.apply(new CountedBuild(new PipelinedStore.Built(changes), built));
 
     assertThat(built).as("built only where it is written").isEmpty();
     assertThat(store.aggregate("Account", "acct-1")).hasValue(state(4));
@@ -100,6 +99,35 @@ class PipelinedStoreTest {
     assertThatThrownBy(() -> store.apply(batch("acct-1", 2, "cmd-2", 2, 2)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+  }
+
+  /** Reads as {@code view} does, and records each build of its changes. */
+  private record CountedBuild(PipelinedStore.Built view, List<String> built) implements PipelinedStore.Pending {
+    @Override
+    public StoreBatch changes() {
+      built.add(Thread.currentThread().getName());
+      return view.changes();
+    }
+
+    @Override
+    public Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
+      return view.aggregate(key);
+    }
+
+    @Override
+    public Supplier<OutcomeRecord> outcome(String commandId) {
+      return view.outcome(commandId);
+    }
+
+    @Override
+    public OptionalLong nextEventsOffset() {
+      return view.nextEventsOffset();
+    }
+
+    @Override
+    public OptionalLong nextOutcomesOffset() {
+      return view.nextOutcomesOffset();
+    }
   }
 
   private static StoreBatch batch(String account, long version, String commandId, long events, long outcomes) {

@@ -148,8 +148,8 @@ class StateCacheTest {
     committed.decide(nextOffset++, command("c-2", Account.withdraw(other, 10))); // rejected: unchanged
     committed.fillPositions(new long[] {7});
 
-    StoreBatch written = committed.storeChanges(8, 3, Duration.ofDays(1));
-    PipelinedStore.Pending pending = committed.pendingChanges(8, 3);
+    PipelinedStore.Pending pending = committed.pendingChanges(8, 3, Duration.ofDays(1));
+    StoreBatch written = pending.changes();
 
     assertThat(written.aggregates()).containsOnlyKeys(KEY);
     assertThat(pending.aggregate(KEY).get()).isEqualTo(written.aggregates().get(KEY).get())
@@ -161,7 +161,10 @@ class StateCacheTest {
     assertThat(pending.outcome("c-3")).isNull();
     assertThat(pending.nextEventsOffset()).hasValue(8);
     assertThat(pending.nextOutcomesOffset()).hasValue(3);
-    assertThat(committed.pendingChanges(-1, -1).nextEventsOffset()).as("none appended").isEmpty();
+    assertThat(committed.pendingChanges(-1, -1, Duration.ofDays(1)).nextEventsOffset()).as("none appended")
+        .isEmpty();
+    assertThat(written.nextEventsOffset()).hasValue(8);
+    assertThat(written.nextOutcomesOffset()).hasValue(3);
   }
 
   private PartitionBatch batch(StateCache cache) {
