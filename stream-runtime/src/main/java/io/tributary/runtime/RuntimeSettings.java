@@ -31,7 +31,9 @@ import java.util.Objects;
  * @param stateCacheEntries how many aggregates' decoded states each owned partition keeps in memory
  *     between batches (least recently used first out), so a command for an aggregate decided a moment
  *     ago skips reading and parsing its state from RocksDB; each entry costs about 200 bytes beside the
- *     state itself; 0 turns the cache off
+ *     state itself; 0 turns the cache off. Every young garbage collection copies the cached states
+ *     that are still alive, so a cache that holds states for seconds lengthens the JVM's pauses:
+ *     size it to the aggregates a partition uses again within a second or so (ADR 0003)
  */
 @Evolving
 public record RuntimeSettings(
@@ -73,11 +75,11 @@ public record RuntimeSettings(
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
    *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
    *     SnapshotPolicy#defaults()}, batches of up to 500 commands, one task loop, 1 MiB commands, 7
-   *     days of command retention, 10,000 cached states per partition, the local handoff on
+   *     days of command retention, 1,000 cached states per partition, the local handoff on
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
     return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
-        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), 10_000,
+        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), 1_000,
         true);
   }
 

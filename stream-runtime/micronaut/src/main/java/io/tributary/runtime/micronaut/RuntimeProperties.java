@@ -62,7 +62,7 @@ public record RuntimeProperties(
     @Bindable(defaultValue = "1048576") int maxCommandBytes,
     @Bindable(defaultValue = "7d") Duration commandRetention,
     Snapshot snapshot,
-    @Bindable(defaultValue = "10000") int stateCacheEntries,
+    @Bindable(defaultValue = "1000") int stateCacheEntries,
     @Bindable(defaultValue = "true") boolean localHandoff) {
 
   /** The prefix of every key of this class. */
@@ -126,7 +126,7 @@ public record RuntimeProperties(
     atLeast("max-command-bytes", maxCommandBytes, 1, "the largest command payload in bytes, e.g. 1048576");
     positive("command-retention", commandRetention, "7d");
     Objects.requireNonNull(snapshot, "snapshot");
-    atLeast("state-cache-entries", stateCacheEntries, 0, "the decoded states kept per partition, e.g. 10000, or 0"
+    atLeast("state-cache-entries", stateCacheEntries, 0, "the decoded states kept per partition, e.g. 1000, or 0"
         + " for none");
   }
 
