@@ -81,7 +81,10 @@ public final class KafkaClients {
   public Consumer<byte[], byte[]> outcomeConsumer() {
     Map<String, Object> config = common();
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, service + "-" + instanceId + "-outcomes");
-    config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+    // the default fetch.max.wait.ms (500 ms): the broker answers a fetch it holds as soon as a commit
+    // marker moves a partition's last stable offset, so a shorter wait brings no outcome sooner (a
+    // probe on the dev broker: commit to record read, median 3.6 ms with 500 ms, 3.9 ms with 5 ms); it
+    // only sent an empty fetch every few milliseconds, about 200 a second that the broker answered
     return readCommitted(config);
   }
 
