@@ -38,8 +38,10 @@ final class CommandCallPath implements AutoCloseable {
   static CommandCallPath start(CommandGateway gateway) {
     CommandServer server = CommandServer.start(CommandServerSettings.defaults().withHost("127.0.0.1").withPort(0)
         .withDefaultTimeout(CALL_DEADLINE), gateway);
+    // the reply callbacks only complete a future: they run on the client's transport thread instead
+    // of being handed to an executor's thread, a cost a remote client would not put on these cores
     return new CommandCallPath(server,
-        ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
+        ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().directExecutor().build());
   }
 
   /**

@@ -91,6 +91,21 @@ final class GcPauses implements AutoCloseable {
     return new Summary(count, total, max);
   }
 
+  /**
+   * @return whether a pause ended from {@code fromNanos} to {@code toNanos} ({@link System#nanoTime()}):
+   *     a command waiting over that span was stopped by it
+   */
+  boolean endedWithin(long fromNanos, long toNanos) {
+    synchronized (pauses) {
+      for (Pause pause : pauses) {
+        if (pause.endNanos() >= fromNanos && pause.endNanos() <= toNanos) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   @Override
   public void close() {
     for (NotificationEmitter emitter : emitters) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -75,20 +76,25 @@ final class LatencyPhase {
     try (GcPauses gc = GcPauses.listen()) {
       for (int round = 1; round <= settings.latencyWarmupRounds(); round++) {
         for (LatencyResult result : runRound(gc)) {
-          Progress.print("  latency warm-up round %d, not recorded: %s %s: p50 %.1f ms, p99 %.1f ms", round,
-              result.system(), result.measure(), result.p50Millis(), result.p99Millis());
+          Progress.print("  latency warm-up round %d, not recorded: %s %s: p50 %.1f ms, p99 %.1f ms%s", round,
+              result.system(), result.measure(), result.p50Millis(), result.p99Millis(), tailNote(result));
         }
       }
       List<LatencyResult> recorded = new ArrayList<>();
       for (int round = 1; round <= settings.latencyRuns(); round++) {
         for (LatencyResult result : runRound(gc)) {
-          Progress.print("  latency round %d of %d: %s %s: p50 %.1f ms, p99 %.1f ms", round, settings.latencyRuns(),
-              result.system(), result.measure(), result.p50Millis(), result.p99Millis());
+          Progress.print("  latency round %d of %d: %s %s: p50 %.1f ms, p99 %.1f ms%s", round, settings.latencyRuns(),
+              result.system(), result.measure(), result.p50Millis(), result.p99Millis(), tailNote(result));
           recorded.add(result);
         }
       }
       return recorded;
     }
+  }
+
+  private static String tailNote(LatencyResult result) {
+    return String.format(Locale.ROOT, " (%.0f%% of the commands at or above the p99 waited through a GC pause)",
+        100 * result.tailInPauses());
   }
 
   private List<LatencyResult> runRound(GcPauses gc) throws Exception {
@@ -160,9 +166,10 @@ final class LatencyPhase {
         GcPauses.Summary pauses = gc.between(schedule.due(schedule.warmupCommands()), answeredBy);
         long[] all = toArray(latency);
         return List.of(
-            LatencyResult.of("tributary", "gRPC CommandService.Send -> reply", recorded(all, schedule, true), pauses),
-            LatencyResult.of("tributary", "CommandGateway.send -> committed reply", recorded(all, schedule, false),
-                pauses));
+            LatencyResult.of("tributary", "gRPC CommandService.Send -> reply", recorded(schedule, true), all, schedule,
+                gc, pauses),
+            LatencyResult.of("tributary", "CommandGateway.send -> committed reply", recorded(schedule, false), all,
+                schedule, gc, pauses));
       }
     } finally {
       TempDirs.delete(stateDir);
@@ -174,11 +181,10 @@ final class LatencyPhase {
     return settings.latencyGrpcEvery() > 0 && command % settings.latencyGrpcEvery() == 0;
   }
 
-  /** @return the recorded (after warm-up) latencies of the commands sent through gRPC, or of the others */
-  private long[] recorded(long[] all, OpenLoopSchedule schedule, boolean grpc) {
+  /** @return the indexes of the recorded (after warm-up) commands sent through gRPC, or of the others */
+  private int[] recorded(OpenLoopSchedule schedule, boolean grpc) {
     return java.util.stream.IntStream.range(schedule.warmupCommands(), schedule.totalCommands())
         .filter(i -> viaGrpc(i) == grpc)
-        .mapToLong(i -> all[i])
         .toArray();
   }
 
@@ -221,7 +227,7 @@ final class LatencyPhase {
           throw new IllegalStateException("Kafka Streams failed during the latency phase", failure.get());
         }
         return LatencyResult.of("kafka-streams", "produce -> event/rejection read_committed", toArray(latency),
-            schedule, gc.between(schedule.due(schedule.warmupCommands()), answeredBy));
+            schedule, gc, gc.between(schedule.due(schedule.warmupCommands()), answeredBy));
       }
     } finally {
       TempDirs.delete(stateDir);

@@ -45,26 +45,29 @@ final class ResultTable {
     line("latency at %s cmd/s offered open-loop, %d s recorded after %d s of warm-up (uniform keys), median of %d"
         + " rounds", Progress.count(settings.latencyRate()), settings.latencyDuration().toSeconds(),
         settings.latencyWarmup().toSeconds(), settings.latencyRuns());
-    line("%-14s %-44s %4s %9s %9s %8s %8s %8s %8s %10s", "system", "measure", "runs", "offered", "answered", "p50 ms",
-        "p99 ms", "p99.9 ms", "max ms", "GC pauses");
+    line("%-14s %-44s %4s %9s %9s %8s %8s %8s %8s %10s %10s", "system", "measure", "runs", "offered", "answered",
+        "p50 ms", "p99 ms", "p99.9 ms", "max ms", "GC pauses", "tail in GC");
     Map<String, List<LatencyResult>> byMeasure = results.stream().collect(Collectors.groupingBy(
         result -> result.system() + " " + result.measure(), LinkedHashMap::new, Collectors.toList()));
     for (List<LatencyResult> rounds : byMeasure.values()) {
       LatencyResult first = rounds.getFirst();
-      line("%-14s %-44s %4d %9d %9d %8.1f %8.1f %8.1f %8.1f %10s", first.system(), first.measure(), rounds.size(),
+      line("%-14s %-44s %4d %9d %9d %8.1f %8.1f %8.1f %8.1f %10s %9.0f%%", first.system(), first.measure(),
+          rounds.size(),
           rounds.stream().mapToInt(LatencyResult::offered).sum(),
           rounds.stream().mapToInt(LatencyResult::answered).sum(),
           median(rounds, LatencyResult::p50Millis), median(rounds, LatencyResult::p99Millis),
           median(rounds, LatencyResult::p999Millis), median(rounds, LatencyResult::maxMillis),
           rounds.stream().mapToInt(round -> round.pauses().count()).sum() + " / "
-              + rounds.stream().mapToLong(round -> round.pauses().maxMillis()).max().orElse(0));
+              + rounds.stream().mapToLong(round -> round.pauses().maxMillis()).max().orElse(0),
+          100 * median(rounds, LatencyResult::tailInPauses));
     }
     line("per-round p50 / p99 ms: %s", results.stream()
         .map(r -> String.format(Locale.ROOT, "%s %s %.1f / %.1f", r.system(), shortMeasure(r.measure()), r.p50Millis(),
             r.p99Millis()))
         .collect(Collectors.joining(", ")));
     line("GC pauses: the JVM's stop-the-world pauses in the recorded windows, count / longest ms (the broker and the"
-        + " system share the JVM; a pause stops both)");
+        + " system share the JVM; a pause stops both); tail in GC: of the commands at or above the p99, the share"
+        + " that waited through a pause (median of the rounds)");
   }
 
   /** @return the first word of a measure's description: {@code gRPC}, {@code CommandGateway.send}, {@code produce} */
