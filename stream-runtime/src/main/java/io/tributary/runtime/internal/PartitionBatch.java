@@ -177,9 +177,10 @@ final class PartitionBatch {
       command = CommandRecord.parseFrom(value == null ? new byte[0] : value);
     } catch (InvalidProtocolBufferException e) {
       String id = "offset-" + partition + "-" + offset;
-      fail(id, OutcomeRecord.newBuilder().setCommandId(id), "Cannot parse " + recordAt(offset) + " ("
-          + (value == null ? 0 : value.length) + " bytes): " + e.getMessage()
-          + ". The topic holds a record this build does not understand.");
+      fail(id, OutcomeRecord.newBuilder().setCommandId(id),
+          WireFormat.unparseable(recordAt(offset), value == null ? 0 : value.length, e) + " It is answered as failed"
+              + " under the id " + id + " and the partition goes on; produce commands to this topic as the"
+              + " gateway does (a CommandRecord message, keyed by aggregate id).");
       return;
     }
     decide(command, offset);

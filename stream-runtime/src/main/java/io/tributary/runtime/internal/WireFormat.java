@@ -51,9 +51,14 @@ public final class WireFormat {
     try {
       return parser.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new PermanentException("Cannot parse " + where.get() + " (" + bytes.length + " bytes): " + e.getMessage()
-          + ". The topic holds a record this build does not understand.", e);
+      throw new PermanentException(unparseable(where.get(), bytes.length, e), e);
     }
+  }
+
+  /** @return the error for a record of {@code bytes} bytes at {@code where} that does not parse */
+  static String unparseable(String where, int bytes, InvalidProtocolBufferException e) {
+    return "Cannot parse " + where + " (" + bytes + " bytes): " + e.getMessage()
+        + ". The topic holds a record this build does not understand.";
   }
 
   public static long micros(Instant instant) {

@@ -24,7 +24,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A record Kafka would refuse must fail its command, never abort the batch's transaction again and again. */
+/**
+ * A record Kafka would refuse must fail its command, never abort the batch's transaction again and
+ * again; a command record that does not parse fails under its offset. Either way the next command is
+ * decided.
+ */
 class PartitionBatchRecordLimitTest {
   private static final int LIMIT = 500;
   private static final Partitioner PARTITIONER = new Partitioner(8);
@@ -83,6 +87,27 @@ class PartitionBatchRecordLimitTest {
   @AfterEach
   void tearDown() {
     store.close();
+  }
+
+  @Test
+  void failsARecordThatDoesNotParseUnderItsOffsetAndDecidesTheNext() {
+    PartitionBatch batch = batch();
+    long garbage = nextOffset++;
+    batch.decide(garbage, new byte[] {(byte) 0xff, 0x01, 0x02});
+    batch.decide(nextOffset++, command("c-2", "reject:decided all the same"));
+
+    String id = "offset-" + PARTITION + "-" + garbage;
+    assertThat(batch.decidedOutcomes()).extracting(DecidedOutcome::commandId).containsExactly(id, "c-2");
+    assertThat(batch.decidedOutcomes().getFirst().get()).satisfies(outcome -> {
+      assertThat(outcome.getCommandId()).isEqualTo(id);
+      assertThat(outcome.getResultCase()).isEqualTo(OutcomeRecord.ResultCase.FAILED);
+      assertThat(outcome.getFailed().getError())
+          .startsWith("Cannot parse command record at offset " + garbage + " of partition " + PARTITION + " (3 bytes): ")
+          .contains("answered as failed under the id " + id)
+          .contains("produce commands to this topic as the gateway does");
+    });
+    assertThat(batch.decidedOutcomes().get(1).get().getRejected().getMessage()).isEqualTo("reject:decided all the same");
+    assertThat(batch.nextCommandOffset()).isEqualTo(nextOffset);
   }
 
   @Test
