@@ -1,6 +1,7 @@
 package io.tributary.runtime;
 
 import static io.tributary.runtime.RuntimeHarness.await;
+import static io.tributary.runtime.RuntimeHarness.awaitTrue;
 import static io.tributary.runtime.RuntimeHarness.send;
 import static io.tributary.runtime.RuntimeHarness.withDuplicate;
 import static io.tributary.runtime.bank.Account.deposit;
@@ -132,7 +133,12 @@ class CommandSideIT {
       rejected = await(send(runtime, "rej-1", withdraw("dave", 5)));
       appendRaw("ext-1", deposit("bob", 20), "");
       appendRaw("remote-1", deposit("carol", 30), "an-instance-elsewhere");
-      // resends are decided after the commands they repeat (same partition), and answer with their outcomes
+      // the gateway hands a resend straight to the task loop, which may decide it before it polls the
+      // command it repeats from the topic: wait for the appended commands' events first, so the
+      // resends are the duplicates and answer with the first outcomes
+      awaitTrue("the appended commands are decided", () -> TopicLog.events(harness.bootstrap, harness.service,
+          RuntimeHarness.PARTITIONS).stream().map(entry -> entry.value().getCommandId()).toList()
+          .containsAll(List.of("ext-1", "remote-1")));
       assertThat(await(send(runtime, "ext-1", deposit("bob", 20)))).isInstanceOf(CommandOutcome.Accepted.class);
       remote = await(send(runtime, "remote-1", deposit("carol", 30)));
     }
