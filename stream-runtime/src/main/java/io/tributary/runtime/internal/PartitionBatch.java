@@ -48,14 +48,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionBatch {
   /**
-   * The ids of a command, as text for lookups and as UTF-8 for the records: each id is encoded once
-   * per command instead of once per record field that carries it.
+   * The ids of a command, as text for lookups and as UTF-8 for the records: a parsed record holds
+   * them as UTF-8 (records.proto does not check UTF-8 when it parses; {@link WireFormat#checkUtf8}
+   * does), so they are copied into the events as they came, and decoded once for the lookups.
    */
   private record Ids(String commandId, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8) {
     static Ids of(CommandRecord command) {
-      String commandId = command.getCommandId();
-      String aggregateId = command.getAggregateId();
-      return new Ids(commandId, ByteString.copyFromUtf8(commandId), aggregateId, ByteString.copyFromUtf8(aggregateId));
+      // the bytes before the text: reading the text replaces the record's bytes with it
+      ByteString commandIdUtf8 = command.getCommandIdBytes();
+      ByteString aggregateIdUtf8 = command.getAggregateIdBytes();
+      return new Ids(command.getCommandId(), commandIdUtf8, command.getAggregateId(), aggregateIdUtf8);
     }
   }
 
@@ -75,7 +77,8 @@ final class PartitionBatch {
   private final ServiceDefinition definition;
   private final Partitioner partitioner;
   private final Clock clock;
-  private final String instanceId;
+  /** This instance's id as UTF-8, as a command record's {@code reply_to} holds it. */
+  private final ByteString instanceId;
   private final Map<AggregateKey, Loaded> states;
   private final Map<AggregateType<?, ?, ?>, Names> names = new IdentityHashMap<>();
   private final Map<String, DecidedOutcome> seenInBatch;
@@ -107,7 +110,7 @@ final class PartitionBatch {
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
-    this.instanceId = instanceId;
+    this.instanceId = ByteString.copyFromUtf8(instanceId);
     this.partition = partition;
     this.store = store;
     this.cache = cache;
@@ -174,7 +177,7 @@ final class PartitionBatch {
     nextCommandOffset = offset + 1;
     CommandRecord command;
     try {
-      command = CommandRecord.parseFrom(value == null ? new byte[0] : value);
+      command = WireFormat.checkUtf8(CommandRecord.parseFrom(value == null ? new byte[0] : value));
     } catch (InvalidProtocolBufferException e) {
       String id = "offset-" + partition + "-" + offset;
       fail(id, OutcomeRecord.newBuilder().setCommandId(id),
@@ -231,7 +234,7 @@ final class PartitionBatch {
 
   /** @return whether an instance other than this one waits for the command's outcome */
   private boolean awaitedElsewhere(CommandRecord command) {
-    String replyTo = command.getReplyTo();
+    ByteString replyTo = command.getReplyToBytes();
     return !replyTo.isEmpty() && !replyTo.equals(instanceId);
   }
 
@@ -262,9 +265,7 @@ final class PartitionBatch {
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
     List<EventRecord> produced = new ArrayList<>(accepted.size());
     S next = state;
-    // the gateway sets the correlation id to the command id when the caller gives none
-    ByteString correlationId = command.getCorrelationId().equals(ids.commandId())
-        ? ids.commandIdUtf8() : command.getCorrelationIdBytes();
+    ByteString correlationId = command.getCorrelationIdBytes();
     Names typeNames = names.computeIfAbsent(type, Names::of);
     try {
       for (E event : accepted) {
@@ -360,7 +361,7 @@ final class PartitionBatch {
   private static OutcomeRecord.Builder outcome(CommandRecord command, Ids ids) {
     return OutcomeRecord.newBuilder()
         .setCommandIdBytes(ids.commandIdUtf8())
-        .setAggregateType(command.getAggregateType())
+        .setAggregateTypeBytes(command.getAggregateTypeBytes())
         .setAggregateIdBytes(ids.aggregateIdUtf8());
   }
 

@@ -3,6 +3,7 @@ package io.tributary.runtime.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.BytesValue;
 import com.google.protobuf.Int64Value;
 import com.google.protobuf.StringValue;
@@ -14,6 +15,7 @@ import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
 import io.tributary.runtime.internal.wire.CommandRecord;
+import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import java.nio.file.Path;
@@ -108,6 +110,25 @@ class PartitionBatchRecordLimitTest {
     });
     assertThat(batch.decidedOutcomes().get(1).get().getRejected().getMessage()).isEqualTo("reject:decided all the same");
     assertThat(batch.nextCommandOffset()).isEqualTo(nextOffset);
+  }
+
+  @Test
+  void failsARecordWhoseIdIsNotUtf8AsOneThatDoesNotParse() {
+    PartitionBatch batch = batch();
+    long offset = nextOffset++;
+    byte[] notUtf8 = CommandRecord.newBuilder()
+        .setCommandIdBytes(ByteString.copyFrom(new byte[] {'c', (byte) 0xc3, '-', '1'}))
+        .setAggregateType(Notebook.TYPE).setAggregateId(NOTEBOOK)
+        .build().toByteArray();
+    batch.decide(offset, notUtf8);
+    batch.decide(nextOffset++, command("c-2", "decided all the same"));
+
+    String id = "offset-" + PARTITION + "-" + offset;
+    assertThat(batch.decidedOutcomes()).extracting(DecidedOutcome::commandId).containsExactly(id, "c-2");
+    assertThat(batch.decidedOutcomes().getFirst().get().getFailed().getError())
+        .startsWith("Cannot parse command record at offset " + offset + " of partition " + PARTITION)
+        .contains("Field command_id of the CommandRecord is not valid UTF-8");
+    assertThat(batch.events()).singleElement().extracting(EventRecord::getCommandId).isEqualTo("c-2");
   }
 
   @Test
