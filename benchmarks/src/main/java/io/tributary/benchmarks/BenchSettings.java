@@ -72,7 +72,7 @@ record BenchSettings(
 
   private static final RuntimeSettings RUNTIME_DEFAULTS = RuntimeSettings.defaults("unused:9092", Path.of("."));
   private static final String KAFKA_PREFIX = "bench.kafka.";
-  private static final String BROKER_PREFIX = "bench.broker.";
+  private static final String BROKER_PREFIX = BenchBroker.BROKER_OVERRIDE;
 
   /** Larger producer batches: a transaction of thousands of small records spans few requests. */
   private static final Map<String, String> DEFAULT_KAFKA_PROPERTIES = Map.of("batch.size", "262144");

@@ -1,23 +1,22 @@
 package io.tributary.benchmarks;
 
-import java.lang.management.ManagementFactory;
+import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 
 /**
- * The error answers the in-JVM broker gave, by request and error, read from its request metrics
- * (JMX, {@code kafka.network:type=RequestMetrics,name=ErrorsPerSec}). The latency phase prints the
+ * The error answers the broker gave, by request and error, read from its request metrics (JMX,
+ * {@code kafka.network:type=RequestMetrics,name=ErrorsPerSec}, see {@link BenchBroker#metrics}). The latency phase prints the
  * ones its run added: a {@code CONCURRENT_TRANSACTIONS} answer is a retry, and a retry is latency.
  */
 final class BrokerErrors {
   private BrokerErrors() {}
 
   /** @return the count of every non-NONE error answer so far, keyed {@code request/error} */
-  static Map<String, Long> counts() {
+  static Map<String, Long> counts(MBeanServerConnection server) {
     Map<String, Long> counts = new TreeMap<>();
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     try {
       for (ObjectName name : server.queryNames(new ObjectName("kafka.network:type=RequestMetrics,name=ErrorsPerSec,*"), null)) {
         String error = name.getKeyProperty("error");
@@ -27,7 +26,7 @@ final class BrokerErrors {
         Object count = server.getAttribute(name, "Count");
         counts.put(name.getKeyProperty("request") + "/" + error, ((Number) count).longValue());
       }
-    } catch (javax.management.JMException e) {
+    } catch (javax.management.JMException | IOException e) {
       throw new IllegalStateException("Cannot read the broker's request metrics: " + e, e);
     }
     return counts;

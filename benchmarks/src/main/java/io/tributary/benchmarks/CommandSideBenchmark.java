@@ -1,6 +1,5 @@
 package io.tributary.benchmarks;
 
-import io.tributary.devservices.KafkaDevServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -12,8 +11,8 @@ import java.util.stream.Stream;
  * consequences claim one transaction per poll and no changelog besides the events, where Kafka
  * Streams writes a changelog record per update.
  *
- * <p>Method, on one Kafka broker ({@link KafkaDevServer}, KRaft) started in this JVM and shared by
- * both systems, which run one after the other, never together:
+ * <p>Method, on one Kafka broker (a {@link BenchBroker}: the testkit's KRaft dev server, in a child
+ * JVM by default) shared by both systems, which run one after the other, never together:
  *
  * <ol>
  *   <li>Throughput: for each round (warm-ups, then measured runs), each workload (bank-account
@@ -45,22 +44,21 @@ public final class CommandSideBenchmark {
     Progress.print("settings: %s", settings);
     Path dataDir = TempDirs.create("tributary-bench-");
     List<String> failedChecks;
-    try (KafkaDevServer broker = KafkaDevServer.start(KafkaDevServer.Options.defaults(dataDir.resolve("kafka"))
-            .withOverrides(settings.brokerProperties()));
+    try (BenchBroker broker = BenchBroker.start(dataDir, settings.brokerProperties());
         BenchKafka kafka = new BenchKafka(broker.bootstrapServers(), settings.kafkaProperties(),
             settings.partitions())) {
-      Progress.print("broker ready at %s", broker.bootstrapServers());
+      Progress.print("broker ready at %s, %s", broker.bootstrapServers(), broker.describe());
       TributarySystem tributary = new TributarySystem(kafka, settings);
       StreamsPeer streams = new StreamsPeer(kafka, settings);
       List<ThroughputPhase.RunResult> throughput = List.of();
-      ThroughputPhase phase = new ThroughputPhase(kafka, settings,
+      ThroughputPhase phase = new ThroughputPhase(kafka, settings, broker::ownProcessCpuNanos,
           List.of(Workload.uniform(settings.accounts()), Workload.zipf(settings.accounts(), settings.zipfExponent())),
           Stream.of(tributary, streams).filter(system -> settings.runsSystem(system.name())).toList());
       if (settings.runsPhase("throughput")) {
         throughput = phase.run();
       }
       List<LatencyResult> latency = settings.runsPhase("latency")
-          ? new LatencyPhase(kafka, settings, tributary, streams).run()
+          ? new LatencyPhase(kafka, broker, settings, tributary, streams).run()
           : List.of();
       failedChecks = phase.failedChecks();
       System.out.println();

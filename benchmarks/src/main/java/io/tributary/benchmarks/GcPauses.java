@@ -14,8 +14,8 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * The stop-the-world garbage-collection pauses of this JVM while it listens, as the collectors
- * report them. The broker and the system measured share the JVM, so a pause stops both; a latency
- * window's pauses show how much of its tail they explain. The collectors' concurrent cycles (G1's
+ * report them: the system measured and the benchmark's clients (and the broker, when it shares this
+ * JVM; see {@link BenchBroker}). A latency window's pauses show how much of its tail they explain. The collectors' concurrent cycles (G1's
  * "G1 Concurrent GC", ZGC's "Cycles") run beside the application and are not counted. Thread-safe.
  */
 final class GcPauses implements AutoCloseable {

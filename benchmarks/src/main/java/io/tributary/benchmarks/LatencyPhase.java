@@ -52,11 +52,14 @@ final class LatencyPhase {
   private static final Duration START_DELAY = Duration.ofMillis(100);
 
   private final BenchKafka kafka;
+  private final BenchBroker broker;
   private final BenchSettings settings;
   private final TributarySystem tributary;
   private final StreamsPeer streams;
 
-  LatencyPhase(BenchKafka kafka, BenchSettings settings, TributarySystem tributary, StreamsPeer streams) {
+  LatencyPhase(BenchKafka kafka, BenchBroker broker, BenchSettings settings, TributarySystem tributary,
+      StreamsPeer streams) {
+    this.broker = broker;
     this.kafka = kafka;
     this.settings = settings;
     this.tributary = tributary;
@@ -128,7 +131,7 @@ final class LatencyPhase {
         // each command is built when it is due, as for Kafka Streams below: a list of all of them, built
         // before the round, would stay live through it and be copied by every young collection
         CommandLog log = new CommandLog(Workload.uniform(settings.accounts()), settings.seed() + 1);
-        Map<String, Long> errorsBefore = BrokerErrors.counts();
+        Map<String, Long> errorsBefore = BrokerErrors.counts(broker.metrics());
         OpenLoopSchedule schedule = plan.startingIn(START_DELAY);
         AtomicLongArray latency = unanswered(schedule.totalCommands());
         // a count, not the replies: holding every answered future to the end would make the young
@@ -159,7 +162,7 @@ final class LatencyPhase {
         long answeredBy = System.nanoTime();
         Progress.print("  tributary latency: %s", TributarySystem.stats(meters));
         Progress.print("  tributary latency: the broker's error answers during the run: %s",
-            BrokerErrors.added(errorsBefore, BrokerErrors.counts()));
+            BrokerErrors.added(errorsBefore, BrokerErrors.counts(broker.metrics())));
         if (firstError.get() != null) {
           Progress.print("  tributary latency: a command got no answer: %s", firstError.get());
         }

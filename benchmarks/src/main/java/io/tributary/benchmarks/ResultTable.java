@@ -65,9 +65,9 @@ final class ResultTable {
         .map(r -> String.format(Locale.ROOT, "%s %s %.1f / %.1f", r.system(), shortMeasure(r.measure()), r.p50Millis(),
             r.p99Millis()))
         .collect(Collectors.joining(", ")));
-    line("GC pauses: the JVM's stop-the-world pauses in the recorded windows, count / longest ms (the broker and the"
-        + " system share the JVM; a pause stops both); tail in GC: of the commands at or above the p99, the share"
-        + " that waited through a pause (median of the rounds)");
+    line("GC pauses: the stop-the-world pauses of the JVM that runs the system (and the broker, with"
+        + " -Dbench.broker-jvm=shared) in the recorded windows, count / longest ms; tail in GC: of the commands at or"
+        + " above the p99, the share that waited through a pause (median of the rounds)");
   }
 
   /** @return the first word of a measure's description: {@code gRPC}, {@code CommandGateway.send}, {@code produce} */

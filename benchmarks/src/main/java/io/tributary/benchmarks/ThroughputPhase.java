@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -32,6 +33,7 @@ final class ThroughputPhase {
 
   private final BenchKafka kafka;
   private final BenchSettings settings;
+  private final LongSupplier brokerCpuNanos;
   private final List<Workload> workloads;
   private final List<CommandProcessor> systems;
   private final CommandLoader loader;
@@ -39,8 +41,14 @@ final class ThroughputPhase {
   private final Map<String, CommandProcessor.Tally> expectedTallies = new HashMap<>();
   private final List<String> failedChecks = new ArrayList<>();
 
-  ThroughputPhase(BenchKafka kafka, BenchSettings settings, List<Workload> workloads, List<CommandProcessor> systems) {
+  /**
+   * @param brokerCpuNanos the CPU time of the broker's own process so far, 0 when the broker runs in
+   *     this JVM: a run's CPU per command counts the broker's work either way
+   */
+  ThroughputPhase(BenchKafka kafka, BenchSettings settings, LongSupplier brokerCpuNanos, List<Workload> workloads,
+      List<CommandProcessor> systems) {
     this.kafka = kafka;
+    this.brokerCpuNanos = brokerCpuNanos;
     this.settings = settings;
     this.workloads = workloads;
     this.systems = systems;
@@ -81,15 +89,18 @@ final class ThroughputPhase {
           settings.commands(), label);
       System.gc(); // so that the garbage of loading is not collected during the run
       long cpuBefore = processCpuNanos();
+      long brokerCpuBefore = brokerCpuNanos.getAsLong();
       long allocatedBefore = allocatedBytes();
       long started = System.nanoTime();
       CompletionWatch.Completion completion;
       String stats;
       try (Running running = system.start(run, stateDir)) {
         completion = CompletionWatch.await(kafka, system.group(run), ends, started, running, label, RUN_TIMEOUT);
-        long cpu = processCpuNanos() - cpuBefore;
-        stats = String.format(Locale.ROOT, "%s; process CPU %.2f cores, %.1f core-µs and %.1f KiB allocated per"
-            + " command", running.stats(), cpu / (double) completion.elapsed().toNanos(),
+        long brokerCpu = brokerCpuNanos.getAsLong() - brokerCpuBefore;
+        long cpu = processCpuNanos() - cpuBefore + brokerCpu;
+        double elapsed = completion.elapsed().toNanos();
+        stats = String.format(Locale.ROOT, "%s; CPU %.2f cores (broker's own process %.2f), %.1f core-µs per"
+            + " command; %.1f KiB allocated per command in this JVM", running.stats(), cpu / elapsed, brokerCpu / elapsed,
             cpu / 1e3 / settings.commands(), (allocatedBytes() - allocatedBefore) / 1024.0 / settings.commands());
       }
       CommandProcessor.Tally tally = system.tally(kafka, topics);
@@ -107,12 +118,12 @@ final class ThroughputPhase {
     }
   }
 
-  /** @return the CPU time of this whole process (broker, system under test and the benchmark) so far */
+  /** @return the CPU time of this whole process (system under test, benchmark, and the broker if it is here) so far */
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** @return the bytes every live thread of this process (broker, system under test, benchmark) allocated so far */
+  /** @return the bytes every live thread of this process (system under test, benchmark, the broker if here) allocated so far */
   private static long allocatedBytes() {
     return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
   }
