@@ -65,8 +65,8 @@ final class ResultTable {
         .map(r -> String.format(Locale.ROOT, "%s %s %.1f / %.1f", r.system(), shortMeasure(r.measure()), r.p50Millis(),
             r.p99Millis()))
         .collect(Collectors.joining(", ")));
-    line("GC pauses: the stop-the-world pauses of the JVM that runs the system (and the broker, with"
-        + " -Dbench.broker-jvm=shared) in the recorded windows, count / longest ms; tail in GC: of the commands at or"
+    line("GC pauses: the stop-the-world pauses of the JVM that runs the system (and the broker, unless"
+        + " -Dbench.broker-jvm=own) in the recorded windows, count / longest ms; tail in GC: of the commands at or"
         + " above the p99, the share that waited through a pause (median of the rounds)");
   }
 

@@ -99,9 +99,11 @@ final class ThroughputPhase {
         long brokerCpu = brokerCpuNanos.getAsLong() - brokerCpuBefore;
         long cpu = processCpuNanos() - cpuBefore + brokerCpu;
         double elapsed = completion.elapsed().toNanos();
-        stats = String.format(Locale.ROOT, "%s; CPU %.2f cores (broker's own process %.2f), %.1f core-µs per"
-            + " command; %.1f KiB allocated per command in this JVM", running.stats(), cpu / elapsed, brokerCpu / elapsed,
-            cpu / 1e3 / settings.commands(), (allocatedBytes() - allocatedBefore) / 1024.0 / settings.commands());
+        String brokerShare = brokerCpu == 0 ? "" : String.format(Locale.ROOT, " (the broker's own JVM %.2f)",
+            brokerCpu / elapsed);
+        stats = String.format(Locale.ROOT, "%s; CPU %.2f cores%s, %.1f core-µs per command; %.1f KiB allocated per"
+            + " command in this JVM", running.stats(), cpu / elapsed, brokerShare, cpu / 1e3 / settings.commands(),
+            (allocatedBytes() - allocatedBefore) / 1024.0 / settings.commands());
       }
       CommandProcessor.Tally tally = system.tally(kafka, topics);
       RunResult result = new RunResult(system.name(), workload.name(), round, measured, settings.commands(),
