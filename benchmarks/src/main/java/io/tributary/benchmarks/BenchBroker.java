@@ -6,13 +6,11 @@ import io.tributary.devservices.KafkaDevServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +18,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The one broker of a benchmark run: a {@link KafkaDevServer} either in this JVM ({@code
@@ -94,8 +90,8 @@ sealed interface BenchBroker extends AutoCloseable {
   }
 
   /**
-   * The broker in a child JVM running {@link Main}. Its output goes to {@code broker.log} in the data
-   * directory; its errors are echoed.
+   * The broker in a child JVM running {@link Main}. Its output goes to a log file of its own in the
+   * temporary directory, kept after the run; its errors are echoed.
    */
   final class ChildBroker implements BenchBroker {
     private static final String READY = "BENCH-BROKER READY ";
@@ -105,63 +101,54 @@ sealed interface BenchBroker extends AutoCloseable {
     private final Process process;
     private final String bootstrapServers;
     private final Path log;
-    private @Nullable JMXConnector jmx;
+    private final String heap;
+    private final JMXConnector jmx;
 
-    private ChildBroker(Process process, String bootstrapServers, Path log) {
+    private ChildBroker(Process process, String bootstrapServers, Path log, String heap, JMXConnector jmx) {
       this.process = process;
       this.bootstrapServers = bootstrapServers;
       this.log = log;
+      this.heap = heap;
+      this.jmx = jmx;
     }
 
     static ChildBroker start(Path dataDir, Map<String, String> overrides) throws Exception {
-      Path log = dataDir.resolve("broker.log");
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx" + System.getProperty("bench.broker-heap", "2g"),
-          "--enable-native-access=ALL-UNNAMED",
-          "--sun-misc-unsafe-memory-access=allow"));
-      overrides.forEach((name, value) -> command.add("-D" + BROKER_OVERRIDE + name + "=" + value));
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
-          dataDir.resolve("kafka").toString()));
-      Process process;
-      try {
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot start the broker's JVM (" + command.getFirst() + "): " + e.getMessage()
-            + ". Run with -Dbench.broker-jvm=shared to start the broker in this JVM instead.", e);
-      }
+      Path log = Files.createTempFile("tributary-bench-broker-", ".log");
+      String heap = System.getProperty("bench.broker-heap", "2g");
+      List<String> options = new ArrayList<>();
+      overrides.forEach((name, value) -> options.add("-D" + BROKER_OVERRIDE + name + "=" + value));
+      Process process = ChildJvm.start(ChildJvm.command(heap, options, Main.class,
+          List.of(dataDir.resolve("kafka").toString())), "the broker's JVM");
       CompletableFuture<String> ready = new CompletableFuture<>();
-      Thread pump = new Thread(() -> pump(process, log, ready), "bench-broker-output");
-      pump.setDaemon(true);
-      pump.start();
+      ChildJvm.pump(process, log, "bench-broker-output", line -> {
+        if (line.startsWith(READY)) {
+          ready.complete(line.substring(READY.length()).strip());
+        } else if (ECHOED.matcher(line).find()) {
+          Progress.print("    [broker] %s", line.length() > 300 ? line.substring(0, 300) + "..." : line);
+        }
+      }, error -> ready.completeExceptionally(new IllegalStateException(error == null ? "its output ended" : error.toString())));
       try {
-        return new ChildBroker(process, ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), log);
-      } catch (ExecutionException | TimeoutException e) {
-        process.destroyForcibly();
-        throw new IllegalStateException("The broker's JVM did not start within " + START_TIMEOUT.toSeconds() + " s"
-            + (e instanceof ExecutionException ? " (" + e.getCause().getMessage() + ")" : "") + "; see " + log
+        String bootstrapServers = ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        // connected now, before any measured window: the child's management agent starts on the first attach
+        return new ChildBroker(process, bootstrapServers, log, heap, connect(process));
+      } catch (Exception e) {
+        ChildJvm.kill(process);
+        throw new IllegalStateException("The broker's JVM did not start within " + START_TIMEOUT.toSeconds() + " s ("
+            + (e instanceof ExecutionException ? e.getCause().getMessage() : e.toString()) + "); see " + log
             + ". Run with -Dbench.broker-jvm=shared to start the broker in this JVM instead.", e);
       }
     }
 
-    private static void pump(Process process, Path log, CompletableFuture<String> ready) {
-      try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8)); var file = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-        String line;
-        while ((line = output.readLine()) != null) {
-          file.write(line);
-          file.newLine();
-          file.flush();
-          if (line.startsWith(READY)) {
-            ready.complete(line.substring(READY.length()).strip());
-          } else if (ECHOED.matcher(line).find()) {
-            Progress.print("    [broker] %s", line.length() > 300 ? line.substring(0, 300) + "..." : line);
-          }
-        }
-        ready.completeExceptionally(new IllegalStateException("it exited with " + process.waitFor()));
-      } catch (IOException | InterruptedException e) {
-        ready.completeExceptionally(e);
+    /**
+     * Connects to the child's MBeans through the JDK's attach mechanism: the child starts its local
+     * management agent, which listens to this machine only, and no port is configured.
+     */
+    private static JMXConnector connect(Process process) throws IOException, AttachNotSupportedException {
+      VirtualMachine vm = VirtualMachine.attach(Long.toString(process.pid()));
+      try {
+        return JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+      } finally {
+        vm.detach();
       }
     }
 
@@ -177,57 +164,28 @@ sealed interface BenchBroker extends AutoCloseable {
 
     @Override
     public String describe() {
-      return "in a JVM of its own (pid " + process.pid() + ", -Xmx" + System.getProperty("bench.broker-heap", "2g")
-          + ", log " + log + ")";
+      return "in a JVM of its own (pid " + process.pid() + ", -Xmx" + heap + ", log " + log + ")";
     }
 
-    /**
-     * Connects to the child's MBeans once, through the JDK's attach mechanism: the child starts its
-     * local management agent, which listens to this machine only, and no port is configured.
-     */
     @Override
-    public synchronized MBeanServerConnection metrics() {
+    public MBeanServerConnection metrics() {
       try {
-        if (jmx == null) {
-          VirtualMachine vm = VirtualMachine.attach(Long.toString(process.pid()));
-          try {
-            jmx = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
-          } finally {
-            vm.detach();
-          }
-        }
         return jmx.getMBeanServerConnection();
-      } catch (IOException | AttachNotSupportedException e) {
-        throw new IllegalStateException("Cannot read the metrics of the broker's JVM (pid " + process.pid() + "): "
-            + e + ". Run with -Dbench.broker-jvm=shared to start the broker in this JVM instead.", e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the metrics of the broker's JVM (pid " + process.pid() + "): "
+            + e.getMessage() + "; see " + log + ".", e);
       }
     }
 
     /** Asks the broker to close (it flushes its logs), and kills it if it has not within 60 s. */
     @Override
-    public synchronized void close() throws InterruptedException {
-      if (jmx != null) {
-        try {
-          jmx.close();
-        } catch (IOException e) {
-          // the connection ends with the child either way
-        }
-      }
-      if (!process.isAlive()) {
-        return;
-      }
+    public void close() throws InterruptedException {
       try {
-        OutputStream input = process.getOutputStream();
-        input.write("close\n".getBytes(StandardCharsets.UTF_8));
-        input.flush();
+        jmx.close();
       } catch (IOException e) {
-        // it is exiting already; the wait below ends it either way
+        // the connection ends with the child either way
       }
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        Progress.print("    [broker] did not exit within 60 s of a close; killing it");
-        process.destroyForcibly();
-        process.waitFor();
-      }
+      ChildJvm.close(process, "broker", 60);
     }
   }
 
@@ -255,8 +213,7 @@ sealed interface BenchBroker extends AutoCloseable {
         System.out.println(ChildBroker.READY + server.bootstrapServers());
         System.out.flush();
         BufferedReader input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = input.readLine()) != null && !line.strip().equals("close")) {
+        while (!ChildJvm.closes(input.readLine())) {
           // wait for the benchmark's word, or for it to end
         }
       }

@@ -1,11 +1,7 @@
 package io.tributary.benchmarks;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,34 +29,27 @@ final class ChildInstance implements AutoCloseable {
   private ChildInstance(String label, Process process, Path log) {
     this.label = label;
     this.process = process;
-    Thread pump = new Thread(() -> pump(log), "child-" + label);
-    pump.setDaemon(true);
-    pump.start();
+    ChildJvm.pump(process, log, "child-" + label, this::read, error -> {
+      if (error != null) {
+        Progress.print("    [%s] output ended: %s", label, error.getMessage());
+      }
+    });
   }
 
   /** Starts a child JVM running {@link RecoveryChild} with these arguments. */
   static ChildInstance start(String label, Path log, String bootstrap, String service, Path stateDir,
       Path snapshotDir, int partitions) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + System.getProperty("bench.recovery.child-heap", "1g"),
-        "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow",
+    List<String> options = new ArrayList<>(extraJvmOptions());
+    options.addAll(jvmCacheOptions(log.toAbsolutePath().getParent()));
+    options.addAll(List.of(
         "-Dorg.slf4j.simpleLogger.log.io.tributary=info",
         // the group joins and transaction steps, with times, in the child's log file
         "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals=info",
-        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.TransactionManager=info",
-        "-cp", System.getProperty("java.class.path"),
-        RecoveryChild.class.getName(),
-        bootstrap, service, stateDir.toString(), snapshotDir.toString(), String.valueOf(partitions)));
-    command.addAll(1, jvmCacheOptions(log.toAbsolutePath().getParent()));
-    command.addAll(1, extraJvmOptions());
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      return new ChildInstance(label, process, log);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start a child JVM (" + command.getFirst() + "): " + e.getMessage(), e);
-    }
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.producer.internals.TransactionManager=info"));
+    List<String> command = ChildJvm.command(System.getProperty("bench.recovery.child-heap", "1g"), options,
+        RecoveryChild.class, List.of(bootstrap, service, stateDir.toString(), snapshotDir.toString(),
+            String.valueOf(partitions)));
+    return new ChildInstance(label, ChildJvm.start(command, "a child JVM"), log);
   }
 
   /**
@@ -131,16 +120,13 @@ final class ChildInstance implements AutoCloseable {
 
   /** Sends SIGKILL (kill -9) and waits for the process to end. */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor();
+    ChildJvm.kill(process);
   }
 
   /** Asks the child to close gracefully; does not wait. */
   void requestClose() {
     try {
-      OutputStream input = process.getOutputStream();
-      input.write("close\n".getBytes(StandardCharsets.UTF_8));
-      input.flush();
+      ChildJvm.requestClose(process);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot tell " + label + " to close: " + e.getMessage(), e);
     }
@@ -154,26 +140,14 @@ final class ChildInstance implements AutoCloseable {
     }
   }
 
-  private void pump(Path log) {
-    try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8)); var file = java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-      String line;
-      while ((line = output.readLine()) != null) {
-        file.write(line);
-        file.newLine();
-        file.flush();
-        if (line.startsWith(RecoveryChild.TIMES)) {
-          milestones = parseMilestones(line);
-        } else if (line.equals(RecoveryChild.STARTED)) {
-          startedAt = System.nanoTime();
-          started.countDown();
-        } else if (ECHOED.matcher(line).find()) {
-          Progress.print("    [%s] %s", label, line.length() > 300 ? line.substring(0, 300) + "..." : line);
-        }
-      }
-    } catch (IOException e) {
-      Progress.print("    [%s] output ended: %s", label, e.getMessage());
+  private void read(String line) {
+    if (line.startsWith(RecoveryChild.TIMES)) {
+      milestones = parseMilestones(line);
+    } else if (line.equals(RecoveryChild.STARTED)) {
+      startedAt = System.nanoTime();
+      started.countDown();
+    } else if (ECHOED.matcher(line).find()) {
+      Progress.print("    [%s] %s", label, line.length() > 300 ? line.substring(0, 300) + "..." : line);
     }
   }
 
@@ -189,13 +163,6 @@ final class ChildInstance implements AutoCloseable {
   /** Closes the child gracefully (it leaves the group), or kills it if it does not exit within 60 s. */
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      requestClose();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        Progress.print("    [%s] did not exit within 60 s of a close; killing it", label);
-        process.destroyForcibly();
-        process.waitFor();
-      }
-    }
+    ChildJvm.close(process, label, 60);
   }
 }

@@ -11,8 +11,9 @@ import java.util.stream.Stream;
  * consequences claim one transaction per poll and no changelog besides the events, where Kafka
  * Streams writes a changelog record per update.
  *
- * <p>Method, on one Kafka broker (a {@link BenchBroker}: the testkit's KRaft dev server, in a child
- * JVM by default) shared by both systems, which run one after the other, never together:
+ * <p>Method, on one Kafka broker (a {@link BenchBroker}: the testkit's KRaft dev server, in this JVM
+ * unless {@code bench.broker-jvm=own}) shared by both systems, which run one after the other, never
+ * together:
  *
  * <ol>
  *   <li>Throughput: for each round (warm-ups, then measured runs), each workload (bank-account

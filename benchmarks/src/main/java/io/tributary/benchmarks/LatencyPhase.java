@@ -69,8 +69,8 @@ final class LatencyPhase {
   /**
    * Runs {@code bench.latency-warmup-rounds} unrecorded rounds of each system, then {@code
    * bench.latency-runs} recorded ones; each round runs every system once, so machine noise is spread
-   * over them. The broker shares this JVM, so the system measured first would otherwise also pay for
-   * compiling the broker's code while it is measured.
+   * over them. The broker is warm by then too: the system measured first would otherwise also pay
+   * for compiling the broker's code (in this JVM by default) while it is measured.
    *
    * @return the results of the recorded rounds of the systems {@code bench.systems} names, round by
    *     round, Tributary first in each

@@ -43,8 +43,7 @@ public final class RecoveryChild {
     System.out.println(STARTED);
     System.out.flush();
     BufferedReader input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    String line;
-    while ((line = input.readLine()) != null && !line.strip().equals("close")) {
+    while (!ChildJvm.closes(input.readLine())) {
       // wait for the benchmark's word
     }
     runtime.close();

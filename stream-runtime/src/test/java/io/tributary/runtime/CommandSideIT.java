@@ -202,6 +202,10 @@ class CommandSideIT {
       assertThatThrownBy(() -> gateway.send(new SendCommand(" ", "Account", valid, null)))
           .isInstanceOf(InvalidCommandException.class)
           .hasMessageStartingWith("command_id is missing");
+      assertThatThrownBy(() -> gateway.send(new SendCommand("x3\ud83d", "Account", valid, null)))
+          .as("a lone surrogate has no UTF-8 form: the log's id would not be the one waited for")
+          .isInstanceOf(InvalidCommandException.class)
+          .hasMessage("command_id holds a lone UTF-16 surrogate at index 2; an id must be valid Unicode text.");
       assertThatThrownBy(() -> gateway.send(new SendCommand("x4", "Account", deposit("", 5).toByteArray(), null)))
           .isInstanceOf(InvalidCommandException.class)
           .hasMessageContaining("has no aggregate id");

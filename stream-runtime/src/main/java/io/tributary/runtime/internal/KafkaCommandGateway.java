@@ -13,7 +13,6 @@ import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.SendCommand;
 import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.Payload;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
@@ -35,7 +34,8 @@ public final class KafkaCommandGateway implements CommandGateway {
   private final Partitioner partitioner;
   private final int maxCommandBytes;
   private final Clock clock;
-  private final String instanceId;
+  /** This instance's id as UTF-8, named in every command's {@code reply_to}. */
+  private final ByteString instanceId;
 
   /**
    * @param handoff the task loops of this instance; the gateway appends to the topic what they do
@@ -53,7 +53,7 @@ public final class KafkaCommandGateway implements CommandGateway {
     this.partitioner = partitioner;
     this.maxCommandBytes = maxCommandBytes;
     this.clock = clock;
-    this.instanceId = instanceId;
+    this.instanceId = ByteString.copyFromUtf8(instanceId);
     handoff.appendWith(this::append);
   }
 
@@ -71,18 +71,21 @@ public final class KafkaCommandGateway implements CommandGateway {
           + " bytes; the limit is " + maxCommandBytes + " bytes. Send smaller commands, or raise the configured limit.");
     }
     String aggregateId = aggregateId(type, command);
-    String correlationId = command.correlationId() == null || command.correlationId().isEmpty()
-        ? command.commandId() : command.correlationId();
+    // the text as UTF-8, encoded here on the caller's thread: the task loop copies it into the events
+    // as it is, whether the record is handed over or read from the topic (ADR 0003, "Wire records")
+    ByteString commandId = ByteString.copyFromUtf8(command.commandId());
+    ByteString correlationId = command.correlationId() == null || command.correlationId().isEmpty()
+        ? commandId : ByteString.copyFromUtf8(command.correlationId());
     CommandRecord record = CommandRecord.newBuilder()
-        .setCommandId(command.commandId())
+        .setCommandIdBytes(commandId)
         .setAggregateType(type.name())
-        .setAggregateId(aggregateId)
-        .setCorrelationId(correlationId)
-        .setCausationId(command.commandId())
+        .setAggregateIdBytes(ByteString.copyFromUtf8(aggregateId))
+        .setCorrelationIdBytes(correlationId)
+        .setCausationIdBytes(commandId)
         .setTimestampMicros(WireFormat.micros(clock.instant()))
         .setCommand(Payload.newBuilder().setTypeName(type.commandCodec().typeName())
             .setData(ByteString.copyFrom(command.payload())))
-        .setReplyTo(instanceId)
+        .setReplyToBytes(instanceId)
         .build();
     CompletableFuture<CommandOutcome> outcome = outcomes.await(command.commandId());
     if (!handoff.offer(partitioner.partitionFor(aggregateId), record)) {
@@ -93,10 +96,9 @@ public final class KafkaCommandGateway implements CommandGateway {
 
   /** Appends a command to its partition of the commands topic; a failure ends its wait. */
   private void append(CommandRecord record) {
-    String aggregateId = record.getAggregateId();
     try {
-      producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(aggregateId),
-          aggregateId.getBytes(StandardCharsets.UTF_8), record.toByteArray()), (metadata, error) -> {
+      producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(record.getAggregateId()),
+          record.getAggregateIdBytes().toByteArray(), record.toByteArray()), (metadata, error) -> {
             if (error != null) {
               outcomes.fail(record.getCommandId(), notAppended(record, error));
             }
@@ -134,6 +136,15 @@ public final class KafkaCommandGateway implements CommandGateway {
     }
     if (id.length() > MAX_ID_LENGTH) {
       throw new InvalidCommandException(field + " has " + id.length() + " characters; the limit is " + MAX_ID_LENGTH + ".");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      // a lone surrogate has no UTF-8 form: the id on the log would differ from the one the caller waits for
+      if (Character.isHighSurrogate(id.charAt(i)) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(id.charAt(i))) {
+        throw new InvalidCommandException(field + " holds a lone UTF-16 surrogate at index " + i + "; an id must be"
+            + " valid Unicode text.");
+      }
     }
   }
 }

@@ -48,23 +48,27 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionBatch {
   /**
-   * The ids of a command, as text for lookups and as UTF-8 for the records: a parsed record holds
-   * them as UTF-8 (records.proto does not check UTF-8 when it parses; {@link WireFormat#checkUtf8}
-   * does), so they are copied into the events as they came, and decoded once for the lookups.
+   * The ids of a command, as text for lookups and as UTF-8 for the records. A command record holds
+   * its text as UTF-8, whether parsed (records.proto does not check UTF-8 when it parses; {@link
+   * WireFormat#checkUtf8} does) or built by the gateway, so the ids are copied into the events as
+   * they came, and only the two looked up are decoded.
    */
-  private record Ids(String commandId, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8) {
+  private record Ids(String commandId, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8,
+      ByteString aggregateTypeUtf8) {
     static Ids of(CommandRecord command) {
       // the bytes before the text: reading the text replaces the record's bytes with it
       ByteString commandIdUtf8 = command.getCommandIdBytes();
       ByteString aggregateIdUtf8 = command.getAggregateIdBytes();
-      return new Ids(command.getCommandId(), commandIdUtf8, command.getAggregateId(), aggregateIdUtf8);
+      return new Ids(command.getCommandId(), commandIdUtf8, command.getAggregateId(), aggregateIdUtf8,
+          command.getAggregateTypeBytes());
     }
   }
 
-  /** An aggregate type's names as UTF-8, encoded once per batch rather than once per event. */
-  private record Names(ByteString aggregateType, ByteString eventType) {
+  /** An aggregate type's names as UTF-8, encoded once per batch rather than once per command. */
+  private record Names(ByteString aggregateType, ByteString commandType, ByteString eventType) {
     static Names of(AggregateType<?, ?, ?> type) {
-      return new Names(ByteString.copyFromUtf8(type.name()), ByteString.copyFromUtf8(type.eventCodec().typeName()));
+      return new Names(ByteString.copyFromUtf8(type.name()), ByteString.copyFromUtf8(type.commandCodec().typeName()),
+          ByteString.copyFromUtf8(type.eventCodec().typeName()));
     }
   }
 
@@ -241,12 +245,14 @@ final class PartitionBatch {
   private <C extends Message, S extends Message, E extends Message> void decideTyped(
       AggregateType<C, S, E> type, CommandRecord command, Ids ids) {
     AggregateKey key = new AggregateKey(type.name(), ids.aggregateId());
+    Names typeNames = names.computeIfAbsent(type, Names::of);
     C decoded;
     S state;
     long version;
     Decision<E> decision;
     try {
-      decoded = WireFormat.decode(type.commandCodec(), command.getCommand(), () -> "command " + ids.commandId());
+      decoded = WireFormat.decode(type.commandCodec(), typeNames.commandType(), command.getCommand(),
+          () -> "command " + ids.commandId());
       Loaded loaded = load(type, key);
       @SuppressWarnings("unchecked")
       S current = (S) loaded.state();
@@ -266,7 +272,6 @@ final class PartitionBatch {
     List<EventRecord> produced = new ArrayList<>(accepted.size());
     S next = state;
     ByteString correlationId = command.getCorrelationIdBytes();
-    Names typeNames = names.computeIfAbsent(type, Names::of);
     try {
       for (E event : accepted) {
         next = type.aggregate().evolve(next, event);
@@ -361,7 +366,7 @@ final class PartitionBatch {
   private static OutcomeRecord.Builder outcome(CommandRecord command, Ids ids) {
     return OutcomeRecord.newBuilder()
         .setCommandIdBytes(ids.commandIdUtf8())
-        .setAggregateTypeBytes(command.getAggregateTypeBytes())
+        .setAggregateTypeBytes(ids.aggregateTypeUtf8())
         .setAggregateIdBytes(ids.aggregateIdUtf8());
   }
 

@@ -36,10 +36,25 @@ public final class WireFormat {
   /** As {@link #decode(Codec, Payload, String)}, building the description of the payload only for an error. */
   public static <T> T decode(Codec<T> codec, Payload payload, Supplier<String> where) {
     if (!payload.getTypeName().equals(codec.typeName())) {
-      throw new PermanentException(where.get() + " holds a '" + payload.getTypeName() + "' where '" + codec.typeName()
-          + "' was expected. Register a codec under that type name, or check the producer.");
+      throw wrongType(codec, payload, where);
     }
     return codec.decode(payload.getData().toByteArray());
+  }
+
+  /**
+   * As {@link #decode(Codec, Payload, Supplier)}, given the codec's type name as UTF-8: the payload's
+   * is compared as it came, without decoding it.
+   */
+  public static <T> T decode(Codec<T> codec, ByteString typeName, Payload payload, Supplier<String> where) {
+    if (!payload.getTypeNameBytes().equals(typeName)) {
+      throw wrongType(codec, payload, where);
+    }
+    return codec.decode(payload.getData().toByteArray());
+  }
+
+  private static PermanentException wrongType(Codec<?> codec, Payload payload, Supplier<String> where) {
+    return new PermanentException(where.get() + " holds a '" + payload.getTypeName() + "' where '" + codec.typeName()
+        + "' was expected. Register a codec under that type name, or check the producer.");
   }
 
   /** @return the record parsed from Kafka value bytes */
