@@ -1,6 +1,7 @@
 package io.tributary.projection;
 
 import static io.tributary.projection.ProjectionHarness.awaitApplied;
+import static io.tributary.projection.ProjectionHarness.awaitCounted;
 import static io.tributary.projection.ProjectionHarness.awaitEnded;
 import static io.tributary.projection.ProjectionHarness.projectionSettings;
 import static io.tributary.projection.ProjectionHarness.runtimeSettings;
@@ -172,6 +173,7 @@ class ProjectionCrashIT {
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       try (ProjectionRunner runner = start(totals, crashing, FaultInjector.none(), meters)) {
         awaitApplied(runner, crashing, totals.versionedName(), ledger);
+        awaitCounted(meters, ledger.acceptedEvents - before, runner);
         assertThat(meters.get("tributary.projection.events").counter().count())
             .as("restored from the snapshots, the runner replays nothing it had applied")
             .isEqualTo(ledger.acceptedEvents - before);
@@ -185,6 +187,7 @@ class ProjectionCrashIT {
       SimpleMeterRegistry replaying = new SimpleMeterRegistry();
       try (ProjectionRunner runner = start(totals, crashing, FaultInjector.none(), replaying)) {
         awaitApplied(runner, crashing, totals.versionedName(), ledger);
+        awaitCounted(replaying, ledger.acceptedEvents, runner);
         assertThat(replaying.get("tributary.projection.events").counter().count())
             .as("without state or snapshots, every event is replayed (the sink skips those it holds)")
             .isEqualTo(ledger.acceptedEvents);

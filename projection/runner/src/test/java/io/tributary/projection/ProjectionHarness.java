@@ -4,6 +4,7 @@ import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.core.definition.ProjectionDefinition;
 import io.tributary.projection.sink.ViewSink;
 import io.tributary.projection.sink.ViewUpdate;
@@ -114,6 +115,28 @@ final class ProjectionHarness {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("The sink did not reach the last events " + behind + " (partition=offset) within "
             + WAIT + "; runner " + runner);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * Waits until the runner has counted at least {@code expected} events given to the sink. It counts a
+   * batch once the sink has answered its write (after an outage, a write whose answer was lost is
+   * counted when its retry is answered), so a test that saw the sink's positions may be a moment
+   * ahead of the count; a count above {@code expected} is for the caller's assertion to catch.
+   */
+  static void awaitCounted(MeterRegistry meters, long expected, ProjectionRunner runner) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    double counted;
+    while ((counted = meters.get("tributary.projection.events").counter().count()) < expected) {
+      if (!runner.isRunning()) {
+        throw new AssertionError("The runner stopped having counted " + counted + " of " + expected + " events: "
+            + runner.failure());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("The runner counted " + counted + " events given to the sink, not " + expected
+            + ", within " + WAIT + "; runner " + runner);
       }
       Thread.sleep(20);
     }

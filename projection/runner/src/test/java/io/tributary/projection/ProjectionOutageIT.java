@@ -3,6 +3,7 @@ package io.tributary.projection;
 import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static io.tributary.projection.ProjectionHarness.BALANCES;
+import static io.tributary.projection.ProjectionHarness.awaitCounted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
@@ -106,7 +107,7 @@ class ProjectionOutageIT {
       assertThat(sink.transientFailures()).as("sink calls that failed transiently and were retried")
           .isGreaterThanOrEqualTo(3);
       awaitTrue("the sink holds the last event of every partition", () -> reached(redisSink, BALANCES.versionedName(), ledger), runner);
-      awaitCounted(meters, ledger, runner);
+      awaitCounted(meters, ledger.acceptedEvents, runner);
       assertThat(runner.stoppedPartitions()).isEmpty();
       assertThat(meters.get("tributary.projection.events").counter().count())
           .as("events given to the sink once each, however many times a batch was retried")
@@ -153,7 +154,7 @@ class ProjectionOutageIT {
       assertThat(sink.transientFailures()).as("sink calls that failed transiently and were retried")
           .isGreaterThanOrEqualTo(3);
       awaitTrue("the sink holds the last event of every partition", () -> reached(esSink, documents.versionedName(), ledger), runner);
-      awaitCounted(meters, ledger, runner);
+      awaitCounted(meters, ledger.acceptedEvents, runner);
       assertThat(runner.stoppedPartitions()).isEmpty();
       assertThat(meters.get("tributary.projection.events").counter().count()).isEqualTo(ledger.acceptedEvents);
       assertDocumentsEqual(elasticsearch, events, accounts, ledger);
@@ -225,17 +226,6 @@ class ProjectionOutageIT {
       }
     }
     return true;
-  }
-
-  /**
-   * Waits until the runner has counted as many events as were accepted. The store can hold a batch
-   * before the runner counts it: a write whose answer was lost in the outage (the client resends it
-   * once the store is back) is retried by the runner after its backoff, and counted then.
-   */
-  private static void awaitCounted(SimpleMeterRegistry meters, Ledger ledger, ProjectionRunner runner)
-      throws InterruptedException {
-    awaitTrue("the runner counts every event it gave the sink",
-        () -> meters.get("tributary.projection.events").counter().count() >= ledger.acceptedEvents, runner);
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition, ProjectionRunner runner)

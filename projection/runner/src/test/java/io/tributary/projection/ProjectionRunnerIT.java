@@ -3,6 +3,7 @@ package io.tributary.projection;
 import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static io.tributary.projection.ProjectionHarness.BALANCES;
+import static io.tributary.projection.ProjectionHarness.awaitCounted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -80,6 +81,7 @@ class ProjectionRunnerIT {
       try (ProjectionRunner restarted = ProjectionRunner.start(definition, BALANCES, sink, projectionSettings(), meters)) {
         awaitApplied(restarted, sink, ledger);
         assertViewsEqual(ledger);
+        awaitCounted(meters, ledger.acceptedEvents - acceptedBefore, restarted);
         assertThat(meters.get("tributary.projection.events").counter().count())
             .as("events given to the sink by the restarted runner: only those after the sink's positions")
             .isEqualTo(ledger.acceptedEvents - acceptedBefore);
