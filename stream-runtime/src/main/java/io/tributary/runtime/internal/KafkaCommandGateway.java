@@ -14,6 +14,9 @@ import io.tributary.runtime.SendCommand;
 import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +39,11 @@ public final class KafkaCommandGateway implements CommandGateway {
   private final Clock clock;
   /** This instance's id as UTF-8, named in every command's {@code reply_to}. */
   private final ByteString instanceId;
+  /** Per aggregate type, its names as UTF-8, encoded once. */
+  private final Map<AggregateType<?, ?, ?>, TypeNames> typeNames;
+
+  /** An aggregate type's name and its command type's name, as UTF-8. */
+  private record TypeNames(ByteString aggregateType, ByteString commandType) {}
 
   /**
    * @param handoff the task loops of this instance; the gateway appends to the topic what they do
@@ -54,6 +62,10 @@ public final class KafkaCommandGateway implements CommandGateway {
     this.maxCommandBytes = maxCommandBytes;
     this.clock = clock;
     this.instanceId = ByteString.copyFromUtf8(instanceId);
+    Map<AggregateType<?, ?, ?>, TypeNames> names = new IdentityHashMap<>();
+    definition.aggregates().forEach(type -> names.put(type, new TypeNames(ByteString.copyFromUtf8(type.name()),
+        ByteString.copyFromUtf8(type.commandCodec().typeName()))));
+    this.typeNames = Collections.unmodifiableMap(names); // read by the callers' threads
     handoff.appendWith(this::append);
   }
 
@@ -76,14 +88,15 @@ public final class KafkaCommandGateway implements CommandGateway {
     ByteString commandId = ByteString.copyFromUtf8(command.commandId());
     ByteString correlationId = command.correlationId() == null || command.correlationId().isEmpty()
         ? commandId : ByteString.copyFromUtf8(command.correlationId());
+    TypeNames names = typeNames.get(type);
     CommandRecord record = CommandRecord.newBuilder()
         .setCommandIdBytes(commandId)
-        .setAggregateType(type.name())
+        .setAggregateTypeBytes(names.aggregateType())
         .setAggregateIdBytes(ByteString.copyFromUtf8(aggregateId))
         .setCorrelationIdBytes(correlationId)
         .setCausationIdBytes(commandId)
         .setTimestampMicros(WireFormat.micros(clock.instant()))
-        .setCommand(Payload.newBuilder().setTypeName(type.commandCodec().typeName())
+        .setCommand(Payload.newBuilder().setTypeNameBytes(names.commandType())
             .setData(ByteString.copyFrom(command.payload())))
         .setReplyToBytes(instanceId)
         .build();

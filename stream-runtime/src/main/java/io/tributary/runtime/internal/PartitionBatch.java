@@ -101,20 +101,20 @@ final class PartitionBatch {
   /**
    * @param cache the partition's committed states, read before the store; see {@link #cacheCommittedStates}
    * @param inFlight the partition's batch whose transaction has not ended yet, read before the cache
-   * @param instanceId this instance's id: the commands its own gateway appended are answered here
+   * @param instanceId this instance's id as UTF-8: the commands its own gateway appended are answered here
    * @param expectedCommands how many commands the batch will likely decide, to size its tables
    * @param limit the largest event or outcome record, value and key, Kafka will take: a command whose
    *     event is larger fails, and a longer rejection or failure text is cut
    */
   PartitionBatch(int partition, PartitionStore store, StateCache cache, @Nullable PartitionBatch inFlight,
-      ServiceDefinition definition, Partitioner partitioner, Clock clock, String instanceId, int expectedCommands,
+      ServiceDefinition definition, Partitioner partitioner, Clock clock, ByteString instanceId, int expectedCommands,
       RecordSizeLimit limit) {
     this.limit = limit;
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
-    this.instanceId = ByteString.copyFromUtf8(instanceId);
+    this.instanceId = instanceId;
     this.partition = partition;
     this.store = store;
     this.cache = cache;

@@ -1,5 +1,6 @@
 package io.tributary.runtime.internal;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -72,6 +73,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Topics topics;
   private final Partitioner partitioner;
   private final KafkaClients clients;
+  /** This instance's id as UTF-8, as the commands its gateway appends name it in {@code reply_to}. */
+  private final ByteString instanceId;
   private final PartitionStateLoader loader;
   private final PartitionSnapshots snapshots;
   private final FaultInjector faults;
@@ -138,6 +141,7 @@ public final class TaskLoop implements AutoCloseable {
     this.topics = Topics.of(definition.name());
     this.partitioner = new Partitioner(settings.partitions());
     this.clients = clients;
+    this.instanceId = ByteString.copyFromUtf8(clients.instanceId());
     this.loader = loader;
     this.snapshots = snapshots;
     this.faults = faults;
@@ -377,7 +381,7 @@ public final class TaskLoop implements AutoCloseable {
   private PartitionBatch newBatch(int partition, OwnedPartitions.Owned owned, int expectedCommands) {
     @Nullable PartitionBatch previous = inFlight == null ? null : inFlight.of(partition);
     return new PartitionBatch(partition, owned.store(), owned.states(), previous, definition, partitioner, clock,
-        clients.instanceId(), expectedCommands, recordLimit);
+        instanceId, expectedCommands, recordLimit);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
@@ -109,6 +110,6 @@ class OpenBatchesTest {
     RocksPartitionStore store = stores.computeIfAbsent(partition,
         p -> RocksPartitionStore.open(temp.resolve("p-" + p), p));
     return new PartitionBatch(partition, store, new StateCache(8), null, Account.service("svc"), new Partitioner(8),
-        Clock.systemUTC(), "instance-1", 8, RecordSizeLimit.of(Map.of()));
+        Clock.systemUTC(), ByteString.copyFromUtf8("instance-1"), 8, RecordSizeLimit.of(Map.of()));
   }
 }

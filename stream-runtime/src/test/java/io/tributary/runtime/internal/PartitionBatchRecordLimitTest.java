@@ -230,7 +230,7 @@ class PartitionBatchRecordLimitTest {
   }
 
   private PartitionBatch batch() {
-    return new PartitionBatch(PARTITION, store, cache, null, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1", 4,
+    return new PartitionBatch(PARTITION, store, cache, null, SERVICE, PARTITIONER, Clock.systemUTC(), ByteString.copyFromUtf8("instance-1"), 4,
         new RecordSizeLimit(LIMIT, "max.request.size"));
   }
 

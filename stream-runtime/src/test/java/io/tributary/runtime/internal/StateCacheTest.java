@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.bank.Account;
@@ -172,7 +173,7 @@ class StateCacheTest {
   }
 
   private PartitionBatch batch(StateCache cache, PartitionBatch inFlight) {
-    return new PartitionBatch(PARTITION, store, cache, inFlight, SERVICE, PARTITIONER, Clock.systemUTC(), "instance-1",
+    return new PartitionBatch(PARTITION, store, cache, inFlight, SERVICE, PARTITIONER, Clock.systemUTC(), ByteString.copyFromUtf8("instance-1"),
         4, RecordSizeLimit.of(Map.of()));
   }
 
