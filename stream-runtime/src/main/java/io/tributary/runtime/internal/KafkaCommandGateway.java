@@ -109,9 +109,10 @@ public final class KafkaCommandGateway implements CommandGateway {
 
   /** Appends a command to its partition of the commands topic; a failure ends its wait. */
   private void append(CommandRecord record) {
+    ByteString key = record.getAggregateIdBytes(); // before the text: reading the text replaces the bytes with it
     try {
       producer.send(new ProducerRecord<>(topics.commands(), partitioner.partitionFor(record.getAggregateId()),
-          record.getAggregateIdBytes().toByteArray(), record.toByteArray()), (metadata, error) -> {
+          key.toByteArray(), record.toByteArray()), (metadata, error) -> {
             if (error != null) {
               outcomes.fail(record.getCommandId(), notAppended(record, error));
             }
