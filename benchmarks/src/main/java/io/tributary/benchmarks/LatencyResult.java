@@ -12,7 +12,8 @@ import java.util.Arrays;
  * @param tailInPauses of the answered commands at or above the p99, the share during whose wait
  *     (from due time to answer) a garbage-collection pause ended; NaN if none was answered
  * @param pauses the JVM's garbage-collection pauses from the first recorded command's due time to
- *     the last answer: they stop the broker and the system alike
+ *     the last answer: they stop the system, and the broker too unless it has a JVM of its own
+ *     ({@link BenchBroker})
  */
 record LatencyResult(String system, String measure, int offered, int answered, double p50Millis, double p99Millis,
     double p999Millis, double maxMillis, double tailInPauses, GcPauses.Summary pauses) {
