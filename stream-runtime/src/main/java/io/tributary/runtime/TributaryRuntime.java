@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.core.annotation.Evolving;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.core.error.TransientException;
+import io.tributary.runtime.internal.DecidedOutcome;
 import io.tributary.runtime.internal.FaultInjector;
 import io.tributary.runtime.internal.InstanceId;
 import io.tributary.runtime.internal.KafkaClients;
@@ -77,8 +78,22 @@ public final class TributaryRuntime implements AutoCloseable {
     // the task loops hand the outcomes they commit to the reader, which is created once the topics
     // are checked: before that no loop has joined the group, so none has committed anything
     AtomicReference<OutcomeReader> readerOnceChecked = new AtomicReference<>();
-    OutcomeListener committed =
-        (partition, first, last, outcomes) -> readerOnceChecked.get().committed(partition, first, last, outcomes);
+    OutcomeListener committed = new OutcomeListener() {
+      @Override
+      public void committed(int partition, long first, long last, List<DecidedOutcome> outcomes) {
+        readerOnceChecked.get().committed(partition, first, last, outcomes);
+      }
+
+      @Override
+      public void owned(int partition, long outcomesFrom) {
+        readerOnceChecked.get().owned(partition, outcomesFrom);
+      }
+
+      @Override
+      public void released(int partition) {
+        readerOnceChecked.get().released(partition);
+      }
+    };
     // the local stores opened ahead that no loop took once every loop has had its first assignment
     // belong to partitions that went to other instances
     AtomicInteger firstAssignmentsDue = new AtomicInteger(settings.taskThreads());

@@ -2,8 +2,10 @@ package io.tributary.runtime.internal;
 
 import java.util.List;
 
-/** Told by the task loop of the outcomes of each transaction once it has committed. */
-@FunctionalInterface
+/**
+ * Told by a task loop which partitions it owns, and of the outcomes of each transaction once it has
+ * committed.
+ */
 public interface OutcomeListener {
   /**
    * Called on the task loop's committer thread right after {@code commitTransaction} returned, once per
@@ -19,4 +21,19 @@ public interface OutcomeListener {
    * @param outcomes every outcome of the transaction in the partition, appended or not
    */
   void committed(int partition, long firstOffset, long lastOffset, List<DecidedOutcome> outcomes);
+
+  /**
+   * Called on the task loop's thread when it takes {@code partition}, after its replay and before it
+   * decides any command of it: every outcome record of the partition from {@code outcomesFrom} on is
+   * this loop's, until {@link #released}.
+   *
+   * @param outcomesFrom where the replay of the outcomes partition ended
+   */
+  void owned(int partition, long outcomesFrom);
+
+  /**
+   * Called on the task loop's thread when it no longer owns {@code partition}, after its last
+   * transaction ended (and was reported through {@link #committed} if it committed).
+   */
+  void released(int partition);
 }

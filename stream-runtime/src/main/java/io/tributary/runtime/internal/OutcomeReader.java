@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -15,9 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
@@ -28,19 +31,24 @@ import org.slf4j.LoggerFactory;
  * Completes the futures of the commands this instance's callers wait for, from two sources:
  *
  * <ul>
- *   <li>the task loop of this instance, through {@link #committed}, as soon as the transaction that
+ *   <li>the task loops of this instance, through {@link #committed}, as soon as the transaction that
  *       holds their outcomes has committed: the commands whose partitions this instance owns;
- *   <li>every partition of {@code <svc>.outcomes}, read {@code read_committed} from the end at start:
- *       the commands decided by other instances (and any the first source did not complete). The
- *       gateway names this instance in each command's {@code reply_to}, so the instance that
- *       decides it appends even an acceptance with events as an outcome record (ADR 0008).
+ *   <li>the partitions of {@code <svc>.outcomes} that this instance does not own, read {@code
+ *       read_committed} from the end at start: the commands decided by other instances. The gateway
+ *       names this instance in each command's {@code reply_to}, so the instance that decides it
+ *       appends even an acceptance with events as an outcome record (ADR 0008).
  * </ul>
  *
- * Both only ever see committed outcomes, so a reply still follows the commit. The reader passes
- * over the records the task loop reported (it keeps their offset ranges until it has read past
- * them): a caller who resends a command after its reply must get the resend's outcome, marked
- * duplicate, not the first record arriving late through the topic. Thread-safe: {@link #await} is
- * called from any thread; futures are completed on this reader's threads, never on the caller's.
+ * Both only ever see committed outcomes, so a reply still follows the commit. A task loop tells the
+ * reader when it takes a partition ({@link #owned}, with the outcomes offset its replay ended at)
+ * and when it lets it go ({@link #released}). Every outcome record from that offset until the
+ * release is the loop's own, already reported through {@link #committed}: the reader passes over
+ * them, and stops fetching the partition (pauses it) once it reaches them, so an instance does not
+ * read back what it wrote. A caller who resends a command after its reply must get the resend's
+ * outcome, marked duplicate, not the first record arriving late through the topic; passing over the
+ * loop's records keeps it so. On a release the reader seeks past the loop's last record and fetches
+ * the partition again, for the outcomes of its next owner. Thread-safe: {@link #await} is called
+ * from any thread; futures are completed on this reader's threads, never on the caller's.
  */
 public final class OutcomeReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutcomeReader.class);
@@ -52,8 +60,18 @@ public final class OutcomeReader implements AutoCloseable {
   private final Thread thread;
   /** Completes the futures of committed local outcomes, so callers' callbacks never run on the task loop. */
   private final ExecutorService replies;
-  /** Per partition, the offset ranges {first, last} reported by the task loop and not yet read past. */
-  private final List<ConcurrentLinkedQueue<long[]>> reported;
+  /**
+   * Per partition, the stretches of offsets whose records a task loop of this instance appended while
+   * it owned the partition, oldest first; the last one is open while a loop owns it. Read past ones
+   * are dropped by the reader's thread.
+   */
+  private final List<ConcurrentLinkedDeque<Owned>> owned;
+  /** Per partition, the offset of the last outcome record a task loop of this instance appended, or -1. */
+  private final AtomicLongArray lastLocal;
+  /** Partitions released by their loop, for the reader's thread to fetch again. */
+  private final ConcurrentLinkedQueue<Integer> releases = new ConcurrentLinkedQueue<>();
+  /** Per partition, whether the reader's thread paused it; used by that thread only. */
+  private final boolean[] paused;
   private volatile boolean running = true;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile @Nullable Throwable failure;
@@ -68,8 +86,13 @@ public final class OutcomeReader implements AutoCloseable {
     // resolve the end positions now, so that every outcome committed after start() returns is read
     all.forEach(consumer::position);
     this.thread = new Thread(this::run, "tributary-" + topic + "-reader");
-    this.reported = java.util.stream.IntStream.range(0, partitions)
-        .mapToObj(p -> new ConcurrentLinkedQueue<long[]>()).toList();
+    this.owned = java.util.stream.IntStream.range(0, partitions)
+        .mapToObj(p -> new ConcurrentLinkedDeque<Owned>()).toList();
+    this.lastLocal = new AtomicLongArray(partitions);
+    for (int p = 0; p < partitions; p++) {
+      lastLocal.set(p, -1);
+    }
+    this.paused = new boolean[partitions];
     this.replies = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + topic + "-replies").factory());
   }
@@ -111,11 +134,10 @@ public final class OutcomeReader implements AutoCloseable {
    */
   public void committed(int partition, long firstOffset, long lastOffset, List<DecidedOutcome> outcomes) {
     if (failure != null) {
-      return; // the reader stopped: every wait fails (see await), and nothing reads the ranges any more
+      return; // the reader stopped: every wait fails (see await)
     }
-    if (firstOffset >= 0) {
-      // recorded before any caller can hear of it, so a resend's wait never meets these records
-      reported.get(partition).add(new long[] {firstOffset, lastOffset});
+    if (lastOffset >= 0) {
+      lastLocal.accumulateAndGet(partition, lastOffset, Math::max);
     }
     if (outcomes.isEmpty() || waiting.isEmpty()) {
       return;
@@ -134,14 +156,87 @@ public final class OutcomeReader implements AutoCloseable {
     }
   }
 
-  /** @return whether the task loop reported the record at {@code offset}; forgets ranges read past */
-  private boolean reportedLocally(int partition, long offset) {
-    ConcurrentLinkedQueue<long[]> ranges = reported.get(partition);
-    long[] head;
-    while ((head = ranges.peek()) != null && head[1] < offset) {
-      ranges.poll();
+  /**
+   * A task loop of this instance owns {@code partition} from now on: every outcome record of it from
+   * {@code outcomesFrom} on is the loop's, reported through {@link #committed}. Called by the loop
+   * after the partition's replay, before it decides any command of it.
+   *
+   * @param outcomesFrom where the replay of the outcomes partition ended: every record of an earlier
+   *     owner lies below it
+   */
+  public void owned(int partition, long outcomesFrom) {
+    owned.get(partition).addLast(new Owned(outcomesFrom));
+  }
+
+  /**
+   * The task loop that owned {@code partition} let it go, after its last transaction ended: the
+   * reader fetches the partition again from past the loop's last record, for its next owner's.
+   */
+  public void released(int partition) {
+    if (closed.get()) {
+      return;
     }
-    return head != null && head[0] <= offset;
+    Owned last = owned.get(partition).peekLast();
+    if (last != null && last.until == Long.MAX_VALUE) {
+      last.until = Math.max(last.from - 1, lastLocal.get(partition));
+    }
+    releases.add(partition);
+    consumer.wakeup();
+  }
+
+  /** @return whether a task loop of this instance appended the record at {@code offset}; drops stretches read past */
+  private boolean appendedLocally(int partition, long offset) {
+    ConcurrentLinkedDeque<Owned> stretches = owned.get(partition);
+    Owned head;
+    while ((head = stretches.peekFirst()) != null && head.until < offset) {
+      stretches.pollFirst();
+    }
+    for (Owned stretch : stretches) {
+      if (stretch.from <= offset && offset <= stretch.until) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Pauses the partitions a loop owns once the reader has read up to the loop's first record, and
+   * fetches the released ones again from past the loop's last record.
+   */
+  private void followOwners() {
+    // taken off the queue only once handled: a wakeup that ends this call leaves it for the next
+    for (Integer partition; (partition = releases.peek()) != null; releases.poll()) {
+      Owned last = owned.get(partition).peekLast();
+      if (paused[partition] && (last == null || last.until != Long.MAX_VALUE)) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        consumer.seek(tp, Math.max(consumer.position(tp), lastLocal.get(partition) + 1));
+        consumer.resume(List.of(tp));
+        paused[partition] = false;
+      }
+    }
+    for (int partition = 0; partition < paused.length; partition++) {
+      Owned last = owned.get(partition).peekLast();
+      if (!paused[partition] && last != null && last.until == Long.MAX_VALUE) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        if (consumer.position(tp) >= last.from) {
+          consumer.pause(List.of(tp));
+          paused[partition] = true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Offsets from {@code from} to {@code until} of one partition, appended by a task loop of this
+   * instance; {@code until} is {@link Long#MAX_VALUE} while the loop owns the partition.
+   */
+  private static final class Owned {
+    final long from;
+    volatile long until = Long.MAX_VALUE;
+
+    Owned(long from) {
+      this.from = from;
+    }
   }
 
   /** Completes the wait for {@code commandId}, if any; the record is built only then. */
@@ -155,8 +250,18 @@ public final class OutcomeReader implements AutoCloseable {
   private void run() {
     try {
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          if (reportedLocally(record.partition(), record.offset())) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          followOwners();
+          records = consumer.poll(Duration.ofMillis(100));
+        } catch (WakeupException woken) {
+          if (!running) {
+            throw woken;
+          }
+          continue; // a release woke it: fetch that partition again at once
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          if (appendedLocally(record.partition(), record.offset())) {
             continue;
           }
           OutcomeRecord outcome = WireFormat.parse(OutcomeRecord.parser(), record.value(),

@@ -273,6 +273,7 @@ public final class TaskLoop implements AutoCloseable {
     } finally {
       try {
         handBackToTopic();
+        partitions.ownedNow().forEach(committedOutcomes::released);
         loader.closeUnclaimed();
         partitions.closeAll();
       } finally {
@@ -567,6 +568,9 @@ public final class TaskLoop implements AutoCloseable {
 
     private void restore(int partition) {
       if (partitions.restore(partition, replayer)) {
+        // from here this loop answers the callers of the partition's commands; the outcome reader stops
+        // fetching what the loop appends
+        committedOutcomes.owned(partition, partitions.get(partition).store().outcomesOffset());
         handoff.own(partition, inbox);
       } else {
         // stopped: its commands stay in the topic until a restart after the fix
@@ -575,6 +579,9 @@ public final class TaskLoop implements AutoCloseable {
     }
 
     private void release(int partition, boolean snapshot) {
+      if (partitions.get(partition) != null) {
+        committedOutcomes.released(partition);
+      }
       handoff.release(partition, inbox);
       // the partition's new owner decides the commands handed over for it here
       openBatches.drop(partition).forEach(handoff::toTopic);

@@ -28,15 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The outcome reader completes a caller's future from whichever source has the committed outcome
- * first: the task loop of its own instance, or the outcomes topic (outcomes decided elsewhere); and
- * fails the waits left when it closes.
+ * first: the task loop of its own instance, or the outcomes topic (outcomes decided elsewhere); passes
+ * over the records a loop of its instance appended while it owned the partition, and reads the
+ * partition's next owner's after the loop let it go; and fails the waits left when it closes.
  */
 @WithDevServices
 class OutcomeReaderIT {
   @TempDir Path stateDir;
 
   @Test
-  void completesCallersFromTheTaskLoopAndOthersFromTheTopicWithoutAnsweringAResendWithTheFirstRecord(KafkaEndpoint kafka) throws Exception {
+  void completesCallersFromTheTaskLoopAndOthersFromTheTopicWithoutReadingBackWhatTheLoopAppended(KafkaEndpoint kafka) throws Exception {
     String service = "outcomes-" + UUID.randomUUID().toString().substring(0, 8);
     RuntimeSettings settings = RuntimeSettings.defaults(kafka.bootstrapServers(), stateDir).withPartitions(2);
     KafkaClients clients = new KafkaClients(settings, service, "i-1");
@@ -48,8 +49,11 @@ class OutcomeReaderIT {
       reader.start();
       CompletableFuture<CommandOutcome> local = reader.await("c-local");
       CompletableFuture<CommandOutcome> elsewhere = reader.await("c-elsewhere");
+      CompletableFuture<CommandOutcome> nextOwner = reader.await("c-next-owner");
 
-      // the task loop appended c-local at offset 0 of partition 0 and committed
+      // the task loop took partition 0 with its outcomes replayed to offset 0, appended c-local at
+      // offset 0 and c-nobody-waits at 1, and committed
+      reader.owned(0, 0);
       reader.committed(0, 0, 1, List.of(DecidedOutcome.complete("c-local", accepted("c-local", 3)),
           DecidedOutcome.complete("c-nobody-waits", rejected("c-nobody-waits"))));
 
@@ -58,20 +62,25 @@ class OutcomeReaderIT {
               false));
       assertThat(elsewhere).as("an outcome the task loop did not report").isNotDone();
 
-      // the caller resends c-local; the records the task loop reported then arrive through the topic
+      // the caller resends c-local; the records the task loop appended then arrive through the topic,
+      // and another instance, owner of partition 1, appends c-elsewhere there
       CompletableFuture<CommandOutcome> resent = reader.await("c-local");
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
           Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
           new ByteArraySerializer(), new ByteArraySerializer())) {
-        for (OutcomeRecord record : List.of(accepted("c-local", 3), rejected("c-nobody-waits"),
-            rejected("c-elsewhere"))) {
-          producer.send(new ProducerRecord<>(topics.outcomes(), 0, record.getCommandId().getBytes(StandardCharsets.UTF_8),
-              record.toByteArray())).get(10, TimeUnit.SECONDS);
-        }
+        append(producer, topics.outcomes(), 0, accepted("c-local", 3));
+        append(producer, topics.outcomes(), 0, rejected("c-nobody-waits"));
+        append(producer, topics.outcomes(), 1, rejected("c-elsewhere"));
+        assertThat(elsewhere.get(30, TimeUnit.SECONDS))
+            .isEqualTo(new CommandOutcome.Rejected("c-elsewhere", "INSUFFICIENT_FUNDS", "balance 0", false));
+
+        // the loop lets partition 0 go; its next owner appends c-next-owner at offset 2
+        reader.released(0);
+        append(producer, topics.outcomes(), 0, rejected("c-next-owner"));
+        assertThat(nextOwner.get(30, TimeUnit.SECONDS))
+            .isEqualTo(new CommandOutcome.Rejected("c-next-owner", "INSUFFICIENT_FUNDS", "balance 0", false));
       }
-      assertThat(elsewhere.get(30, TimeUnit.SECONDS))
-          .isEqualTo(new CommandOutcome.Rejected("c-elsewhere", "INSUFFICIENT_FUNDS", "balance 0", false));
-      assertThat(resent).as("the resend waits for its own outcome, not the first one read late").isNotDone();
+      assertThat(resent).as("the resend waits for its own outcome, not the first one, read after it").isNotDone();
 
       // a command and its resend decided in one batch: the waiting caller gets the resend's outcome
       CompletableFuture<CommandOutcome> twice = reader.await("c-twice");
@@ -91,6 +100,12 @@ class OutcomeReaderIT {
             .withMessageContaining("Resending the same command id");
       }
     }
+  }
+
+  private static void append(KafkaProducer<byte[], byte[]> producer, String topic, int partition, OutcomeRecord record)
+      throws Exception {
+    producer.send(new ProducerRecord<>(topic, partition, record.getCommandId().getBytes(StandardCharsets.UTF_8),
+        record.toByteArray())).get(10, TimeUnit.SECONDS);
   }
 
   private static OutcomeRecord accepted(String commandId, long version) {
