@@ -29,7 +29,17 @@ import org.slf4j.LoggerFactory;
  * transaction sends the batches' events and outcomes ({@link BatchAppender}) and the consumed
  * command offsets with the group metadata the loop read for it, commits, and then replies to the
  * callers waiting in this instance. A transaction that fails is aborted here and reported as {@link
- * Aborted}; a fenced producer, a failed abort or a simulated crash is reported as it is.
+ * Aborted}; a simulated crash is reported as it is.
+ *
+ * <p>A producer that cannot end its transaction any more (fenced: the transaction coordinator aborted
+ * a transaction held past {@code transaction.timeout.ms}, which bumps the producer's epoch; or its
+ * abort failed) is replaced: the new producer's {@code initTransactions} aborts whatever the
+ * transactional id left open, and the batch is reported as {@link Aborted}, so its commands are
+ * decided again. Such a transaction never committed: its coordinator refuses to commit a
+ * transaction it aborted ({@code INVALID_TXN_STATE} in Kafka 4.3, {@code PRODUCER_FENCED} later),
+ * and the loop stops instead on a commit whose outcome is not known ({@link CommitOutcomeUnknown}). A producer fenced again within {@link #REPLACE_WINDOW} of its replacement
+ * (another process runs with this instance's transactional ids) is reported as it is: the loop stops
+ * rather than fight it.
  *
  * <p>The transactions take turns on {@link #LANES} transactional producers. Right after a commit the
  * transaction coordinator still writes that transaction's markers, and the next transaction of the
@@ -44,6 +54,8 @@ final class BatchCommitter implements AutoCloseable {
   /** How many times a commit that timed out is awaited before its outcome counts as unknown. */
   static final int COMMIT_ATTEMPTS = 3;
   private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** A lane whose producer is fenced again within this long of its replacement stops the loop. */
+  static final Duration REPLACE_WINDOW = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(BatchCommitter.class);
 
   /** The batches of one transaction, and its end: the appended offsets once it committed. */
@@ -64,8 +76,13 @@ final class BatchCommitter implements AutoCloseable {
     }
   }
 
+  /** Per lane; a lane's producer is replaced on the committer thread ({@link #replace}). */
   private final List<Producer<byte[], byte[]>> producers;
   private final List<BatchAppender> appenders;
+  /** Per lane, when its producer was last replaced ({@link System#nanoTime}), or null. */
+  private final Long[] replacedAt = new Long[LANES];
+  private final KafkaClients clients;
+  private final int loop;
   private int next;
   private final Topics topics;
   private final FaultInjector faults;
@@ -94,8 +111,10 @@ final class BatchCommitter implements AutoCloseable {
       created.forEach(producer -> closeQuietly(producer, e));
       throw e;
     }
-    this.producers = List.copyOf(created);
-    this.appenders = producers.stream().map(producer -> new BatchAppender(producer, topics)).toList();
+    this.producers = new ArrayList<>(created);
+    this.appenders = new ArrayList<>(producers.stream().map(producer -> new BatchAppender(producer, topics)).toList());
+    this.clients = clients;
+    this.loop = loop;
     this.topics = topics;
     this.faults = faults;
     this.committedOutcomes = committedOutcomes;
@@ -143,7 +162,7 @@ final class BatchCommitter implements AutoCloseable {
       crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it
       throw crash;
     } catch (ProducerFencedException e) {
-      throw e; // another instance runs with this instance's transactional id: stop, do not fight it
+      throw replace(lane, e);
     } catch (KafkaException e) {
       // fenced by a rebalance (stale generation), the coordinator failed, or a send was refused:
       // nothing was appended
@@ -151,7 +170,7 @@ final class BatchCommitter implements AutoCloseable {
         producer.abortTransaction();
       } catch (RuntimeException abortFailed) {
         e.addSuppressed(abortFailed);
-        throw e;
+        throw replace(lane, e);
       }
       throw new Aborted(e);
     }
@@ -166,6 +185,49 @@ final class BatchCommitter implements AutoCloseable {
           nextOutcome < 0 ? -1 : nextOutcome - 1, batch.decidedOutcomes());
     }
     return appended;
+  }
+
+  /**
+   * Replaces the producer of {@code lane}, which cannot end its transaction: the new one's {@code
+   * initTransactions} aborts what the transactional id left open and waits for that.
+   *
+   * @return {@link Aborted}, for the caller to throw: the batch's commands are decided again
+   * @throws KafkaException {@code failure} itself if the lane's producer was replaced less than
+   *     {@link #REPLACE_WINDOW} ago, or the replacement failed (suppressed in it): the loop stops
+   */
+  private Aborted replace(int lane, KafkaException failure) {
+    long now = System.nanoTime();
+    Long last = replacedAt[lane];
+    if (last != null && now - last < REPLACE_WINDOW.toNanos()) {
+      // fenced again so soon: another process runs with this instance's transactional ids; stop, do not fight it
+      throw failure;
+    }
+    log.warn("{}: the transactional producer of lane {} cannot end its transaction ({}); replacing it, and"
+        + " deciding the batch's commands again. A transaction held past transaction.timeout.ms is aborted by"
+        + " its coordinator: if this repeats, look for long pauses of this JVM or slow brokers.",
+        Thread.currentThread().getName(), lane, failure.toString());
+    try {
+      // nothing of its transaction is kept: the new producer aborts it
+      producers.get(lane).close(Duration.ZERO);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      Producer<byte[], byte[]> fresh = clients.transactionalProducer(loop, lane);
+      try {
+        fresh.initTransactions();
+      } catch (RuntimeException e) {
+        closeQuietly(fresh, failure);
+        throw e;
+      }
+      producers.set(lane, fresh);
+      appenders.set(lane, new BatchAppender(fresh, topics));
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+      throw failure;
+    }
+    replacedAt[lane] = now;
+    return new Aborted(failure);
   }
 
   /**
@@ -206,8 +268,8 @@ final class BatchCommitter implements AutoCloseable {
    *
    * @return the appended offsets if it committed
    * @throws Aborted if it was aborted: the caller decides its commands again
-   * @throws RuntimeException or {@link Error} what else ended it (a fenced producer, a failed abort,
-   *     a simulated crash): the loop must stop
+   * @throws RuntimeException or {@link Error} what else ended it (a producer fenced again soon after its
+   *     replacement, a commit whose outcome is not known, a simulated crash): the loop must stop
    */
   static BatchAppender.Appended await(InFlight inFlight) {
     return join(inFlight.done());

@@ -36,6 +36,8 @@ final class OwnedPartitions {
   private final Timer restoreTime;
   /** Changed by the task loop's thread; concurrent so that {@link #ownedNow} reads it from any thread. */
   private final Map<Integer, Owned> partitions = new ConcurrentHashMap<>();
+  /** The restored partitions the loop serves in full: see {@link #serving}. */
+  private final Set<Integer> serving = ConcurrentHashMap.newKeySet();
   private final Map<Integer, String> stopped = new ConcurrentHashMap<>();
 
   /** @param storeWriter writes the committed batches of every partition here; see {@link PipelinedStore} */
@@ -100,6 +102,7 @@ final class OwnedPartitions {
    * {@code snapshot} (a graceful revocation; not for a lost partition, whose state may be stale).
    */
   void release(int partition, boolean snapshot) {
+    serving.remove(partition);
     Owned released = partitions.remove(partition);
     if (released != null) {
       try {
@@ -130,15 +133,26 @@ final class OwnedPartitions {
         }
       }
     }
+    serving.clear();
     partitions.clear();
     if (failed != null) {
       throw failed;
     }
   }
 
-  /** @return the partitions owned now */
+  /**
+   * Marks a restored partition as served in full, once the loop has taken what else it needs (the
+   * commands the gateway hands over, the outcome reader told): from here {@link #ownedNow} lists it.
+   */
+  void serving(int partition) {
+    if (partitions.containsKey(partition)) {
+      serving.add(partition);
+    }
+  }
+
+  /** @return the partitions owned and served in full now */
   Set<Integer> ownedNow() {
-    return Set.copyOf(partitions.keySet());
+    return Set.copyOf(serving);
   }
 
   /** @return the partitions stopped by a permanent failure, with the reason */

@@ -572,6 +572,7 @@ public final class TaskLoop implements AutoCloseable {
         // fetching what the loop appends
         committedOutcomes.owned(partition, partitions.get(partition).store().outcomesOffset());
         handoff.own(partition, inbox);
+        partitions.serving(partition);
       } else {
         // stopped: its commands stay in the topic until a restart after the fix
         commandConsumer.pause(List.of(new TopicPartition(topics.commands(), partition)));

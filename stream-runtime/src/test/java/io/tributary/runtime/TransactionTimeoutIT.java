@@ -1,0 +1,104 @@
+package io.tributary.runtime;
+
+import static io.tributary.runtime.RuntimeHarness.await;
+import static io.tributary.runtime.RuntimeHarness.awaitTrue;
+import static io.tributary.runtime.RuntimeHarness.send;
+import static io.tributary.runtime.bank.Account.deposit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.FaultPoint;
+import io.tributary.runtime.internal.PartitionSnapshots;
+import io.tributary.testkit.WithDevServices;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A transaction held past its {@code transaction.timeout.ms} is aborted by its coordinator, which
+ * fences the producer: the task loop replaces that producer, decides the batch's commands again and
+ * goes on, and every command is in the log once.
+ */
+@WithDevServices
+class TransactionTimeoutIT {
+  private static final int ACCOUNTS = 20;
+
+  @TempDir Path stateDir;
+  RuntimeHarness harness;
+
+  @BeforeEach
+  void setUp(KafkaEndpoint kafka) {
+    harness = new RuntimeHarness(kafka.bootstrapServers());
+  }
+
+  @Test
+  void aTransactionItsCoordinatorAbortedForItsTimeoutIsDecidedAgainWithANewProducer() throws Exception {
+    AtomicBoolean hold = new AtomicBoolean(true);
+    CountDownLatch abortedByCoordinator = new CountDownLatch(1);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
+    Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
+    RuntimeSettings settings = harness.settings(stateDir);
+    Map<String, String> kafka = new HashMap<>(settings.kafkaProperties());
+    kafka.put("transaction.timeout.ms", "2000");
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      // the first transaction, its offsets sent, holds until its coordinator has aborted it (it looks
+      // for timed-out transactions every 10 s)
+      FaultInjector holdPastTimeout = point -> {
+        if (point == FaultPoint.OFFSETS_SENT && hold.compareAndSet(true, false)) {
+          try {
+            awaitTrue("the coordinator aborts the held transaction", () -> !hasOngoingTransaction(admin));
+            abortedByCoordinator.countDown();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      };
+      try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition, settings.withKafkaProperties(kafka),
+          meters, Clock.systemUTC(), PartitionSnapshots.never(), holdPastTimeout)) {
+        awaitTrue("the instance serves every partition",
+            () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+        for (int account = 0; account < ACCOUNTS; account++) {
+          pending.put("t-" + account, send(runtime, "t-" + account, deposit("account-" + account, 10)));
+        }
+        for (var entry : pending.entrySet()) {
+          CommandOutcome outcome = await(entry.getValue());
+          assertThat(outcome).as("outcome of %s", entry.getKey()).isInstanceOf(CommandOutcome.Accepted.class);
+          acknowledged.put(entry.getKey(), outcome);
+        }
+        assertThat(abortedByCoordinator.getCount()).as("the held transaction was aborted by its coordinator").isZero();
+        assertThat(meters.get("tributary.batch.aborted").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(runtime.failure()).isNull();
+
+        // the loop goes on with the new producer
+        CommandOutcome after = await(send(runtime, "t-after", deposit("account-0", 5)));
+        assertThat(after).isInstanceOf(CommandOutcome.Accepted.class);
+        acknowledged.put("t-after", after);
+      }
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, acknowledged);
+    assertThat(folded).hasSize(ACCOUNTS);
+    assertThat(folded.get("account-0").getDeposits()).isEqualTo(2);
+    assertThat(folded.values()).filteredOn(state -> state != folded.get("account-0"))
+        .allSatisfy(state -> assertThat(state.getDeposits()).isEqualTo(1));
+  }
+
+  private boolean hasOngoingTransaction(Admin admin) throws Exception {
+    return admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+        .anyMatch(txn -> txn.transactionalId().startsWith(harness.service + "-") && txn.state() == TransactionState.ONGOING);
+  }
+}
