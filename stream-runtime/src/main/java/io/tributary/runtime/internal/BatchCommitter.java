@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * transactional id left open, and the batch is reported as {@link Aborted}, so its commands are
  * decided again. Such a transaction never committed: its coordinator refuses to commit a
  * transaction it aborted ({@code INVALID_TXN_STATE} in Kafka 4.3, {@code PRODUCER_FENCED} later),
- * and the loop stops instead on a commit whose outcome is not known ({@link CommitOutcomeUnknown}). A producer fenced again within {@link #REPLACE_WINDOW} of its replacement
- * (another process runs with this instance's transactional ids) is reported as it is: the loop stops
- * rather than fight it.
+ * and the loop stops instead on a commit whose outcome is not known ({@link CommitOutcomeUnknown}).
+ * A producer fenced again within {@link #REPLACE_WINDOW} of its replacement (another process runs
+ * with this instance's transactional ids) is reported as it is: the loop stops rather than fight it.
  *
  * <p>The transactions take turns on {@link #LANES} transactional producers. Right after a commit the
  * transaction coordinator still writes that transaction's markers, and the next transaction of the
@@ -79,8 +79,9 @@ final class BatchCommitter implements AutoCloseable {
   /** Per lane; a lane's producer is replaced on the committer thread ({@link #replace}). */
   private final List<Producer<byte[], byte[]>> producers;
   private final List<BatchAppender> appenders;
-  /** Per lane, when its producer was last replaced ({@link System#nanoTime}), or null. */
-  private final Long[] replacedAt = new Long[LANES];
+  /** Per lane, whether its producer was replaced, and when ({@link System#nanoTime}). */
+  private final boolean[] replaced = new boolean[LANES];
+  private final long[] replacedAt = new long[LANES];
   private final KafkaClients clients;
   private final int loop;
   private int next;
@@ -197,8 +198,7 @@ final class BatchCommitter implements AutoCloseable {
    */
   private Aborted replace(int lane, KafkaException failure) {
     long now = System.nanoTime();
-    Long last = replacedAt[lane];
-    if (last != null && now - last < REPLACE_WINDOW.toNanos()) {
+    if (replaced[lane] && now - replacedAt[lane] < REPLACE_WINDOW.toNanos()) {
       // fenced again so soon: another process runs with this instance's transactional ids; stop, do not fight it
       throw failure;
     }
@@ -226,6 +226,7 @@ final class BatchCommitter implements AutoCloseable {
       failure.addSuppressed(e);
       throw failure;
     }
+    replaced[lane] = true;
     replacedAt[lane] = now;
     return new Aborted(failure);
   }
