@@ -19,7 +19,7 @@ import io.tributary.runtime.internal.Topics;
 import io.tributary.testkit.WithDevServices;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -134,10 +134,7 @@ class LocalHandoffIT {
     Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
     Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
     // the held transaction must not reach its timeout on a slow machine
-    RuntimeSettings settings = harness.settings(stateDir);
-    Map<String, String> kafka = new HashMap<>(settings.kafkaProperties());
-    kafka.put("transaction.timeout.ms", "60000");
-    RuntimeSettings patient = settings.withKafkaProperties(kafka);
+    RuntimeSettings patient = harness.settings(stateDir, Duration.ofSeconds(60));
     try (TributaryRuntime first = TributaryRuntime.start(harness.definition, patient, meters, Clock.systemUTC(),
         PartitionSnapshots.never(), holdFirstTransaction)) {
       awaitTrue("the first instance serves every partition",

@@ -12,6 +12,7 @@ import io.tributary.runtime.internal.PartitionSnapshots;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -36,6 +37,14 @@ final class RuntimeHarness {
     return RuntimeSettings.defaults(bootstrap, stateDir).withPartitions(PARTITIONS)
         .withPollTimeout(Duration.ofMillis(20))
         .withKafkaProperties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "500"));
+  }
+
+  /** @return {@link #settings} with the transactional producers' {@code transaction.timeout.ms} set */
+  RuntimeSettings settings(Path stateDir, Duration transactionTimeout) {
+    RuntimeSettings settings = settings(stateDir);
+    Map<String, String> kafka = new HashMap<>(settings.kafkaProperties());
+    kafka.put("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()));
+    return settings.withKafkaProperties(kafka);
   }
 
   TributaryRuntime start(Path stateDir) {

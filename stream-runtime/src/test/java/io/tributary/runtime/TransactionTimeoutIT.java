@@ -14,7 +14,7 @@ import io.tributary.runtime.internal.PartitionSnapshots;
 import io.tributary.testkit.WithDevServices;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,9 +52,7 @@ class TransactionTimeoutIT {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Map<String, CompletableFuture<CommandOutcome>> pending = new LinkedHashMap<>();
     Map<String, CommandOutcome> acknowledged = new LinkedHashMap<>();
-    RuntimeSettings settings = harness.settings(stateDir);
-    Map<String, String> kafka = new HashMap<>(settings.kafkaProperties());
-    kafka.put("transaction.timeout.ms", "2000");
+    RuntimeSettings settings = harness.settings(stateDir, Duration.ofSeconds(2));
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
       // the first transaction, its offsets sent, holds until its coordinator has aborted it (it looks
       // for timed-out transactions every 10 s)
@@ -68,8 +66,8 @@ class TransactionTimeoutIT {
           }
         }
       };
-      try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition, settings.withKafkaProperties(kafka),
-          meters, Clock.systemUTC(), PartitionSnapshots.never(), holdPastTimeout)) {
+      try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition, settings, meters, Clock.systemUTC(),
+          PartitionSnapshots.never(), holdPastTimeout)) {
         awaitTrue("the instance serves every partition",
             () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
         for (int account = 0; account < ACCOUNTS; account++) {
