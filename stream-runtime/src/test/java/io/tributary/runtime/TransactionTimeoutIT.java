@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A transaction held past its {@code transaction.timeout.ms} is aborted by its coordinator, which
  * fences the producer: the task loop replaces that producer, decides the batch's commands again and
- * goes on, and every command is in the log once.
+ * goes on, and every command is in the log once. A lane fenced again soon after stops the loop with
+ * the reason.
  */
 @WithDevServices
 class TransactionTimeoutIT {
@@ -58,12 +60,8 @@ class TransactionTimeoutIT {
       // for timed-out transactions every 10 s)
       FaultInjector holdPastTimeout = point -> {
         if (point == FaultPoint.OFFSETS_SENT && hold.compareAndSet(true, false)) {
-          try {
-            awaitTrue("the coordinator aborts the held transaction", () -> !hasOngoingTransaction(admin));
-            abortedByCoordinator.countDown();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
+          holdUntilAborted(admin);
+          abortedByCoordinator.countDown();
         }
       };
       try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition, settings, meters, Clock.systemUTC(),
@@ -93,6 +91,47 @@ class TransactionTimeoutIT {
     assertThat(folded.get("account-0").getDeposits()).isEqualTo(2);
     assertThat(folded.values()).filteredOn(state -> state != folded.get("account-0"))
         .allSatisfy(state -> assertThat(state.getDeposits()).isEqualTo(1));
+  }
+
+  @Test
+  void aLaneFencedAgainSoonAfterItsReplacementStopsTheLoopAndSaysWhy() throws Exception {
+    AtomicInteger transactions = new AtomicInteger();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap))) {
+      // the lanes take turns: the first transaction and the third (after the first one's redo) run on
+      // lane 0, and both hold until their coordinator has aborted them
+      FaultInjector holdFirstAndThird = point -> {
+        if (point == FaultPoint.OFFSETS_SENT) {
+          int transaction = transactions.incrementAndGet();
+          if (transaction == 1 || transaction == 3) {
+            holdUntilAborted(admin);
+          }
+        }
+      };
+      try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
+          harness.settings(stateDir, Duration.ofSeconds(2)), new SimpleMeterRegistry(), Clock.systemUTC(),
+          PartitionSnapshots.never(), holdFirstAndThird)) {
+        awaitTrue("the instance serves every partition",
+            () -> runtime.ownedPartitions().size() == RuntimeHarness.PARTITIONS);
+        assertThat(await(send(runtime, "f-1", deposit("account-1", 10)))).isInstanceOf(CommandOutcome.Accepted.class);
+        assertThat(runtime.failure()).as("replaced once, the loop went on").isNull();
+
+        send(runtime, "f-2", deposit("account-2", 10));
+        awaitTrue("the task loop stops", () -> runtime.failure() != null);
+        assertThat(runtime.failure())
+            .hasMessageContaining("could not end its transaction again within 60 s of its replacement")
+            .hasMessageContaining("a state directory of its own")
+            .hasMessageContaining("transaction.timeout.ms");
+      }
+    }
+  }
+
+  /** Holds the committer until no transaction of this service is ongoing: its coordinator aborted it. */
+  private void holdUntilAborted(Admin admin) {
+    try {
+      awaitTrue("the coordinator aborts the held transaction", () -> !hasOngoingTransaction(admin));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private boolean hasOngoingTransaction(Admin admin) throws Exception {

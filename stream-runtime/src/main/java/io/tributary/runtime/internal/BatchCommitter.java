@@ -193,14 +193,20 @@ final class BatchCommitter implements AutoCloseable {
    * initTransactions} aborts what the transactional id left open and waits for that.
    *
    * @return {@link Aborted}, for the caller to throw: the batch's commands are decided again
-   * @throws KafkaException {@code failure} itself if the lane's producer was replaced less than
-   *     {@link #REPLACE_WINDOW} ago, or the replacement failed (suppressed in it): the loop stops
+   * @throws KafkaException if the lane's producer was replaced less than {@link #REPLACE_WINDOW} ago
+   *     (caused by {@code failure}), or {@code failure} itself if the replacement failed (suppressed
+   *     in it): the loop stops
    */
   private Aborted replace(int lane, KafkaException failure) {
     long now = System.nanoTime();
     if (replaced[lane] && now - replacedAt[lane] < REPLACE_WINDOW.toNanos()) {
       // fenced again so soon: another process runs with this instance's transactional ids; stop, do not fight it
-      throw failure;
+      throw new KafkaException("The transactional producer of lane " + lane + " could not end its transaction"
+          + " again within " + REPLACE_WINDOW.toSeconds() + " s of its replacement, so the task loop stops rather"
+          + " than fence it once more: another process may run as instance " + clients.instanceId() + " (each"
+          + " instance needs a state directory of its own, where its id is kept), or transactions keep outliving"
+          + " transaction.timeout.ms (long JVM pauses, slow brokers). Fix that, then restart: the partitions replay"
+          + " what committed.", failure);
     }
     log.warn("{}: the transactional producer of lane {} cannot end its transaction ({}); replacing it, and"
         + " deciding the batch's commands again. A transaction held past transaction.timeout.ms is aborted by"
