@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class KafkaDevServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaDevServer.class);
   private static final int BIND_ATTEMPTS = 3;
+  /** Kafka's defaults of {@code num.io.threads}, {@code num.network.threads} and {@code group.coordinator.threads}. */
+  static final int KAFKA_REQUEST_HANDLERS = 8;
+  static final int KAFKA_NETWORK_THREADS = 3;
+  static final int KAFKA_GROUP_COORDINATOR_THREADS = 4;
 
   /**
    * How to start the broker.
@@ -213,8 +217,24 @@ public final class KafkaDevServer implements AutoCloseable {
     // the default dedupe buffer holds 128 MiB of heap for compaction a dev broker barely does
     properties.put("log.cleaner.dedupe.buffer.size", "4194304");
     properties.put("auto.create.topics.enable", "false");
+    properties.putAll(threadPools(Runtime.getRuntime().availableProcessors()));
     properties.putAll(options.overrides());
     return properties;
+  }
+
+  /**
+   * The broker's thread pools for a JVM with {@code cores} processors. Kafka's defaults (8 request
+   * handlers, 3 network threads, 4 group coordinator threads) size a broker for a machine of its own;
+   * this one shares the JVM's cores with the service and its callers, and on a few cores the extra
+   * threads only take turns on them, each hop of a request waiting for one. One request handler per
+   * core (at least 2), and a network and a group coordinator thread per two cores, up to Kafka's
+   * defaults, which hold from 8 cores on. {@link Options#overrides()} still replaces any of them.
+   */
+  static Map<String, String> threadPools(int cores) {
+    return Map.of(
+        "num.io.threads", String.valueOf(Math.clamp(cores, 2, KAFKA_REQUEST_HANDLERS)),
+        "num.network.threads", String.valueOf(Math.clamp(cores / 2, 1, KAFKA_NETWORK_THREADS)),
+        "group.coordinator.threads", String.valueOf(Math.clamp(cores / 2, 1, KAFKA_GROUP_COORDINATOR_THREADS)));
   }
 
   private static boolean isBindFailure(Throwable e) {
