@@ -1,10 +1,13 @@
 package io.tributary.runtime.internal;
 
+import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -14,17 +17,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A partition store whose writes run on a writer thread, so the task loop polls and decides the next
- * batch while the last one is written to RocksDB. At most one batch per partition is being written:
- * {@link #apply} waits for the previous one first. Until a batch is written, reads see it here: an
- * aggregate or outcome it holds is answered from the batch, its offsets are the store's offsets. A
- * checkpoint or close waits for the write. Dedupe entries the batch expires stay readable until it
- * is written: an entry may outlive its retention by a batch, never fall short of it. A failed write
- * is thrown by the next call that waits for it (the next apply, checkpoint or close); the Kafka log
- * holds the batch, so replay heals the store.
+ * batch while the last ones are written to RocksDB. The writes of a partition queue up on the writer
+ * in the order applied, at most {@link #MAX_QUEUED} of them: a further {@link #apply} waits for the
+ * oldest. Until a batch is written, reads see it here: an aggregate or outcome it holds is answered
+ * from the newest batch that holds it, its offsets are the store's offsets. A checkpoint taken with
+ * {@link #checkpointWhenWritten} queues behind the writes too, so it holds every batch applied
+ * before it, and the loop does not wait while RocksDB flushes for it. Close waits for every queued
+ * write and checkpoint. Dedupe entries a batch expires stay readable until it is written: an entry
+ * may outlive its retention by the batches queued, never fall short of it. A failed write is thrown by the next
+ * call that finds it (the next apply, a checkpoint or close), and every write queued after it is
+ * refused, so the store never holds a batch without the ones before it; the Kafka log holds them
+ * all, so replay heals the store.
  *
  * <p>Used by the task loop thread only; the writer thread touches only the wrapped store's {@code
- * apply}, which RocksDB allows beside reads from another thread, and the supplier of the changes it
- * writes, which reads what the loop thread no longer changes.
+ * apply} and {@code checkpoint}, which RocksDB allows beside reads from another thread, and the
+ * supplier of the changes it writes, which reads what the loop thread no longer changes.
  */
 final class PipelinedStore implements PartitionStore {
   /**
@@ -75,10 +82,18 @@ final class PipelinedStore implements PartitionStore {
     }
   }
 
+  /** The most writes and checkpoints of one partition queued on the writer at a time. */
+  static final int MAX_QUEUED = 16;
+
+  /** A write ({@code pending} set) or a checkpoint (null) queued on the writer, and its end. */
+  private record Queued(@Nullable Pending pending, CompletableFuture<Void> done) {}
+
   private final PartitionStore store;
   private final Executor writer;
-  private @Nullable Pending writing;
-  private @Nullable CompletableFuture<Void> written;
+  /** Oldest first; read and changed by the loop thread only. */
+  private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+  /** The first write that failed; set on the writer thread, which then refuses every later one. */
+  private volatile @Nullable RuntimeException failed;
 
   PipelinedStore(PartitionStore store, Executor writer) {
     this.store = store;
@@ -92,11 +107,14 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId) {
-    Pending pending = writing;
-    if (pending != null) {
-      Supplier<StoredAggregate> state = pending.aggregate(new StoreBatch.AggregateKey(aggregateType, aggregateId));
-      if (state != null) {
-        return Optional.of(state.get());
+    if (!queued.isEmpty()) {
+      StoreBatch.AggregateKey key = new StoreBatch.AggregateKey(aggregateType, aggregateId);
+      for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
+        Pending pending = newestFirst.next().pending();
+        Supplier<StoredAggregate> state = pending == null ? null : pending.aggregate(key);
+        if (state != null) {
+          return Optional.of(state.get());
+        }
       }
     }
     return store.aggregate(aggregateType, aggregateId);
@@ -104,9 +122,9 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public Optional<OutcomeRecord> outcome(String commandId) {
-    Pending pending = writing;
-    if (pending != null) {
-      Supplier<OutcomeRecord> outcome = pending.outcome(commandId);
+    for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
+      Pending pending = newestFirst.next().pending();
+      Supplier<OutcomeRecord> outcome = pending == null ? null : pending.outcome(commandId);
       if (outcome != null) {
         return Optional.of(outcome.get());
       }
@@ -116,19 +134,27 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public long eventsOffset() {
-    Pending pending = writing;
-    return pending != null && pending.nextEventsOffset().isPresent()
-        ? pending.nextEventsOffset().getAsLong() : store.eventsOffset();
+    for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
+      Pending pending = newestFirst.next().pending();
+      if (pending != null && pending.nextEventsOffset().isPresent()) {
+        return pending.nextEventsOffset().getAsLong();
+      }
+    }
+    return store.eventsOffset();
   }
 
   @Override
   public long outcomesOffset() {
-    Pending pending = writing;
-    return pending != null && pending.nextOutcomesOffset().isPresent()
-        ? pending.nextOutcomesOffset().getAsLong() : store.outcomesOffset();
+    for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
+      Pending pending = newestFirst.next().pending();
+      if (pending != null && pending.nextOutcomesOffset().isPresent()) {
+        return pending.nextOutcomesOffset().getAsLong();
+      }
+    }
+    return store.outcomesOffset();
   }
 
-  /** Waits for the previous batch's write, then starts writing {@code batch} and returns. */
+  /** Queues {@code batch}'s write behind the others and returns; see {@link #apply(Pending)}. */
   @Override
   public void apply(StoreBatch batch) {
     if (batch.isEmpty()) {
@@ -139,23 +165,65 @@ final class PipelinedStore implements PartitionStore {
   }
 
   /**
-   * Waits for the previous batch's write, then starts building {@code pending}'s changes and writing
-   * them on the writer thread, and returns: a committed batch's changes are assembled off the task
-   * loop's thread. Until they are written, reads are answered from {@code pending}.
+   * Queues the write of {@code pending}'s changes behind the writes and checkpoints queued before it,
+   * and returns: a committed batch's changes are assembled and written off the task loop's thread.
+   * Until they are written, reads are answered from {@code pending}. Waits only while {@link
+   * #MAX_QUEUED} are queued.
+   *
+   * @throws RuntimeException the failure of an earlier write
    */
   void apply(Pending pending) {
-    awaitWritten();
-    writing = pending;
-    written = CompletableFuture.runAsync(() -> store.apply(pending.changes()), writer);
+    dropEnded();
+    while (queued.size() >= MAX_QUEUED) {
+      queued.getFirst().done().handle((written, failure) -> null).join();
+      dropEnded();
+    }
+    queued.addLast(new Queued(pending, CompletableFuture.runAsync(() -> write(pending), writer)));
   }
 
+  /** On the writer thread. */
+  private void write(Pending pending) {
+    RuntimeException earlier = failed;
+    if (earlier != null) {
+      throw earlier;
+    }
+    try {
+      store.apply(pending.changes());
+    } catch (RuntimeException e) {
+      failed = e;
+      throw e;
+    }
+  }
+
+  /** Waits for every queued write, then writes the checkpoint on the calling thread. */
   @Override
   public void checkpoint(Path target) {
     awaitWritten();
     store.checkpoint(target);
   }
 
-  /** Waits for the write under way, then closes the store, even when the write failed. */
+  /**
+   * Queues a checkpoint behind the writes applied so far, and returns: it holds every one of them,
+   * and is at the offsets {@link #eventsOffset} and {@link #outcomesOffset} answer now. The loop goes
+   * on meanwhile; a later apply waits for it only once {@link #MAX_QUEUED} are queued.
+   */
+  @Override
+  public CompletableFuture<Void> checkpointWhenWritten(Path target) {
+    dropEnded();
+    CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+      RuntimeException earlier = failed;
+      if (earlier != null) {
+        throw new PermanentException("No checkpoint of partition " + partition() + " was taken: a write to its"
+            + " store failed before it (" + earlier.getMessage() + "). The partition stops; its replay after a"
+            + " restart heals the store.", earlier);
+      }
+      store.checkpoint(target);
+    }, writer);
+    queued.addLast(new Queued(null, done));
+    return done;
+  }
+
+  /** Waits for every queued write and checkpoint, then closes the store, even when a write failed. */
   @Override
   public void close() {
     try {
@@ -165,15 +233,25 @@ final class PipelinedStore implements PartitionStore {
     }
   }
 
-  /** Waits until the batch being written is in the store; throws its failure, if it failed. */
+  /**
+   * Waits until every queued write is in the store, and every queued checkpoint ended; throws the
+   * failure of a write, if one failed. A checkpoint's failure goes to its caller's future only.
+   */
   void awaitWritten() {
-    CompletableFuture<Void> pending = written;
-    if (pending == null) {
-      return;
+    while (!queued.isEmpty()) {
+      queued.getFirst().done().handle((written, failure) -> null).join();
+      dropEnded();
     }
-    written = null;
-    writing = null;
-    Futures.join(pending);
+  }
+
+  /** Drops the writes and checkpoints that ended, oldest first; throws the first failed write's failure. */
+  private void dropEnded() {
+    while (!queued.isEmpty() && queued.getFirst().done().isDone()) {
+      Queued ended = queued.removeFirst();
+      if (ended.pending() != null && ended.done().isCompletedExceptionally()) {
+        Futures.join(ended.done());
+      }
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
@@ -12,6 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,14 +87,88 @@ class PipelinedStoreTest {
   }
 
   @Test
-  void writesBatchesInOrderOneAtATime() {
+  void queuesWritesInOrderAndAnswersReadsFromTheNewestBatchThatHoldsThem() {
     store.apply(batch("acct-1", 1, "cmd-1", 1, 1));
-    writes.removeFirst().run();
     store.apply(batch("acct-1", 2, "cmd-2", 2, 2));
 
+    assertThat(writes).as("the second write does not wait for the first").hasSize(2);
     assertThat(store.aggregate("Account", "acct-1")).hasValue(state(2));
-    assertThat(store.outcome("cmd-1")).as("written by the first batch").isPresent();
-    assertThat(writes).hasSize(1);
+    assertThat(store.outcome("cmd-1")).as("held by the first batch").isPresent();
+    assertThat(store.outcome("cmd-2")).isPresent();
+    assertThat(store.eventsOffset()).isEqualTo(2);
+
+    writes.removeFirst().run();
+    assertThat(rocks.aggregate("Account", "acct-1")).hasValue(state(1));
+    assertThat(store.aggregate("Account", "acct-1")).hasValue(state(2));
+    writes.removeFirst().run();
+    store.awaitWritten();
+    assertThat(rocks.aggregate("Account", "acct-1")).hasValue(state(2));
+    assertThat(rocks.eventsOffset()).isEqualTo(2);
+  }
+
+  @Test
+  void applyWaitsForTheOldestWriteOnlyOnceTheQueueIsFull() throws Exception {
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    CountDownLatch held = new CountDownLatch(1);
+    try (RocksPartitionStore other = RocksPartitionStore.open(temp.resolve("p-4"), 4)) {
+      PipelinedStore queueing = new PipelinedStore(other, writer);
+      writer.execute(() -> awaitQuietly(held)); // the writer is busy until released
+      for (int i = 1; i <= PipelinedStore.MAX_QUEUED; i++) {
+        queueing.apply(batch("acct-1", i, "cmd-" + i, i, i));
+      }
+      CompletableFuture<Void> next = CompletableFuture.runAsync(
+          () -> queueing.apply(batch("acct-1", 99, "cmd-99", 99, 99)));
+
+      assertThatThrownBy(() -> next.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+      held.countDown();
+      next.get(30, TimeUnit.SECONDS);
+      queueing.awaitWritten();
+      assertThat(other.aggregate("Account", "acct-1")).hasValue(state(99));
+      assertThat(other.eventsOffset()).isEqualTo(99);
+    } finally {
+      held.countDown();
+      writer.shutdown();
+    }
+  }
+
+  @Test
+  void aCheckpointHoldsTheBatchesAppliedBeforeItAndNoneAfter() {
+    store.apply(batch("acct-1", 1, "cmd-1", 1, 1));
+    Path target = temp.resolve("checkpoint");
+    CompletableFuture<Void> checkpointed = store.checkpointWhenWritten(target);
+    store.apply(batch("acct-1", 2, "cmd-2", 2, 2));
+
+    assertThat(checkpointed).as("queued behind the first write").isNotDone();
+    assertThat(writes).hasSize(3);
+    writes.forEach(Runnable::run);
+    writes.clear();
+    assertThat(checkpointed).isCompleted();
+
+    try (RocksPartitionStore copy = RocksPartitionStore.open(target, 3)) {
+      assertThat(copy.aggregate("Account", "acct-1")).hasValue(state(1));
+      assertThat(copy.outcome("cmd-2")).isEmpty();
+      assertThat(copy.eventsOffset()).isEqualTo(1);
+    }
+    assertThat(rocks.aggregate("Account", "acct-1")).hasValue(state(2));
+  }
+
+  @Test
+  void refusesEveryWriteAndCheckpointQueuedAfterAFailedWrite() {
+    store.apply(new FailingBuild(batch("acct-1", 1, "cmd-1", 1, 1)));
+    store.apply(batch("acct-2", 1, "cmd-2", 2, 2));
+    CompletableFuture<Void> checkpointed = store.checkpointWhenWritten(temp.resolve("checkpoint"));
+    writes.forEach(Runnable::run);
+    writes.clear();
+
+    assertThat(rocks.aggregate("Account", "acct-2")).as("never written past the failed batch").isEmpty();
+    assertThat(rocks.eventsOffset()).isZero();
+    assertThat(checkpointed).isCompletedExceptionally();
+    assertThatThrownBy(checkpointed::join).hasCauseInstanceOf(PermanentException.class)
+        .hasMessageContaining("a write to its store failed before it");
+    assertThatThrownBy(() -> store.apply(batch("acct-3", 1, "cmd-3", 3, 3)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot build");
+    assertThatThrownBy(store::close).as("the refused write").hasMessageContaining("cannot build");
   }
 
   @Test
@@ -99,6 +180,46 @@ class PipelinedStoreTest {
     assertThatThrownBy(() -> store.apply(batch("acct-1", 2, "cmd-2", 2, 2)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+  }
+
+  /** Reads as {@code view} does; building its changes fails. */
+  private record FailingBuild(PipelinedStore.Built view) implements PipelinedStore.Pending {
+    FailingBuild(StoreBatch batch) {
+      this(new PipelinedStore.Built(batch));
+    }
+
+    @Override
+    public StoreBatch changes() {
+      throw new IllegalStateException("cannot build");
+    }
+
+    @Override
+    public Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
+      return view.aggregate(key);
+    }
+
+    @Override
+    public Supplier<OutcomeRecord> outcome(String commandId) {
+      return view.outcome(commandId);
+    }
+
+    @Override
+    public OptionalLong nextEventsOffset() {
+      return view.nextEventsOffset();
+    }
+
+    @Override
+    public OptionalLong nextOutcomesOffset() {
+      return view.nextOutcomesOffset();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Reads as {@code view} does, and records each build of its changes. */

@@ -4,6 +4,7 @@ import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The local state of one partition: each aggregate's state and version, the outcome of every command
@@ -35,6 +36,21 @@ public interface PartitionStore extends AutoCloseable {
    * must not exist yet.
    */
   void checkpoint(Path target);
+
+  /**
+   * Writes a checkpoint as {@link #checkpoint} does, holding every change applied so far, possibly
+   * after this returns; {@link #close} waits for it. This store writes it at once.
+   *
+   * @return completes once the checkpoint is written, or with the reason it is not
+   */
+  default CompletableFuture<Void> checkpointWhenWritten(Path target) {
+    try {
+      checkpoint(target);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Flushes and closes RocksDB. Idempotent. */
   @Override

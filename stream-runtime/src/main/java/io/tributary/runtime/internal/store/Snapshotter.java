@@ -27,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * a RocksDB checkpoint into a scratch directory, a {@link SnapshotStore#save} of it, retention, and
  * the removal of the scratch checkpoint.
  *
- * <p>The checkpoint is always taken on the calling (task loop) thread: it is cheap (RocksDB
- * hard-links its table files) and must see the store between two batches. What follows (the save,
- * retention, and the removal of the checkpoint) runs on the {@code saves} executor given to the
- * constructor, so a periodic snapshot pauses the partition only for the checkpoint. One save per
+ * <p>The checkpoint must see the store between two batches. The calling (task loop) thread asks
+ * the store for it ({@link PartitionStore#checkpointWhenWritten}): a pipelined store writes it on
+ * its writer thread behind the batches applied so far, so the loop does not wait while RocksDB
+ * flushes its memtable for it (tens of milliseconds); a plain store writes it at once. What follows
+ * (the save, retention, and the removal of the checkpoint) runs on the {@code saves} executor given
+ * to the constructor, once the checkpoint is written. One save per
  * partition is under way at a time: {@link #maybeSnapshot} takes no new one while the last has not
  * finished, learns how it ended on its next call (a failure is thrown then), and {@link
  * #snapshotNow} waits for the last one and for its own. Without an executor everything runs on the
@@ -188,17 +190,27 @@ public final class Snapshotter {
     int p = store.partition();
     Path checkpoint = workDir.resolve("checkpoint-" + service + "-p" + p);
     Timer.Sample sample = Timer.start(registry);
-    // one thread writes the store, so the offsets read here are those of the checkpoint
+    // the checkpoint holds every change applied so far and no later one, so it is at the offsets read here
     long eventsOffset = store.eventsOffset();
     long outcomesOffset = store.outcomesOffset();
+    CompletableFuture<Void> checkpointed;
     try {
       deleteCheckpoint(checkpoint); // a leftover of a crash mid-snapshot
-      store.checkpoint(checkpoint);
+      // a pipelined store writes it on its writer thread, after the writes queued before it
+      checkpointed = store.checkpointWhenWritten(checkpoint);
     } catch (RuntimeException | Error e) {
       stopTimer(sample, p);
       throw e;
     }
-    Supplier<Saved> save = () -> save(p, checkpoint, eventsOffset, outcomesOffset, sample);
+    Supplier<Saved> save = () -> {
+      try {
+        Futures.join(checkpointed);
+      } catch (RuntimeException | Error e) {
+        stopTimer(sample, p);
+        throw e;
+      }
+      return save(p, checkpoint, eventsOffset, outcomesOffset, sample);
+    };
     CompletableFuture<Saved> saved;
     if (saves == null) {
       saved = new CompletableFuture<>();
