@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -92,8 +93,8 @@ final class PipelinedStore implements PartitionStore {
   private final Executor writer;
   /** Oldest first; read and changed by the loop thread only. */
   private final ArrayDeque<Queued> queued = new ArrayDeque<>();
-  /** The first write that failed; set on the writer thread, which then refuses every later one. */
-  private volatile @Nullable RuntimeException failed;
+  /** The failure of the first write that failed; set on the writer thread, which then refuses every later one. */
+  private volatile @Nullable Throwable failed;
 
   PipelinedStore(PartitionStore store, Executor writer) {
     this.store = store;
@@ -109,12 +110,9 @@ final class PipelinedStore implements PartitionStore {
   public Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId) {
     if (!queued.isEmpty()) {
       StoreBatch.AggregateKey key = new StoreBatch.AggregateKey(aggregateType, aggregateId);
-      for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
-        Pending pending = newestFirst.next().pending();
-        Supplier<StoredAggregate> state = pending == null ? null : pending.aggregate(key);
-        if (state != null) {
-          return Optional.of(state.get());
-        }
+      Supplier<StoredAggregate> state = newest(pending -> pending.aggregate(key));
+      if (state != null) {
+        return Optional.of(state.get());
       }
     }
     return store.aggregate(aggregateType, aggregateId);
@@ -122,36 +120,33 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public Optional<OutcomeRecord> outcome(String commandId) {
-    for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
-      Pending pending = newestFirst.next().pending();
-      Supplier<OutcomeRecord> outcome = pending == null ? null : pending.outcome(commandId);
-      if (outcome != null) {
-        return Optional.of(outcome.get());
-      }
-    }
-    return store.outcome(commandId);
+    Supplier<OutcomeRecord> outcome = newest(pending -> pending.outcome(commandId));
+    return outcome != null ? Optional.of(outcome.get()) : store.outcome(commandId);
   }
 
   @Override
   public long eventsOffset() {
-    for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
-      Pending pending = newestFirst.next().pending();
-      if (pending != null && pending.nextEventsOffset().isPresent()) {
-        return pending.nextEventsOffset().getAsLong();
-      }
-    }
-    return store.eventsOffset();
+    OptionalLong next = newest(pending -> pending.nextEventsOffset().isPresent() ? pending.nextEventsOffset() : null);
+    return next != null ? next.getAsLong() : store.eventsOffset();
   }
 
   @Override
   public long outcomesOffset() {
+    OptionalLong next =
+        newest(pending -> pending.nextOutcomesOffset().isPresent() ? pending.nextOutcomesOffset() : null);
+    return next != null ? next.getAsLong() : store.outcomesOffset();
+  }
+
+  /** @return what {@code read} finds in the newest queued batch where it finds anything, or null */
+  private <T> @Nullable T newest(Function<Pending, @Nullable T> read) {
     for (Iterator<Queued> newestFirst = queued.descendingIterator(); newestFirst.hasNext(); ) {
       Pending pending = newestFirst.next().pending();
-      if (pending != null && pending.nextOutcomesOffset().isPresent()) {
-        return pending.nextOutcomesOffset().getAsLong();
+      T found = pending == null ? null : read.apply(pending);
+      if (found != null) {
+        return found;
       }
     }
-    return store.outcomesOffset();
+    return null;
   }
 
   /** Queues {@code batch}'s write behind the others and returns; see {@link #apply(Pending)}. */
@@ -183,13 +178,14 @@ final class PipelinedStore implements PartitionStore {
 
   /** On the writer thread. */
   private void write(Pending pending) {
-    RuntimeException earlier = failed;
+    Throwable earlier = failed;
     if (earlier != null) {
-      throw earlier;
+      throw new IllegalStateException("Not written: an earlier write to the store of partition " + partition()
+          + " failed: " + earlier, earlier);
     }
     try {
       store.apply(pending.changes());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed = e;
       throw e;
     }
@@ -211,11 +207,11 @@ final class PipelinedStore implements PartitionStore {
   public CompletableFuture<Void> checkpointWhenWritten(Path target) {
     dropEnded();
     CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-      RuntimeException earlier = failed;
+      Throwable earlier = failed;
       if (earlier != null) {
         throw new PermanentException("No checkpoint of partition " + partition() + " was taken: a write to its"
-            + " store failed before it (" + earlier.getMessage() + "). The partition stops; its replay after a"
-            + " restart heals the store.", earlier);
+            + " store failed before it (" + earlier + "). The task loop stops at its next write to the store;"
+            + " after a restart, replay from the Kafka log heals the store.", earlier);
       }
       store.checkpoint(target);
     }, writer);
