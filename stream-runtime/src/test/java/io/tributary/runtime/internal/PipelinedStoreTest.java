@@ -68,7 +68,7 @@ class PipelinedStoreTest {
   void buildsAPendingBatchOnTheWriterAndAnswersFromItsViewUntilThen() {
     StoreBatch changes = batch("acct-1", 4, "cmd-1", 10, 20);
     List<String> built = new ArrayList<>();
-    store.apply(new CountedBuild(new PipelinedStore.Built(changes), built));
+    store.apply(new CountedBuild(new PipelinedStore.Built(changes), built, false));
 
     assertThat(built).as("built only where it is written").isEmpty();
     assertThat(store.aggregate("Account", "acct-1")).hasValue(state(4));
@@ -154,7 +154,7 @@ class PipelinedStoreTest {
 
   @Test
   void refusesEveryWriteAndCheckpointQueuedAfterAFailedWrite() {
-    store.apply(new FailingBuild(batch("acct-1", 1, "cmd-1", 1, 1)));
+    store.apply(new CountedBuild(new PipelinedStore.Built(batch("acct-1", 1, "cmd-1", 1, 1)), new ArrayList<>(), true));
     store.apply(batch("acct-2", 1, "cmd-2", 2, 2));
     CompletableFuture<Void> checkpointed = store.checkpointWhenWritten(temp.resolve("checkpoint"));
     writes.forEach(Runnable::run);
@@ -182,38 +182,6 @@ class PipelinedStoreTest {
         .hasMessageContaining("closed");
   }
 
-  /** Reads as {@code view} does; building its changes fails. */
-  private record FailingBuild(PipelinedStore.Built view) implements PipelinedStore.Pending {
-    FailingBuild(StoreBatch batch) {
-      this(new PipelinedStore.Built(batch));
-    }
-
-    @Override
-    public StoreBatch changes() {
-      throw new IllegalStateException("cannot build");
-    }
-
-    @Override
-    public Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key) {
-      return view.aggregate(key);
-    }
-
-    @Override
-    public Supplier<OutcomeRecord> outcome(String commandId) {
-      return view.outcome(commandId);
-    }
-
-    @Override
-    public OptionalLong nextEventsOffset() {
-      return view.nextEventsOffset();
-    }
-
-    @Override
-    public OptionalLong nextOutcomesOffset() {
-      return view.nextOutcomesOffset();
-    }
-  }
-
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await();
@@ -222,11 +190,15 @@ class PipelinedStoreTest {
     }
   }
 
-  /** Reads as {@code view} does, and records each build of its changes. */
-  private record CountedBuild(PipelinedStore.Built view, List<String> built) implements PipelinedStore.Pending {
+  /** Reads as {@code view} does, and records each build of its changes; a build fails if {@code fails}. */
+  private record CountedBuild(PipelinedStore.Built view, List<String> built, boolean fails)
+      implements PipelinedStore.Pending {
     @Override
     public StoreBatch changes() {
       built.add(Thread.currentThread().getName());
+      if (fails) {
+        throw new IllegalStateException("cannot build");
+      }
       return view.changes();
     }
 
