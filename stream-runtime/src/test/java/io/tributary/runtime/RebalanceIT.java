@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +74,7 @@ class RebalanceIT {
     for (var entry : sent.entrySet()) {
       CompletableFuture<CommandOutcome> future = pending.get(entry.getKey());
       CommandOutcome outcome = future.isDone() && !future.isCompletedExceptionally() ? future.join()
-          : await(RuntimeHarness.send(live.getFirst().runtime(), entry.getKey(), entry.getValue()));
+          : resend(live, entry.getKey(), entry.getValue());
       outcomes.put(entry.getKey(), outcome);
     }
     double replayed = all.stream().mapToDouble(Instance::replayed).sum();
@@ -86,6 +87,25 @@ class RebalanceIT {
     // moved partitions restore from the snapshot their last owner took when it gave them up
     assertThat(replayed).as("events replayed by all instances, of %s", outcomes.size())
         .isLessThan(outcomes.size() * 0.05);
+  }
+
+  /** Resends through the first live instance; one left unanswered fails with where its partition stands. */
+  private static CommandOutcome resend(List<Instance> live, String commandId, AccountCommand command)
+      throws Exception {
+    try {
+      return await(RuntimeHarness.send(live.getFirst().runtime(), commandId, command));
+    } catch (TimeoutException e) {
+      StringBuilder instances = new StringBuilder();
+      for (Instance instance : live) {
+        TributaryRuntime runtime = instance.runtime();
+        instances.append("\n  owns ").append(runtime.ownedPartitions()).append(", stopped ")
+            .append(runtime.stoppedPartitions()).append(", running ").append(runtime.isRunning())
+            .append(", failure ").append(runtime.failure());
+      }
+      throw new AssertionError("No outcome for the resend of " + commandId + " (" + command.getAccountId()
+          + ", partition " + new Partitioner(PARTITIONS).partitionFor(command.getAccountId())
+          + ") through the first of the live instances:" + instances, e);
+    }
   }
 
   private Instance start(RuntimeHarness harness, int n, List<Instance> all) {
