@@ -170,8 +170,7 @@ final class PipelinedStore implements PartitionStore {
   void apply(Pending pending) {
     dropEnded();
     while (queued.size() >= MAX_QUEUED) {
-      queued.getFirst().done().handle((written, failure) -> null).join();
-      dropEnded();
+      awaitOldest();
     }
     queued.addLast(new Queued(pending, CompletableFuture.runAsync(() -> write(pending), writer)));
   }
@@ -181,7 +180,8 @@ final class PipelinedStore implements PartitionStore {
     Throwable earlier = failed;
     if (earlier != null) {
       throw new IllegalStateException("Not written: an earlier write to the store of partition " + partition()
-          + " failed: " + earlier, earlier);
+          + " failed: " + earlier + ". The task loop stops at its next write; after a restart, replay from the"
+          + " Kafka log heals the store.", earlier);
     }
     try {
       store.apply(pending.changes());
@@ -235,9 +235,14 @@ final class PipelinedStore implements PartitionStore {
    */
   void awaitWritten() {
     while (!queued.isEmpty()) {
-      queued.getFirst().done().handle((written, failure) -> null).join();
-      dropEnded();
+      awaitOldest();
     }
+  }
+
+  /** Waits for the oldest queued write or checkpoint to end, then drops what ended; see {@link #dropEnded}. */
+  private void awaitOldest() {
+    queued.getFirst().done().handle((written, failure) -> null).join();
+    dropEnded();
   }
 
   /** Drops the writes and checkpoints that ended, oldest first; throws the first failed write's failure. */

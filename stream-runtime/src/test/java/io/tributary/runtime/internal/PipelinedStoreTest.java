@@ -153,6 +153,32 @@ class PipelinedStoreTest {
   }
 
   @Test
+  void closeWaitsForAQueuedCheckpoint() throws Exception {
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    CountDownLatch held = new CountDownLatch(1);
+    try {
+      RocksPartitionStore other = RocksPartitionStore.open(temp.resolve("p-5"), 5);
+      PipelinedStore queueing = new PipelinedStore(other, writer);
+      writer.execute(() -> awaitQuietly(held)); // the writer is busy until released
+      queueing.apply(batch("acct-1", 1, "cmd-1", 1, 1));
+      Path target = temp.resolve("checkpoint-5");
+      CompletableFuture<Void> checkpointed = queueing.checkpointWhenWritten(target);
+      CompletableFuture<Void> closed = CompletableFuture.runAsync(queueing::close);
+
+      assertThatThrownBy(() -> closed.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+      held.countDown();
+      closed.get(30, TimeUnit.SECONDS);
+      assertThat(checkpointed).as("written before the store closed").isCompleted();
+      try (RocksPartitionStore copy = RocksPartitionStore.open(target, 5)) {
+        assertThat(copy.eventsOffset()).isEqualTo(1);
+      }
+    } finally {
+      held.countDown();
+      writer.shutdown();
+    }
+  }
+
+  @Test
   void refusesEveryWriteAndCheckpointQueuedAfterAFailedWrite() {
     store.apply(new CountedBuild(new PipelinedStore.Built(batch("acct-1", 1, "cmd-1", 1, 1)), new ArrayList<>(), true));
     store.apply(batch("acct-2", 1, "cmd-2", 2, 2));
