@@ -48,19 +48,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionBatch {
   /**
-   * The ids of a command, as text for lookups and as UTF-8 for the records. A command record holds
-   * its text as UTF-8, whether parsed (records.proto does not check UTF-8 when it parses; {@link
-   * WireFormat#checkUtf8} does) or built by the gateway, so the ids are copied into the events as
-   * they came, and only the two looked up are decoded.
+   * The ids of a command, as text for lookups and as UTF-8 for the records. A command holds its text
+   * as UTF-8 ({@link IncomingCommand}), so the ids are copied into the events as they came, and only
+   * the two looked up are decoded.
    */
   private record Ids(String commandId, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8,
       ByteString aggregateTypeUtf8) {
-    static Ids of(CommandRecord command) {
-      // the bytes before the text: reading the text replaces the record's bytes with it
-      ByteString commandIdUtf8 = command.getCommandIdBytes();
-      ByteString aggregateIdUtf8 = command.getAggregateIdBytes();
-      return new Ids(command.getCommandId(), commandIdUtf8, command.getAggregateId(), aggregateIdUtf8,
-          command.getAggregateTypeBytes());
+    static Ids of(IncomingCommand command) {
+      return new Ids(command.commandId().toStringUtf8(), command.commandId(), command.aggregateId().toStringUtf8(),
+          command.aggregateId(), command.aggregateType());
     }
   }
 
@@ -85,6 +81,8 @@ final class PartitionBatch {
   private final ByteString instanceId;
   private final Map<AggregateKey, Loaded> states;
   private final Map<AggregateType<?, ?, ?>, Names> names = new IdentityHashMap<>();
+  /** The registered aggregate types this batch's commands named, by their names as UTF-8. */
+  private final Map<ByteString, AggregateType<?, ?, ?>> types = new HashMap<>();
   private final Map<String, DecidedOutcome> seenInBatch;
   private final List<EventRecord> events;
   private final List<DecidedOutcome> outcomes;
@@ -179,9 +177,9 @@ final class PartitionBatch {
       firstCommandOffset = offset;
     }
     nextCommandOffset = offset + 1;
-    CommandRecord command;
+    IncomingCommand command;
     try {
-      command = WireFormat.checkUtf8(CommandRecord.parseFrom(value == null ? new byte[0] : value));
+      command = IncomingCommand.parse(value == null ? new byte[0] : value);
     } catch (InvalidProtocolBufferException e) {
       String id = "offset-" + partition + "-" + offset;
       fail(id, OutcomeRecord.newBuilder().setCommandId(id),
@@ -194,8 +192,8 @@ final class PartitionBatch {
   }
 
   /** @return where a command came from, for an error: a record of the commands topic, or the gateway (-1) */
-  private String where(CommandRecord command, long offset) {
-    return offset < 0 ? "command " + command.getCommandId() + " handed over for partition " + partition
+  private String where(Ids ids, long offset) {
+    return offset < 0 ? "command " + ids.commandId() + " handed over for partition " + partition
         : recordAt(offset);
   }
 
@@ -209,41 +207,46 @@ final class PartitionBatch {
    */
   void decideHanded(CommandRecord command) {
     handed.add(command);
-    decide(command, -1);
+    decide(IncomingCommand.of(command), -1);
   }
 
   /** @param offset the command's offset in the commands topic, or -1 if the gateway handed it over */
-  private void decide(CommandRecord command, long offset) {
+  private void decide(IncomingCommand command, long offset) {
     Ids ids = Ids.of(command);
     Supplier<OutcomeRecord> first = firstOutcome(ids.commandId());
     if (first != null) {
       outcomes.add(DecidedOutcome.duplicate(ids.commandId(), first));
       return;
     }
-    Optional<AggregateType<?, ?, ?>> type = definition.findAggregate(command.getAggregateType());
-    if (type.isEmpty()) {
-      fail(command, ids, "Unknown aggregate type '" + command.getAggregateType() + "' in " + where(command, offset)
-          + "; known types: "
-          + definition.aggregates().stream().map(AggregateType::name).toList());
-      return;
+    AggregateType<?, ?, ?> type = types.get(command.aggregateType());
+    if (type == null) {
+      String name = command.aggregateType().toStringUtf8();
+      Optional<AggregateType<?, ?, ?>> registered = definition.findAggregate(name);
+      if (registered.isEmpty()) {
+        fail(ids, "Unknown aggregate type '" + name + "' in " + where(ids, offset) + "; known types: "
+            + definition.aggregates().stream().map(AggregateType::name).toList());
+        return;
+      }
+      type = registered.get();
+      types.put(command.aggregateType(), type);
     }
     if (partitioner.partitionFor(ids.aggregateId()) != partition) {
-      fail(command, ids, "Command " + command.getCommandId() + " for aggregate " + command.getAggregateId()
-          + " arrived on partition " + partition + " but belongs on " + partitioner.partitionFor(command.getAggregateId())
+      fail(ids, "Command " + ids.commandId() + " for aggregate " + ids.aggregateId()
+          + " arrived on partition " + partition + " but belongs on " + partitioner.partitionFor(ids.aggregateId())
           + "; produce commands keyed by aggregate id with Kafka's default partitioner.");
       return;
     }
-    decideTyped(type.get(), command, ids);
+    decideTyped(type, command, ids);
   }
 
   /** @return whether an instance other than this one waits for the command's outcome */
-  private boolean awaitedElsewhere(CommandRecord command) {
-    ByteString replyTo = command.getReplyToBytes();
+  private boolean awaitedElsewhere(IncomingCommand command) {
+    ByteString replyTo = command.replyTo();
     return !replyTo.isEmpty() && !replyTo.equals(instanceId);
   }
 
   private <C extends Message, S extends Message, E extends Message> void decideTyped(
-      AggregateType<C, S, E> type, CommandRecord command, Ids ids) {
+      AggregateType<C, S, E> type, IncomingCommand command, Ids ids) {
     AggregateKey key = new AggregateKey(type.name(), ids.aggregateId());
     Names typeNames = names.computeIfAbsent(type, Names::of);
     C decoded;
@@ -251,8 +254,8 @@ final class PartitionBatch {
     long version;
     Decision<E> decision;
     try {
-      decoded = WireFormat.decode(type.commandCodec(), typeNames.commandType(), command.getCommand(),
-          () -> "command " + ids.commandId());
+      decoded = WireFormat.decode(type.commandCodec(), typeNames.commandType(), command.commandType(),
+          command.commandData(), () -> "command " + ids.commandId());
       Loaded loaded = load(type, key);
       @SuppressWarnings("unchecked")
       S current = (S) loaded.state();
@@ -260,18 +263,18 @@ final class PartitionBatch {
       version = loaded.version();
       decision = type.aggregate().decide(decoded, state);
     } catch (RuntimeException e) {
-      fail(command, ids, "Command " + ids.commandId() + " could not be decided: " + e);
+      fail(ids, "Command " + ids.commandId() + " could not be decided: " + e);
       return;
     }
     if (decision instanceof Decision.Rejected<E> rejected) {
-      record(ids.commandId(), outcome(command, ids).setRejected(OutcomeRecord.Rejected.newBuilder()
+      record(ids.commandId(), outcome(ids).setRejected(OutcomeRecord.Rejected.newBuilder()
           .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message())));
       return;
     }
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
     List<EventRecord> produced = new ArrayList<>(accepted.size());
     S next = state;
-    ByteString correlationId = command.getCorrelationIdBytes();
+    ByteString correlationId = command.correlationId();
     try {
       for (E event : accepted) {
         next = type.aggregate().evolve(next, event);
@@ -292,7 +295,7 @@ final class PartitionBatch {
         // Kafka refuses a larger record and aborts the transaction; decided again, it would abort forever
         int bytes = RecordSizeLimit.size(built, ids.aggregateIdUtf8()); // the event's key: its aggregate id
         if (bytes > limit.maxRecordBytes()) {
-          fail(command, ids, "Command " + ids.commandId() + " was accepted but its event "
+          fail(ids, "Command " + ids.commandId() + " was accepted but its event "
               + (produced.size() + 1) + " of " + accepted.size() + " (" + type.eventCodec().typeName() + ") is "
               + bytes + " bytes with its key, " + limit.describe() + "; nothing of the command was appended. Emit"
               + " smaller events, or raise max.request.size in the Kafka properties (and the broker's"
@@ -303,7 +306,7 @@ final class PartitionBatch {
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
-      fail(command, ids, "Command " + ids.commandId() + " was accepted but evolve failed on its events: " + e);
+      fail(ids, "Command " + ids.commandId() + " was accepted but evolve failed on its events: " + e);
       return;
     }
     long newVersion = version + produced.size();
@@ -312,7 +315,7 @@ final class PartitionBatch {
       events.addAll(produced);
     }
     if (produced.isEmpty()) {
-      record(ids.commandId(), outcome(command, ids).setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
+      record(ids.commandId(), outcome(ids).setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
     } else {
       record(DecidedOutcome.accepted(ids.commandId(), ids.commandIdUtf8(), typeNames.aggregateType(),
           ids.aggregateIdUtf8(), newVersion, produced.size(), partition, events.size() - 1, awaitedElsewhere(command)));
@@ -363,15 +366,15 @@ final class PartitionBatch {
    * @return a new outcome of {@code command}, built only for what the events do not tell: most
    *     commands are accepted with events and need none
    */
-  private static OutcomeRecord.Builder outcome(CommandRecord command, Ids ids) {
+  private static OutcomeRecord.Builder outcome(Ids ids) {
     return OutcomeRecord.newBuilder()
         .setCommandIdBytes(ids.commandIdUtf8())
         .setAggregateTypeBytes(ids.aggregateTypeUtf8())
         .setAggregateIdBytes(ids.aggregateIdUtf8());
   }
 
-  private void fail(CommandRecord command, Ids ids, @Nullable String error) {
-    fail(ids.commandId(), outcome(command, ids), error);
+  private void fail(Ids ids, @Nullable String error) {
+    fail(ids.commandId(), outcome(ids), error);
   }
 
   private void fail(String commandId, OutcomeRecord.Builder outcome, @Nullable String error) {

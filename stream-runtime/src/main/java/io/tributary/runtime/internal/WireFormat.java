@@ -7,7 +7,6 @@ import io.tributary.core.codec.Codec;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.Position;
-import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Payload;
@@ -42,18 +41,24 @@ public final class WireFormat {
   }
 
   /**
-   * As {@link #decode(Codec, Payload, Supplier)}, given the codec's type name as UTF-8: the payload's
-   * is compared as it came, without decoding it.
+   * As {@link #decode(Codec, Payload, Supplier)}, for a payload read as its type name and bytes
+   * ({@link IncomingCommand}), given the codec's type name as UTF-8: the payload's is compared as it
+   * came, without decoding it.
    */
-  public static <T> T decode(Codec<T> codec, ByteString typeName, Payload payload, Supplier<String> where) {
-    if (!payload.getTypeNameBytes().equals(typeName)) {
-      throw wrongType(codec, payload, where);
+  static <T> T decode(Codec<T> codec, ByteString codecTypeName, ByteString typeName, ByteString data,
+      Supplier<String> where) {
+    if (!typeName.equals(codecTypeName)) {
+      throw wrongType(codec, typeName.toStringUtf8(), where);
     }
-    return codec.decode(payload.getData().toByteArray());
+    return codec.decode(data.toByteArray());
   }
 
   private static PermanentException wrongType(Codec<?> codec, Payload payload, Supplier<String> where) {
-    return new PermanentException(where.get() + " holds a '" + payload.getTypeName() + "' where '" + codec.typeName()
+    return wrongType(codec, payload.getTypeName(), where);
+  }
+
+  private static PermanentException wrongType(Codec<?> codec, String typeName, Supplier<String> where) {
+    return new PermanentException(where.get() + " holds a '" + typeName + "' where '" + codec.typeName()
         + "' was expected. Register a codec under that type name, or check the producer.");
   }
 
@@ -68,32 +73,6 @@ public final class WireFormat {
       return parser.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw new PermanentException(unparseable(where.get(), bytes.length, e), e);
-    }
-  }
-
-  /**
-   * Checks that the text fields of a command record another producer may have written are UTF-8:
-   * records.proto leaves that to the reader, so that a parse does not decode ids the task loop only
-   * copies into its events (ADR 0003, "Wire records").
-   *
-   * @return {@code command}
-   * @throws InvalidProtocolBufferException naming the first field that is not UTF-8; the record is
-   *     answered as one that does not parse
-   */
-  static CommandRecord checkUtf8(CommandRecord command) throws InvalidProtocolBufferException {
-    checkUtf8("command_id", command.getCommandIdBytes());
-    checkUtf8("aggregate_type", command.getAggregateTypeBytes());
-    checkUtf8("aggregate_id", command.getAggregateIdBytes());
-    checkUtf8("correlation_id", command.getCorrelationIdBytes());
-    checkUtf8("causation_id", command.getCausationIdBytes());
-    checkUtf8("reply_to", command.getReplyToBytes());
-    checkUtf8("command.type_name", command.getCommand().getTypeNameBytes());
-    return command;
-  }
-
-  private static void checkUtf8(String field, ByteString text) throws InvalidProtocolBufferException {
-    if (!text.isValidUtf8()) {
-      throw new InvalidProtocolBufferException("Field " + field + " of the CommandRecord is not valid UTF-8");
     }
   }
 
