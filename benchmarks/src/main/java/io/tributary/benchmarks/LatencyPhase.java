@@ -103,9 +103,11 @@ final class LatencyPhase {
   private List<LatencyResult> runRound(GcPauses gc) throws Exception {
     List<LatencyResult> results = new ArrayList<>();
     if (settings.runsSystem("tributary")) {
+      System.gc(); // as before a throughput run: the garbage of the runs before is not collected in this one
       results.addAll(measureTributary(gc));
     }
     if (settings.runsSystem("kafka-streams")) {
+      System.gc();
       results.add(measureStreams(gc));
     }
     return results;
