@@ -90,12 +90,15 @@ final class TributarySystem implements CommandProcessor {
     Timer commits = meters.get("tributary.commit.latency").timer();
     Timer decisions = meters.get("tributary.decide.time").timer();
     Timer waits = meters.get("tributary.command.wait").timer();
+    Timer storeWaits = meters.get("tributary.store.queue.wait").timer();
     return String.format(Locale.ROOT,
         "%d transactions, mean batch %.0f commands (max %.0f), mean decisions %.1f ms, mean transaction %.1f ms"
-            + " (max %.0f), oldest command's wait mean %.1f ms (max %.0f), %.0f aborted",
+            + " (max %.0f), oldest command's wait mean %.1f ms (max %.0f), %.0f aborted; the loop waited for a full"
+            + " store write queue %d times, %.0f ms in all (max %.0f)",
         batches.count(), batches.mean(), batches.max(), decisions.mean(TimeUnit.MILLISECONDS),
         commits.mean(TimeUnit.MILLISECONDS), commits.max(TimeUnit.MILLISECONDS), waits.mean(TimeUnit.MILLISECONDS),
-        waits.max(TimeUnit.MILLISECONDS), meters.get("tributary.batch.aborted").counter().count());
+        waits.max(TimeUnit.MILLISECONDS), meters.get("tributary.batch.aborted").counter().count(), storeWaits.count(),
+        storeWaits.totalTime(TimeUnit.MILLISECONDS), storeWaits.max(TimeUnit.MILLISECONDS));
   }
 
   @Override

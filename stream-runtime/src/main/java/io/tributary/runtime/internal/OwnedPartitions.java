@@ -34,6 +34,7 @@ final class OwnedPartitions {
   private final Executor storeWriter;
   private final Counter replayedEvents;
   private final Timer restoreTime;
+  private final Timer storeQueueWaits;
   /** Changed by the task loop's thread; concurrent so that {@link #ownedNow} reads it from any thread. */
   private final Map<Integer, Owned> partitions = new ConcurrentHashMap<>();
   /** The restored partitions the loop serves in full: see {@link #serving}. */
@@ -50,6 +51,7 @@ final class OwnedPartitions {
     this.storeWriter = storeWriter;
     this.replayedEvents = Counter.builder("tributary.replay.events").tag("service", service).register(meters);
     this.restoreTime = Timer.builder("tributary.restore.time").tag("service", service).register(meters);
+    this.storeQueueWaits = Timer.builder(PipelinedStore.QUEUE_WAIT).tag("service", service).register(meters);
   }
 
   /** @return the partition, or null if it is not owned (not assigned, or stopped) */
@@ -70,7 +72,7 @@ final class OwnedPartitions {
     try {
       Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
       partitions.put(partition,
-          new Owned(new PipelinedStore(store, storeWriter), new StateCache(settings.stateCacheEntries())));
+          new Owned(new PipelinedStore(store, storeWriter, storeQueueWaits), new StateCache(settings.stateCacheEntries())));
       stopped.remove(partition);
       log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", service, partition,
           replayed.events(), replayed.outcomes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

@@ -1,5 +1,6 @@
 package io.tributary.runtime.internal;
 
+import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -85,20 +87,29 @@ final class PipelinedStore implements PartitionStore {
 
   /** The most writes and checkpoints of one partition queued on the writer at a time. */
   static final int MAX_QUEUED = 16;
+  /** The timer of the task loop's waits for a full queue: while it waits, no command is decided. */
+  static final String QUEUE_WAIT = "tributary.store.queue.wait";
 
   /** A write ({@code pending} set) or a checkpoint (null) queued on the writer, and its end. */
   private record Queued(@Nullable Pending pending, CompletableFuture<Void> done) {}
 
   private final PartitionStore store;
   private final Executor writer;
+  /** How long applies waited for the oldest queued write or checkpoint, because {@link #MAX_QUEUED} were queued. */
+  private final Timer queueFullWaits;
   /** Oldest first; read and changed by the loop thread only. */
   private final ArrayDeque<Queued> queued = new ArrayDeque<>();
   /** The failure of the first write that failed; set on the writer thread, which then refuses every later one. */
   private volatile @Nullable Throwable failed;
 
-  PipelinedStore(PartitionStore store, Executor writer) {
+  /**
+   * @param queueFullWaits records each wait of an {@link #apply} for a full queue: the task loop stops
+   *     meanwhile (metric {@code tributary.store.queue.wait})
+   */
+  PipelinedStore(PartitionStore store, Executor writer, Timer queueFullWaits) {
     this.store = store;
     this.writer = writer;
+    this.queueFullWaits = queueFullWaits;
   }
 
   @Override
@@ -169,8 +180,12 @@ final class PipelinedStore implements PartitionStore {
    */
   void apply(Pending pending) {
     dropEnded();
-    while (queued.size() >= MAX_QUEUED) {
-      awaitOldest();
+    if (queued.size() >= MAX_QUEUED) {
+      long started = System.nanoTime();
+      while (queued.size() >= MAX_QUEUED) {
+        awaitOldest();
+      }
+      queueFullWaits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
     queued.addLast(new Queued(pending, CompletableFuture.runAsync(() -> write(pending), writer)));
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
@@ -28,13 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelinedStoreTest {
   @TempDir Path temp;
   private final List<Runnable> writes = new ArrayList<>();
+  private final Timer queueWaits = new SimpleMeterRegistry().timer(PipelinedStore.QUEUE_WAIT);
   private RocksPartitionStore rocks;
   private PipelinedStore store;
 
   @BeforeEach
   void setUp() {
     rocks = RocksPartitionStore.open(temp.resolve("p-3"), 3);
-    store = new PipelinedStore(rocks, writes::add);
+    store = new PipelinedStore(rocks, writes::add, queueWaits);
   }
 
   @AfterEach
@@ -111,7 +114,7 @@ class PipelinedStoreTest {
     ExecutorService writer = Executors.newSingleThreadExecutor();
     CountDownLatch held = new CountDownLatch(1);
     try (RocksPartitionStore other = RocksPartitionStore.open(temp.resolve("p-4"), 4)) {
-      PipelinedStore queueing = new PipelinedStore(other, writer);
+      PipelinedStore queueing = new PipelinedStore(other, writer, queueWaits);
       writer.execute(() -> awaitQuietly(held)); // the writer is busy until released
       for (int i = 1; i <= PipelinedStore.MAX_QUEUED; i++) {
         queueing.apply(batch("acct-1", i, "cmd-" + i, i, i));
@@ -119,10 +122,13 @@ class PipelinedStoreTest {
       CompletableFuture<Void> next = CompletableFuture.runAsync(
           () -> queueing.apply(batch("acct-1", 99, "cmd-99", 99, 99)));
 
+      assertThat(queueWaits.count()).isZero();
       assertThatThrownBy(() -> next.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
       held.countDown();
       next.get(30, TimeUnit.SECONDS);
       queueing.awaitWritten();
+      assertThat(queueWaits.count()).isOne(); // the wait of the apply that found the queue full
+      assertThat(queueWaits.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(300);
       assertThat(other.aggregate("Account", "acct-1")).hasValue(state(99));
       assertThat(other.eventsOffset()).isEqualTo(99);
     } finally {
@@ -158,7 +164,7 @@ class PipelinedStoreTest {
     CountDownLatch held = new CountDownLatch(1);
     try {
       RocksPartitionStore other = RocksPartitionStore.open(temp.resolve("p-5"), 5);
-      PipelinedStore queueing = new PipelinedStore(other, writer);
+      PipelinedStore queueing = new PipelinedStore(other, writer, queueWaits);
       writer.execute(() -> awaitQuietly(held)); // the writer is busy until released
       queueing.apply(batch("acct-1", 1, "cmd-1", 1, 1));
       Path target = temp.resolve("checkpoint-5");
