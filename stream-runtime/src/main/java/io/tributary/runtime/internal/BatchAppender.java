@@ -16,12 +16,11 @@ import org.apache.kafka.common.KafkaException;
 /**
  * Appends the events and outcomes of a task loop's batches in an open transaction without waiting
  * for the broker where it can: it sends every batch's events, then the outcomes that go to the
- * topic ({@link DecidedOutcome#append}) and can be built already, then lets the caller send the
- * consumed offsets while all of that is produced. Only an outcome that carries the position of an
- * event of its own batch (an acceptance another instance waits for, or a resend of it in the same
- * batch) needs the events' offsets first: if a batch has any, the appender waits for the events once
- * and sends those after. The commit flushes the rest; {@link Appended#complete} then reads the
- * offsets. Used by the task loop's committer thread only ({@link BatchCommitter}).
+ * topic ({@link DecidedOutcome#append}) and can be built already. Only an outcome that carries the
+ * position of an event of its own batch (an acceptance another instance waits for, or a resend of
+ * it in the same batch) needs the events' offsets first: if a batch has any, the appender waits for
+ * the events once and sends those after. The caller flushes the rest; {@link Appended#complete}
+ * then reads the offsets. Used by the task loop's committer thread only ({@link BatchCommitter}).
  */
 final class BatchAppender {
   /** What the batches appended, per partition: the sends of the events, and of the first and last outcome. */
@@ -88,13 +87,8 @@ final class BatchAppender {
     this.topics = topics;
   }
 
-  /**
-   * Sends the batches' events and outcomes in the open transaction; see the class comment.
-   *
-   * @param whileProduced runs once everything that can go without waiting is sent: the consumed
-   *     offsets, whose round trips then overlap the produce
-   */
-  Appended append(List<PartitionBatch> batches, Runnable whileProduced) throws KafkaException {
+  /** Sends the batches' events and outcomes in the open transaction; see the class comment. */
+  Appended append(List<PartitionBatch> batches) throws KafkaException {
     Appended appended = new Appended(batches, sendEvents(batches));
     Map<PartitionBatch, List<DecidedOutcome>> unpositioned = new HashMap<>();
     for (PartitionBatch batch : batches) {
@@ -110,7 +104,6 @@ final class BatchAppender {
         }
       }
     }
-    whileProduced.run();
     if (!unpositioned.isEmpty()) {
       appended.fillPositions(); // waits for the events' offsets
       unpositioned.forEach((batch, outcomes) ->

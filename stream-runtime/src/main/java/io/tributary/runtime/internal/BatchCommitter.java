@@ -150,15 +150,16 @@ final class BatchCommitter implements AutoCloseable {
     BatchAppender.Appended appended;
     try {
       producer.beginTransaction();
-      appended = appenders.get(lane).append(batches, () -> {
-        faults.at(FaultPoint.BEFORE_COMMIT);
-        // carries the group generation: an owner that lost its partitions is refused here. Its round
-        // trips overlap the produce: the transaction of the same id before it ended a whole
-        // transaction ago (the lanes), so the group coordinator rarely still holds that one's offsets
-        producer.sendOffsetsToTransaction(consumed, group);
-      });
+      appended = appenders.get(lane).append(batches);
+      // the offsets go once the events are in: sent beside them, they met the other lane's
+      // transaction, just committed, whose marker the group coordinator had not yet applied to the
+      // offsets, and each CONCURRENT_TRANSACTIONS answer made the producer sleep retry.backoff.ms
+      producer.flush();
+      faults.at(FaultPoint.BEFORE_COMMIT);
+      // carries the group generation: an owner that lost its partitions is refused here
+      producer.sendOffsetsToTransaction(consumed, group);
       faults.at(FaultPoint.OFFSETS_SENT);
-      commit(producer, lane); // flushes what is not acknowledged yet
+      commit(producer, lane);
     } catch (FaultInjector.SimulatedCrash crash) {
       crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it
       throw crash;

@@ -3,8 +3,8 @@ package io.tributary.runtime.internal;
 /** Places in the task loop where a test may simulate a crash. */
 public enum FaultPoint {
   /**
-   * Events and outcomes are being sent in the open transaction (on the committer thread); the
-   * consumed offsets are not, and nothing is committed.
+   * Events and outcomes are sent in the open transaction, and the broker acknowledged them (on the
+   * committer thread); the consumed offsets are not sent, and nothing is committed.
    */
   BEFORE_COMMIT,
   /**

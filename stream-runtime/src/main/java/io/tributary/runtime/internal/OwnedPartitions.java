@@ -71,8 +71,8 @@ final class OwnedPartitions {
     PartitionStore store = loader.load(service, partition, settings.stateDir().resolve("p-" + partition));
     try {
       Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
-      partitions.put(partition,
-          new Owned(new PipelinedStore(store, storeWriter, storeQueueWaits), new StateCache(settings.stateCacheEntries())));
+      partitions.put(partition, new Owned(new PipelinedStore(store, storeWriter, storeQueueWaits),
+          new StateCache(settings.stateCacheEntries())));
       stopped.remove(partition);
       log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", service, partition,
           replayed.events(), replayed.outcomes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
