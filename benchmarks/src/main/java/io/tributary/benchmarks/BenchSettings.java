@@ -116,7 +116,7 @@ record BenchSettings(
         integer("bench.runs", 3),
         integer("bench.warmups", 1),
         integer("bench.partitions", 8),
-        integer("bench.max-batch-records", 20_000),
+        integer("bench.max-batch-records", 2_000),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         taskThreads,
         integer("bench.state-cache-entries", RUNTIME_DEFAULTS.stateCacheEntries()),

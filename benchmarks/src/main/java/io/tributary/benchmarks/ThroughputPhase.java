@@ -22,6 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ThroughputPhase {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+  /** Thread groups named in a run's CPU breakdown; the rest are summed. */
+  private static final int THREAD_GROUPS = 16;
 
   /** One run's result. */
   record RunResult(String system, String workload, int round, boolean measured, long commands,
@@ -91,11 +93,14 @@ final class ThroughputPhase {
       long cpuBefore = processCpuNanos();
       long brokerCpuBefore = brokerCpuNanos.getAsLong();
       long allocatedBefore = allocatedBytes();
+      ThreadCpu threadsBefore = ThreadCpu.snapshot();
       long started = System.nanoTime();
       CompletionWatch.Completion completion;
       String stats;
+      String byThread;
       try (Running running = system.start(run, stateDir)) {
         completion = CompletionWatch.await(kafka, system.group(run), ends, started, running, label, RUN_TIMEOUT);
+        byThread = ThreadCpu.snapshot().since(threadsBefore, completion.elapsed().toNanos() / 1e9, THREAD_GROUPS);
         long brokerCpu = brokerCpuNanos.getAsLong() - brokerCpuBefore;
         long cpu = processCpuNanos() - cpuBefore + brokerCpu;
         double elapsed = completion.elapsed().toNanos();
@@ -112,6 +117,7 @@ final class ThroughputPhase {
           + " %d failed; %s", label, Progress.count(settings.commands()), completion.elapsed().toNanos() / 1e9,
           Progress.count(result.commandsPerSecond()), completion.firstCommit().toNanos() / 1e9,
           Progress.count(tally.events()), Progress.count(tally.rejections()), tally.failures(), stats);
+      Progress.print("  %s: CPU by thread, cores: %s", label, byThread);
       check(label, workload, tally);
       return result;
     } finally {
