@@ -18,16 +18,21 @@ import java.util.stream.Collectors;
  * Where a run's CPU went in this process, by thread: a snapshot of every thread's CPU time and the
  * difference to a later one, grouped by name with digits folded (all {@code
  * data-plane-kafka-request-handler-N} are one group). Java threads are read from {@link ThreadMXBean}
- * under their full names; the JVM's own threads (the collector's, the compilers', the VM thread),
- * which it does not list, from Linux's {@code /proc/self/task}, where a name has at most 15
- * characters. Elsewhere the JVM's own threads are left out. Part of {@link ThroughputPhase}.
+ * under their full names; the native threads it does not list (the JVM's own: the collector's, the
+ * compilers', the VM thread; RocksDB's flushes and compactions) from Linux's {@code /proc/self/task},
+ * where a name has at most 15 characters. Elsewhere the native threads are left out. Part of {@link
+ * ThroughputPhase}.
  */
 final class ThreadCpu {
   private static final Path TASKS = Path.of("/proc/self/task");
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ, 100 on every Linux the JVM runs on
-  /** Names of the JVM's own threads as Linux shows them: G1's and the other collectors', the compilers'. */
-  private static final Pattern JVM_THREAD = Pattern.compile(
-      "GC Thread.*|G1 .*|C[12] CompilerThre.*|VM Thread|VM Periodic Tas.*|ZWorker.*|ZDirector.*|Sweeper thread");
+  /**
+   * Names, as Linux shows them, of the native threads {@link ThreadMXBean} does not list: the JVM's
+   * own (G1's and the other collectors', the compilers') and RocksDB's background flushes and
+   * compactions.
+   */
+  private static final Pattern NATIVE_THREAD = Pattern.compile("GC Thread.*|G1 .*|C[12] CompilerThre.*|VM Thread"
+      + "|VM Periodic Tas.*|ZWorker.*|ZDirector.*|Sweeper thread|rocksdb:.*");
 
   /** Thread key (a Java thread's id, or "os-" and a Linux thread id) to its name and CPU nanoseconds. */
   private final Map<String, Used> threads;
@@ -51,7 +56,7 @@ final class ThreadCpu {
     if (Files.isDirectory(TASKS)) {
       try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
         for (Path task : tasks) {
-          Used used = jvmThread(task.resolve("stat"));
+          Used used = nativeThread(task.resolve("stat"));
           if (used != null) {
             threads.put("os-" + task.getFileName(), used);
           }
@@ -64,8 +69,8 @@ final class ThreadCpu {
     return new ThreadCpu(threads);
   }
 
-  /** @return the thread's name and user plus system time if it is one of the JVM's own; else, or if it ended, null */
-  private static Used jvmThread(Path stat) {
+  /** @return the thread's name and user plus system time if it is a native thread; else, or if it ended, null */
+  private static Used nativeThread(Path stat) {
     String line;
     try {
       line = Files.readString(stat);
@@ -75,7 +80,7 @@ final class ThreadCpu {
     // pid (comm) state ppid ... : comm may hold spaces and parentheses, so cut at the last ')'
     int close = line.lastIndexOf(')');
     String name = line.substring(line.indexOf('(') + 1, close);
-    if (!JVM_THREAD.matcher(name).matches()) {
+    if (!NATIVE_THREAD.matcher(name).matches()) {
       return null;
     }
     String[] fields = line.substring(close + 2).split(" ");

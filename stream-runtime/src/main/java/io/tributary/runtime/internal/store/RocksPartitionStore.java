@@ -87,6 +87,11 @@ public final class RocksPartitionStore implements PartitionStore {
 
   private static final int BLOOM_BITS_PER_KEY = 10;
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
+  /**
+   * The size of a memtable, 8 MiB against RocksDB's 64: a put into a smaller skip list misses the
+   * CPU caches less (ADR 0004), and a partition holds at most two memtables in memory.
+   */
+  private static final long WRITE_BUFFER_BYTES = 8L << 20;
   /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
   static final int MAX_EXPIRED_PER_BATCH = 10_000;
 
@@ -148,6 +153,7 @@ public final class RocksPartitionStore implements PartitionStore {
       bloomFilter = new BloomFilter(BLOOM_BITS_PER_KEY, false);
       blockCache = new LRUCache(BLOCK_CACHE_BYTES);
       options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
+          .setWriteBufferSize(WRITE_BUFFER_BYTES)
           .setMemtablePrefixBloomSizeRatio(0.1)
           .setMemtableWholeKeyFiltering(true)
           .setTableFormatConfig(new BlockBasedTableConfig()
