@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a run's CPU went in this process, by thread: a snapshot of every thread's CPU time and the
@@ -47,7 +48,7 @@ final class ThreadCpu {
   static ThreadCpu snapshot() {
     Map<String, Used> threads = new HashMap<>();
     ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    for (ThreadInfo info : bean.getThreadInfo(bean.getAllThreadIds())) {
+    for (@Nullable ThreadInfo info : bean.getThreadInfo(bean.getAllThreadIds())) { // null: ended meanwhile
       long nanos = info == null ? -1 : bean.getThreadCpuTime(info.getThreadId());
       if (nanos >= 0) {
         threads.put(Long.toString(info.getThreadId()), new Used(info.getThreadName(), nanos));
@@ -70,7 +71,7 @@ final class ThreadCpu {
   }
 
   /** @return the thread's name and user plus system time if it is a native thread; else, or if it ended, null */
-  private static Used nativeThread(Path stat) {
+  private static @Nullable Used nativeThread(Path stat) {
     String line;
     try {
       line = Files.readString(stat);
