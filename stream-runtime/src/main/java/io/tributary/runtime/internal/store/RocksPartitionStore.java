@@ -1,6 +1,8 @@
 package io.tributary.runtime.internal.store;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.internal.wire.ExpiringCommands;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
@@ -44,7 +46,7 @@ import org.rocksdb.WriteOptions;
  * 'o' commandId                        -> OutcomeRecord (protobuf), the first outcome of the id
  * 'm' "events-offset"                  -> next offset of events[p] to replay, 8 bytes big-endian
  * 'm' "outcomes-offset"                -> next offset of outcomes[p] to replay, 8 bytes big-endian
- * 'x' decidedAtMillis tieBreaker       -> ExpiringCommands (protobuf): the command ids of one batch's
+ * 'x' decidedAtMillis tieBreaker       -> ExpiringCommands (protobuf): the command ids (UTF-8) of one batch's
  *                                         'o' entries; the batch's latest decision time (epoch
  *                                         milliseconds) and a random long, both 8 bytes big-endian
  * </pre>
@@ -281,8 +283,10 @@ public final class RocksPartitionStore implements PartitionStore {
         ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
         long decidedAt = 0;
         for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
-          writes.put(StoreKeys.outcome(entry.getKey()), entry.getValue().outcome().get().toByteArray());
-          expiring.addCommandIds(entry.getKey());
+          byte[] key = StoreKeys.outcome(entry.getKey());
+          writes.put(key, entry.getValue().outcome().get().toByteArray());
+          // the id as the key holds it (WriteBatch.put copied the key, which nothing changes)
+          expiring.addCommandIds(UnsafeByteOperations.unsafeWrap(key, 1, key.length - 1));
           decidedAt = Math.max(decidedAt, entry.getValue().decidedAtMillis());
         }
         writes.put(StoreKeys.expiry(decidedAt, ThreadLocalRandom.current().nextLong()),
@@ -340,7 +344,7 @@ public final class RocksPartitionStore implements PartitionStore {
           throw corruptValue("the expiry entry of the commands decided at " + Instant.ofEpochMilli(decidedAt),
               entries.value(), e);
         }
-        for (String commandId : commands.getCommandIdsList()) {
+        for (ByteString commandId : commands.getCommandIdsList()) {
           writes.delete(StoreKeys.outcome(commandId));
         }
         writes.delete(key);

@@ -1,5 +1,6 @@
 package io.tributary.runtime.internal.store;
 
+import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -34,6 +35,14 @@ final class StoreKeys {
   /** {@code 'o' commandId}, UTF-8. */
   static byte[] outcome(String commandId) {
     return prefixed(OUTCOME, commandId);
+  }
+
+  /** {@code 'o' commandId}, from the id's UTF-8 bytes. */
+  static byte[] outcome(ByteString commandIdUtf8) {
+    byte[] key = new byte[1 + commandIdUtf8.size()];
+    key[0] = OUTCOME;
+    commandIdUtf8.copyTo(key, 1);
+    return key;
   }
 
   /**

@@ -67,13 +67,13 @@ class RocksPartitionStoreTest {
     try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
       store.apply(new StoreBatch()
           .putOutcome("old-1", 1_000, rejected("old-1", "NOPE"))
-          .putOutcome("old-2", 1_999, rejected("old-2", "NOPE")));
+          .putOutcome("old-2-ünïcødé-🚗", 1_999, rejected("old-2-ünïcødé-🚗", "NOPE")));
       store.apply(new StoreBatch().putOutcome("new-1", 2_000, rejected("new-1", "NOPE")));
 
       store.apply(new StoreBatch().expireOutcomesDecidedBefore(2_000));
 
       assertThat(store.outcome("old-1")).isEmpty();
-      assertThat(store.outcome("old-2")).isEmpty();
+      assertThat(store.outcome("old-2-ünïcødé-🚗")).as("an id beyond ASCII").isEmpty();
       assertThat(store.outcome("new-1")).as("decided at the bound").isPresent();
     }
     try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-1"), 1)) {
