@@ -34,6 +34,9 @@ import java.util.Objects;
  *     state itself; 0 turns the cache off. Every young garbage collection copies the cached states
  *     that are still alive, so a cache that holds states for seconds lengthens the JVM's pauses:
  *     size it to the aggregates a partition uses again within a second or so (ADR 0003)
+ * @param localHandoff whether a command whose partition this instance owns is handed to its task
+ *     loop without the commands topic (ADR 0009)
+ * @param storeMemory the native memory of each owned partition's RocksDB store
  */
 @Evolving
 public record RuntimeSettings(
@@ -50,11 +53,13 @@ public record RuntimeSettings(
     Duration commandRetention,
     SnapshotPolicy snapshotPolicy,
     int stateCacheEntries,
-    boolean localHandoff) {
+    boolean localHandoff,
+    StoreMemory storeMemory) {
 
   public RuntimeSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     kafkaProperties = Map.copyOf(kafkaProperties);
+    Objects.requireNonNull(storeMemory, "storeMemory");
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions is " + partitions + "; a service needs at least 1.");
     }
@@ -75,89 +80,96 @@ public record RuntimeSettings(
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
    *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
    *     SnapshotPolicy#defaults()}, batches of up to 500 commands, one task loop, 1 MiB commands, 7
-   *     days of command retention, 1,000 cached states per partition, the local handoff on
+   *     days of command retention, 1,000 cached states per partition, the local handoff on, and
+   *     {@link StoreMemory#defaults()}
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
     return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
         Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), 1_000,
-        true);
+        true, StoreMemory.defaults());
   }
 
   public RuntimeSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withPartitions(int partitions) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withReplicationFactor(short replicationFactor) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withStateDir(Path stateDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withSnapshotDir(Path snapshotDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withMaxBatchRecords(int maxBatchRecords) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withPollTimeout(Duration pollTimeout) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withTaskThreads(int taskThreads) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withMaxCommandBytes(int maxCommandBytes) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withCommandRetention(Duration commandRetention) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withStateCacheEntries(int stateCacheEntries) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withLocalHandoff(boolean localHandoff) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff);
+        stateCacheEntries, localHandoff, storeMemory);
+  }
+
+  public RuntimeSettings withStoreMemory(StoreMemory storeMemory) {
+    return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
+        maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
+        stateCacheEntries, localHandoff, storeMemory);
   }
 }

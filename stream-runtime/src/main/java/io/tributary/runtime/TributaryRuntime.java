@@ -67,7 +67,7 @@ public final class TributaryRuntime implements AutoCloseable {
     Topics topics = Topics.of(definition.name());
     // one store for restores and saves: a save reuses the checksums of the files a restore verified
     DirectorySnapshotStore snapshotStore = new DirectorySnapshotStore(settings.snapshotDir(), clock);
-    PartitionStateLoader loader = new PartitionStateLoader(snapshotStore, meters);
+    PartitionStateLoader loader = new PartitionStateLoader(snapshotStore, meters, settings.storeMemory());
     // saves snapshots off the task loop; one save per partition at a time, so at most one queued per partition
     this.snapshotSaves = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + definition.name() + "-snapshots").factory());

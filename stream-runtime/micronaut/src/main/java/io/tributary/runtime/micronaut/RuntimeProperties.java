@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.convert.format.MapFormat;
 import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.snapshot.SnapshotPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  * @param localHandoff {@code local-handoff}: whether a command whose partition this instance owns is
  *     handed to its task loop without the commands topic (ADR 0009); false keeps every command in the
  *     topic
+ * @param store {@code store.*}: the native memory of each owned partition's RocksDB store
  */
 @ConfigurationProperties(RuntimeProperties.PREFIX)
 public record RuntimeProperties(
@@ -63,7 +65,8 @@ public record RuntimeProperties(
     @Bindable(defaultValue = "7d") Duration commandRetention,
     Snapshot snapshot,
     @Bindable(defaultValue = "1000") int stateCacheEntries,
-    @Bindable(defaultValue = "true") boolean localHandoff) {
+    @Bindable(defaultValue = "true") boolean localHandoff,
+    Store store) {
 
   /** The prefix of every key of this class. */
   public static final String PREFIX = "tributary.runtime";
@@ -86,7 +89,9 @@ public record RuntimeProperties(
       Map.entry("local-handoff", Boolean.class),
       Map.entry("snapshot.interval", Duration.class),
       Map.entry("snapshot.min-events-between", Long.class),
-      Map.entry("snapshot.retained", Integer.class));
+      Map.entry("snapshot.retained", Integer.class),
+      Map.entry("store.memtable-bytes", Long.class),
+      Map.entry("store.block-cache-bytes", Long.class));
 
   // KafkaClients sets these on every client: the guarantees rest on them, so a configured value would be ignored
   private static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
@@ -126,6 +131,7 @@ public record RuntimeProperties(
     atLeast("max-command-bytes", maxCommandBytes, 1, "the largest command payload in bytes, e.g. 1048576");
     positive("command-retention", commandRetention, "7d");
     Objects.requireNonNull(snapshot, "snapshot");
+    Objects.requireNonNull(store, "store");
     atLeast("state-cache-entries", stateCacheEntries, 0, "the decoded states kept per partition, e.g. 1000, or 0"
         + " for none");
   }
@@ -148,7 +154,8 @@ public record RuntimeProperties(
         .withCommandRetention(commandRetention)
         .withSnapshotPolicy(snapshot.toPolicy())
         .withStateCacheEntries(stateCacheEntries)
-        .withLocalHandoff(localHandoff);
+        .withLocalHandoff(localHandoff)
+        .withStoreMemory(store.toMemory());
     // absent, the snapshot directory follows the state directory as in RuntimeSettings.defaults
     return snapshotDir != null ? settings.withSnapshotDir(snapshotDir) : settings;
   }
@@ -191,6 +198,37 @@ public record RuntimeProperties(
     /** @return the policy these values describe */
     public SnapshotPolicy toPolicy() {
       return new SnapshotPolicy(interval, minEventsBetween, retained);
+    }
+  }
+
+  /**
+   * The native memory of each owned partition's RocksDB store under {@value RuntimeProperties#PREFIX}{@code
+   * .store}; an absent key takes the value of {@link StoreMemory#defaults()}. An instance holds up to
+   * its partitions × (2 × {@code memtable-bytes} + {@code block-cache-bytes}). Immutable.
+   *
+   * @param memtableBytes {@code store.memtable-bytes}: the size of a memtable, at least 65536
+   * @param blockCacheBytes {@code store.block-cache-bytes}: the partition's cache of table blocks, 0
+   *     for none
+   */
+  @ConfigurationProperties("store")
+  public record Store(
+      @Bindable(defaultValue = "8388608") long memtableBytes,
+      @Bindable(defaultValue = "33554432") long blockCacheBytes) {
+    /** @throws IllegalArgumentException naming the key and the fix, if a value is out of range */
+    public Store {
+      if (memtableBytes < StoreMemory.MIN_MEMTABLE_BYTES) {
+        throw new IllegalArgumentException(PREFIX + ".store.memtable-bytes is " + memtableBytes + ". Set it to "
+            + StoreMemory.MIN_MEMTABLE_BYTES + " (64 KiB) or more, e.g. 8388608 (8 MiB, the default).");
+      }
+      if (blockCacheBytes < 0) {
+        throw new IllegalArgumentException(PREFIX + ".store.block-cache-bytes is " + blockCacheBytes + ". Set it"
+            + " to 0 (no cache) or more, e.g. 33554432 (32 MiB, the default).");
+      }
+    }
+
+    /** @return the store memory these values describe */
+    public StoreMemory toMemory() {
+      return new StoreMemory(memtableBytes, blockCacheBytes);
     }
   }
 

@@ -9,6 +9,7 @@ import io.micronaut.context.env.PropertySource;
 import io.tributary.grpc.EndpointSettings;
 import io.tributary.grpc.Tls;
 import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.TributaryRuntime;
 import io.tributary.runtime.grpc.CommandServer;
 import io.tributary.runtime.grpc.CommandServerSettings;
@@ -67,6 +68,8 @@ class PropertiesBindingTest {
     properties.put("tributary.runtime.snapshot.retained", "5");
     properties.put("tributary.runtime.state-cache-entries", "2500");
     properties.put("tributary.runtime.local-handoff", "false");
+    properties.put("tributary.runtime.store.memtable-bytes", "4194304");
+    properties.put("tributary.runtime.store.block-cache-bytes", "0");
 
     try (ApplicationContext context = run(properties)) {
       RuntimeProperties runtime = context.getBean(RuntimeProperties.class);
@@ -77,7 +80,8 @@ class PropertiesBindingTest {
           Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
               "ssl.truststore.location", "/etc/kafka/truststore.p12"),
           12, (short) 3, Path.of("/data/state"), Path.of("/backup/snapshots"), 250, Duration.ofMillis(50), 3, 65536,
-          Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2500, false));
+          Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2500, false,
+          new StoreMemory(4L << 20, 0)));
     }
   }
 
@@ -211,6 +215,10 @@ class PropertiesBindingTest {
         .contains("tributary.runtime.snapshot.retained is 0");
     assertThat(bindingError("tributary.runtime.snapshot.interval", "-1s"))
         .contains("tributary.runtime.snapshot.interval is PT-1S");
+    assertThat(bindingError("tributary.runtime.store.memtable-bytes", "1024"))
+        .contains("tributary.runtime.store.memtable-bytes is 1024. Set it to 65536 (64 KiB) or more");
+    assertThat(bindingError("tributary.runtime.store.block-cache-bytes", "-1"))
+        .contains("tributary.runtime.store.block-cache-bytes is -1. Set it to 0 (no cache) or more");
     assertThat(bindingError("tributary.runtime.kafka.bootstrap.servers", "elsewhere:9092"))
         .contains("tributary.runtime.kafka.bootstrap.servers is set by Tributary itself")
         .contains("Set tributary.runtime.bootstrap-servers instead");
@@ -237,6 +245,8 @@ class PropertiesBindingTest {
         .contains("tributary.runtime.poll-timeout is 'soon', which is not a duration");
     assertThat(bindingError("tributary.runtime.snapshot.retained", "all"))
         .contains("tributary.runtime.snapshot.retained is 'all', which is not a whole number");
+    assertThat(bindingError("tributary.runtime.store.memtable-bytes", "8MB"))
+        .contains("tributary.runtime.store.memtable-bytes is '8MB', which is not a whole number");
     assertThat(bindingError("tributary.grpc.port", "https")).contains("tributary.grpc.port is 'https'");
     assertThat(bindingError("tributary.grpc.shutdown-grace", "a while")).contains("tributary.grpc.shutdown-grace");
   }
@@ -244,7 +254,8 @@ class PropertiesBindingTest {
   @Test
   void everyNonTextKeyIsCheckedForConversion() {
     assertThat(RuntimeProperties.TYPED_KEYS.keySet()).containsAll(keysOfType(RuntimeProperties.class, ""))
-        .containsAll(keysOfType(RuntimeProperties.Snapshot.class, "snapshot."));
+        .containsAll(keysOfType(RuntimeProperties.Snapshot.class, "snapshot."))
+        .containsAll(keysOfType(RuntimeProperties.Store.class, "store."));
     assertThat(CommandServerProperties.TYPED_KEYS.keySet()).containsAll(keysOfType(CommandServerProperties.class, ""));
   }
 

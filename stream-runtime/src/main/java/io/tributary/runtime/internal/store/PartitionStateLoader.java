@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.internal.Futures;
 import io.tributary.runtime.snapshot.CorruptSnapshotException;
 import io.tributary.runtime.snapshot.SnapshotFormatException;
@@ -55,6 +56,7 @@ public final class PartitionStateLoader {
 
   private final SnapshotStore snapshots;
   private final MeterRegistry registry;
+  private final StoreMemory memory;
   /** Local stores being opened ahead, by their directory's absolute path. */
   private final Map<Path, CompletableFuture<RocksPartitionStore>> openedAhead = new ConcurrentHashMap<>();
 
@@ -63,8 +65,18 @@ public final class PartitionStateLoader {
    * @param registry receives the fallback counter and the restore timer
    */
   public PartitionStateLoader(SnapshotStore snapshots, MeterRegistry registry) {
+    this(snapshots, registry, StoreMemory.defaults());
+  }
+
+  /**
+   * @param snapshots where the partitions' snapshots are kept
+   * @param registry receives the fallback counter and the restore timer
+   * @param memory the memtable and block cache sizes of every store it opens
+   */
+  public PartitionStateLoader(SnapshotStore snapshots, MeterRegistry registry, StoreMemory memory) {
     this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.memory = Objects.requireNonNull(memory, "memory");
   }
 
   /**
@@ -84,7 +96,7 @@ public final class PartitionStateLoader {
         return; // load() meets the same error and reports it
       }
       openedAhead.put(key(localDir),
-          CompletableFuture.supplyAsync(() -> RocksPartitionStore.open(localDir, partition), executor));
+          CompletableFuture.supplyAsync(() -> RocksPartitionStore.open(localDir, partition, memory), executor));
     });
   }
 
@@ -130,7 +142,7 @@ public final class PartitionStateLoader {
       }
       if (!StoreFiles.isAbsentOrEmpty(localDir)) {
         log.debug("Opening the local state of {} partition {} in {}", service, partition, localDir);
-        return RocksPartitionStore.open(localDir, partition);
+        return RocksPartitionStore.open(localDir, partition, memory);
       }
       // an empty directory would make the rename of a restored snapshot fail
       Files.deleteIfExists(localDir);
@@ -155,7 +167,7 @@ public final class PartitionStateLoader {
         log.info("No local state and no snapshot for {} partition {}; starting from an empty store"
             + " and replaying the log from offset 0", service, partition);
       }
-      return RocksPartitionStore.open(localDir, partition);
+      return RocksPartitionStore.open(localDir, partition, memory);
     } catch (IOException e) {
       throw new PermanentException("Cannot prepare the state directory " + localDir + " of "
           + service + " partition " + partition + ": " + e + ". Check that its parent exists and is"
@@ -178,7 +190,7 @@ public final class PartitionStateLoader {
     try {
       snapshots.restore(snapshot, staging);
       // open once where it is, so a snapshot that does not open never takes localDir's place
-      try (RocksPartitionStore check = RocksPartitionStore.open(staging, snapshot.partition())) {
+      try (RocksPartitionStore check = RocksPartitionStore.open(staging, snapshot.partition(), memory)) {
         if (check.eventsOffset() != snapshot.eventsOffset()
             || check.outcomesOffset() != snapshot.outcomesOffset()) {
           throw new CorruptSnapshotException("The state in " + snapshot + " is at events offset "
@@ -188,7 +200,7 @@ public final class PartitionStateLoader {
       }
       Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
       moved = true;
-      return Optional.of(RocksPartitionStore.open(localDir, snapshot.partition()));
+      return Optional.of(RocksPartitionStore.open(localDir, snapshot.partition(), memory));
     } catch (PermanentException e) {
       // CorruptSnapshotException, SnapshotFormatException, or a store that does not open
       fallbacks(snapshot).increment();

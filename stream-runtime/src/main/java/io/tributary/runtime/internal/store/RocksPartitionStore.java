@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.internal.wire.ExpiringCommands;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
@@ -88,12 +89,6 @@ public final class RocksPartitionStore implements PartitionStore {
   }
 
   private static final int BLOOM_BITS_PER_KEY = 10;
-  private static final long BLOCK_CACHE_BYTES = 32L << 20;
-  /**
-   * The size of a memtable, 8 MiB against RocksDB's 64: a put into a smaller skip list misses the
-   * CPU caches less (ADR 0004), and a partition holds at most two memtables in memory.
-   */
-  private static final long WRITE_BUFFER_BYTES = 8L << 20;
   /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
   static final int MAX_EXPIRED_PER_BATCH = 10_000;
 
@@ -134,6 +129,17 @@ public final class RocksPartitionStore implements PartitionStore {
    *     RocksDB cannot open it (held by another process, corrupt files); the message says what to do
    */
   public static RocksPartitionStore open(Path dir, int partition) {
+    return open(dir, partition, StoreMemory.defaults());
+  }
+
+  /**
+   * Opens the store of {@code partition} in {@code dir} as {@link #open(Path, int)} does, with memtables
+   * and a block cache of the sizes {@code memory} gives. The sizes are not part of the store: a store
+   * opens with other sizes than it was written with.
+   *
+   * @throws PermanentException as {@link #open(Path, int)}
+   */
+  public static RocksPartitionStore open(Path dir, int partition, StoreMemory memory) {
     if (partition < 0) {
       throw new IllegalArgumentException("Partition " + partition + " is invalid; it is >= 0.");
     }
@@ -153,9 +159,11 @@ public final class RocksPartitionStore implements PartitionStore {
       // most dedupe lookups miss (a command id is new): bloom filters, on the tables and on the
       // memtable, answer those without reading blocks; the block cache keeps hot aggregates
       bloomFilter = new BloomFilter(BLOOM_BITS_PER_KEY, false);
-      blockCache = new LRUCache(BLOCK_CACHE_BYTES);
+      blockCache = new LRUCache(memory.blockCacheBytes());
+      // memtables smaller than RocksDB's 64 MiB by default: a put into a smaller skip list misses the
+      // CPU caches less (ADR 0004)
       options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
-          .setWriteBufferSize(WRITE_BUFFER_BYTES)
+          .setWriteBufferSize(memory.memtableBytes())
           .setMemtablePrefixBloomSizeRatio(0.1)
           .setMemtableWholeKeyFiltering(true)
           .setTableFormatConfig(new BlockBasedTableConfig()

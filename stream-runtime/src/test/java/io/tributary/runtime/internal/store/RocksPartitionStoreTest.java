@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -59,6 +61,23 @@ class RocksPartitionStoreTest {
       assertThat(store.outcome("c-2")).contains(rejected("c-2", "POST_ARCHIVED"));
       assertThat(store.eventsOffset()).isEqualTo(42);
       assertThat(store.outcomesOffset()).isEqualTo(17);
+    }
+  }
+
+  @Test
+  void opensWithTheMemtableSizeItIsGiven() throws IOException {
+    Path dir = temp.resolve("p-3");
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 3, new StoreMemory(1L << 20, 0))) {
+      store.apply(new StoreBatch().eventsOffset(1));
+    }
+    // RocksDB writes the options it opened with beside its files
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> options = files.filter(file -> file.getFileName().toString().startsWith("OPTIONS-")).toList();
+      assertThat(options).isNotEmpty();
+      assertThat(Files.readString(options.getLast())).contains("write_buffer_size=1048576");
+    }
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 3)) {
+      assertThat(store.eventsOffset()).as("opens again with the default sizes").isEqualTo(1);
     }
   }
 

@@ -1,0 +1,38 @@
+package io.tributary.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class StoreMemoryTest {
+  @Test
+  void defaultsAreEightMibMemtablesAndA32MibBlockCache() {
+    StoreMemory defaults = StoreMemory.defaults();
+
+    assertThat(defaults.memtableBytes()).isEqualTo(8L << 20);
+    assertThat(defaults.blockCacheBytes()).isEqualTo(32L << 20);
+    assertThat(defaults.perPartitionBytes()).as("two memtables and the cache").isEqualTo(48L << 20);
+    assertThat(RuntimeSettings.defaults("localhost:9092", java.nio.file.Path.of("state")).storeMemory())
+        .isEqualTo(defaults);
+  }
+
+  @Test
+  void copiesChangeOneSize() {
+    StoreMemory small = StoreMemory.defaults().withMemtableBytes(1L << 20).withBlockCacheBytes(0);
+
+    assertThat(small).isEqualTo(new StoreMemory(1L << 20, 0));
+    assertThat(small.perPartitionBytes()).isEqualTo(2L << 20);
+  }
+
+  @Test
+  void refusesSizesRocksDbCannotUseAndSaysWhatToUse() {
+    assertThatThrownBy(() -> new StoreMemory(StoreMemory.MIN_MEMTABLE_BYTES - 1, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("65535 bytes is below RocksDB's least, 65536 bytes")
+        .hasMessageContaining("use 64 KiB or more");
+    assertThatThrownBy(() -> new StoreMemory(8L << 20, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-1 bytes is negative; use 0 (no cache) or more");
+  }
+}
