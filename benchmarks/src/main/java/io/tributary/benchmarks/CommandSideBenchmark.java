@@ -56,7 +56,10 @@ public final class CommandSideBenchmark {
           List.of(Workload.uniform(settings.accounts()), Workload.zipf(settings.accounts(), settings.zipfExponent())),
           Stream.of(tributary, streams).filter(system -> settings.runsSystem(system.name())).toList());
       if (settings.runsPhase("throughput")) {
-        throughput = phase.run();
+        try (CommittedHeap heap = CommittedHeap.keepUnlessDisabled()) {
+          Progress.print("heap: %s", heap.describe());
+          throughput = phase.run();
+        }
       }
       List<LatencyResult> latency = settings.runsPhase("latency")
           ? new LatencyPhase(kafka, broker, settings, tributary, streams).run()
