@@ -4,8 +4,9 @@ import io.tributary.core.annotation.Evolving;
 
 /**
  * The native memory of each partition's RocksDB store, beside the JVM's heap: an instance that owns
- * {@code n} partitions holds up to {@code n × (2 × memtableBytes + blockCacheBytes)}. With the
- * defaults that is 48 MiB per partition; an instance of many partitions, or one in a small container,
+ * {@code n} partitions holds up to {@code n × (2 × memtableBytes + blockCacheBytes)} in memtables and
+ * block caches, and the tables' index and bloom filter blocks beside them, which grow with the data.
+ * With the defaults that is 48 MiB per partition; an instance of many partitions, or one in a small container,
  * sets smaller sizes. Immutable; change it with the {@code withX} copies. ADR 0004 says how the
  * defaults were chosen.
  *

@@ -204,7 +204,8 @@ public record RuntimeProperties(
   /**
    * The native memory of each owned partition's RocksDB store under {@value RuntimeProperties#PREFIX}{@code
    * .store}; an absent key takes the value of {@link StoreMemory#defaults()}. An instance holds up to
-   * its partitions × (2 × {@code memtable-bytes} + {@code block-cache-bytes}). Immutable.
+   * its partitions × (2 × {@code memtable-bytes} + {@code block-cache-bytes}) in memtables and block
+   * caches. Immutable.
    *
    * @param memtableBytes {@code store.memtable-bytes}: the size of a memtable, at least 65536
    * @param blockCacheBytes {@code store.block-cache-bytes}: the partition's cache of table blocks, 0
