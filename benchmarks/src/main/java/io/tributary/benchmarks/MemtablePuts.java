@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.rocksdb.BlockBasedTableConfig;
+import io.tributary.runtime.StoreMemory;
+import io.tributary.runtime.internal.store.RocksPartitionStore;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -15,7 +17,8 @@ import org.rocksdb.WriteOptions;
 
 /**
  * How long RocksDB takes to write a batch of random puts, by memtable size: the store writer's work
- * for a committed batch (two keys per command) with the partition stores' bloom filters (ADR 0004).
+ * for a committed batch (two keys per command) with the partition stores' options ({@link
+ * RocksPartitionStore#options}, ADR 0004).
  * Each size gets a fresh database in a temporary directory; the first {@value #WARMUP_BATCHES}
  * batches are not timed. Prints the median of each size's time per put over {@code
  * bench.memtable.rounds} rounds, the sizes interleaved in every round. Run it with {@code -cp
@@ -61,10 +64,10 @@ public final class MemtablePuts {
   private static double timePuts(long writeBufferBytes, int batchPuts, int batches, Random random)
       throws RocksDBException {
     Path dir = TempDirs.create("bench-memtable-");
+    StoreMemory memory = StoreMemory.defaults().withMemtableBytes(writeBufferBytes);
     try (BloomFilter bloom = new BloomFilter(10, false);
-        Options options = new Options().setCreateIfMissing(true).setWriteBufferSize(writeBufferBytes)
-            .setMemtablePrefixBloomSizeRatio(0.1).setMemtableWholeKeyFiltering(true)
-            .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(bloom).setWholeKeyFiltering(true));
+        LRUCache cache = new LRUCache(memory.blockCacheBytes());
+        Options options = RocksPartitionStore.options(memory, bloom, cache);
         RocksDB db = RocksDB.open(options, dir.toString());
         WriteOptions write = new WriteOptions()) {
       long nanos = 0;

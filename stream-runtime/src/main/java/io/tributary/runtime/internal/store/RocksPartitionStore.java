@@ -47,9 +47,10 @@ import org.rocksdb.WriteOptions;
  * 'o' commandId                        -> OutcomeRecord (protobuf), the first outcome of the id
  * 'm' "events-offset"                  -> next offset of events[p] to replay, 8 bytes big-endian
  * 'm' "outcomes-offset"                -> next offset of outcomes[p] to replay, 8 bytes big-endian
- * 'x' decidedAtMillis tieBreaker       -> ExpiringCommands (protobuf): the command ids (UTF-8) of one batch's
- *                                         'o' entries; the batch's latest decision time (epoch
- *                                         milliseconds) and a random long, both 8 bytes big-endian
+ * 'x' decidedAtMillis tieBreaker       -> ExpiringCommands (protobuf): the command ids (UTF-8) of
+ *                                         one batch's 'o' entries; the batch's latest decision time
+ *                                         (epoch milliseconds) and a random long, both 8 bytes
+ *                                         big-endian
  * </pre>
  *
  * An aggregate type must be non-empty and free of NUL; an aggregate id may hold any character, as it
@@ -156,20 +157,9 @@ public final class RocksPartitionStore implements PartitionStore {
     @Nullable ReadOptions readOptions = null;
     @Nullable RocksDB db = null;
     try {
-      // most dedupe lookups miss (a command id is new): bloom filters, on the tables and on the
-      // memtable, answer those without reading blocks; the block cache keeps hot aggregates
       bloomFilter = new BloomFilter(BLOOM_BITS_PER_KEY, false);
       blockCache = new LRUCache(memory.blockCacheBytes());
-      // memtables smaller than RocksDB's 64 MiB by default: a put into a smaller skip list misses the
-      // CPU caches less (ADR 0004)
-      options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
-          .setWriteBufferSize(memory.memtableBytes())
-          .setMemtablePrefixBloomSizeRatio(0.1)
-          .setMemtableWholeKeyFiltering(true)
-          .setTableFormatConfig(new BlockBasedTableConfig()
-              .setFilterPolicy(bloomFilter)
-              .setWholeKeyFiltering(true)
-              .setBlockCache(blockCache));
+      options = options(memory, bloomFilter, blockCache);
       // WAL on, no fsync per batch: see "Durability" above
       writeOptions = new WriteOptions().setDisableWAL(false).setSync(false);
       readOptions = new ReadOptions().setVerifyChecksums(true);
@@ -196,6 +186,39 @@ public final class RocksPartitionStore implements PartitionStore {
           .run(bloomFilter)
           .throwIfFailed("Cannot open the partition store in " + dir);
       throw new AssertionError("unreachable: the closer rethrows the open failure", failure);
+    }
+  }
+
+  /**
+   * The options every partition store opens with; {@code MemtablePuts} in the benchmarks measures
+   * RocksDB with them too. The caller closes them, and the filter and cache after them.
+   *
+   * @param bloomFilter the tables' filter policy: a bloom filter of {@value #BLOOM_BITS_PER_KEY} bits per key
+   * @param blockCache the block cache, of {@code memory.blockCacheBytes()}
+   */
+  public static Options options(StoreMemory memory, Filter bloomFilter, Cache blockCache) {
+    // most dedupe lookups miss (a command id is new): bloom filters, on the tables and on the
+    // memtable, answer those without reading blocks; the block cache keeps hot aggregates. Memtables
+    // smaller than RocksDB's 64 MiB by default: a put into a smaller skip list misses the CPU caches
+    // less (ADR 0004)
+    return new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
+        .setWriteBufferSize(memory.memtableBytes())
+        .setMemtablePrefixBloomSizeRatio(0.1)
+        .setMemtableWholeKeyFiltering(true)
+        .setTableFormatConfig(new BlockBasedTableConfig()
+            .setFilterPolicy(bloomFilter)
+            .setWholeKeyFiltering(true)
+            .setBlockCache(blockCache));
+  }
+
+  /** @return the capacity of this store's block cache, as RocksDB reports it */
+  long blockCacheCapacity() {
+    ensureOpen();
+    try {
+      return db.getLongProperty("rocksdb.block-cache-capacity");
+    } catch (RocksDBException e) {
+      throw new PermanentException("Cannot read the block cache capacity of the partition store " + dir + ": "
+          + e.getMessage() + ". Its RocksDB handle is unusable: restart the partition.", e);
     }
   }
 

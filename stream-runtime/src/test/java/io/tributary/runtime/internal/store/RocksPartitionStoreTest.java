@@ -65,10 +65,11 @@ class RocksPartitionStoreTest {
   }
 
   @Test
-  void opensWithTheMemtableSizeItIsGiven() throws IOException {
+  void opensWithTheSizesItIsGiven() throws IOException {
     Path dir = temp.resolve("p-3");
-    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 3, new StoreMemory(1L << 20, 0))) {
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 3, new StoreMemory(1L << 20, 3L << 20))) {
       store.apply(new StoreBatch().eventsOffset(1));
+      assertThat(store.blockCacheCapacity()).isEqualTo(3L << 20);
     }
     // RocksDB writes the options it opened with beside its files
     try (Stream<Path> files = Files.list(dir)) {
@@ -78,6 +79,7 @@ class RocksPartitionStoreTest {
     }
     try (RocksPartitionStore store = RocksPartitionStore.open(dir, 3)) {
       assertThat(store.eventsOffset()).as("opens again with the default sizes").isEqualTo(1);
+      assertThat(store.blockCacheCapacity()).isEqualTo(StoreMemory.defaults().blockCacheBytes());
     }
   }
 
