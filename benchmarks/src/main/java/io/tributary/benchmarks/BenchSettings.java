@@ -114,7 +114,7 @@ record BenchSettings(
         integer("bench.accounts", 100_000),
         Double.parseDouble(System.getProperty("bench.zipf-exponent", "0.99")),
         integer("bench.runs", 3),
-        integer("bench.warmups", 1),
+        integer("bench.warmups", 3),
         integer("bench.partitions", 8),
         integer("bench.max-batch-records", 2_000),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
