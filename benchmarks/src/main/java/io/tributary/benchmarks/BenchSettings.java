@@ -19,8 +19,8 @@ import java.util.Properties;
  * @param maxBatchRecords Tributary's most commands per transaction ({@code bench.max-batch-records})
  * @param pollTimeout Tributary's command poll timeout ({@code bench.poll-timeout-ms})
  * @param taskThreads Tributary's task loops per instance ({@code bench.task-threads})
- * @param stateCacheEntries Tributary's decoded states kept per partition ({@code
- *     bench.state-cache-entries}); by default the runtime's default, 0 turns the cache off
+ * @param stateCacheBytes the heap Tributary's decoded states may take per partition ({@code
+ *     bench.state-cache-bytes}); by default the runtime's default, 0 turns the cache off
  * @param localHandoff whether Tributary's gateway hands commands to the task loop that owns their
  *     partition without the commands topic ({@code bench.local-handoff}); by default the runtime's
  *     default
@@ -55,7 +55,7 @@ record BenchSettings(
     int maxBatchRecords,
     Duration pollTimeout,
     int taskThreads,
-    int stateCacheEntries,
+    long stateCacheBytes,
     boolean localHandoff,
     int streamsThreads,
     int latencyRate,
@@ -119,7 +119,7 @@ record BenchSettings(
         integer("bench.max-batch-records", 2_000),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         taskThreads,
-        integer("bench.state-cache-entries", RUNTIME_DEFAULTS.stateCacheEntries()),
+        wholeNumber("bench.state-cache-bytes", RUNTIME_DEFAULTS.stateCacheBytes()),
         Boolean.parseBoolean(
             System.getProperty("bench.local-handoff", String.valueOf(RUNTIME_DEFAULTS.localHandoff()))),
         integer("bench.streams-threads", taskThreads),
@@ -152,8 +152,8 @@ record BenchSettings(
   public String toString() {
     return "commands=" + commands + " accounts=" + accounts + " zipf-exponent=" + zipfExponent + " runs=" + runs
         + " warmups=" + warmups + " partitions=" + partitions + " max-batch-records=" + maxBatchRecords
-        + " poll-timeout=" + pollTimeout.toMillis() + "ms task-threads=" + taskThreads + " state-cache-entries="
-        + stateCacheEntries + " local-handoff=" + localHandoff + " streams-threads="
+        + " poll-timeout=" + pollTimeout.toMillis() + "ms task-threads=" + taskThreads + " state-cache-bytes="
+        + stateCacheBytes + " local-handoff=" + localHandoff + " streams-threads="
         + streamsThreads + " latency-rate="
         + latencyRate + "/s latency-grpc-every=" + latencyGrpcEvery + " latency-warmup-rounds=" + latencyWarmupRounds
         + " latency-runs=" + latencyRuns
@@ -162,12 +162,21 @@ record BenchSettings(
   }
 
   private static int integer(String name, int defaultValue) {
+    long value = wholeNumber(name, defaultValue);
+    if (value != (int) value) {
+      throw new IllegalArgumentException("-D" + name + "=" + value + " is out of range: at most " + Integer.MAX_VALUE
+          + ".");
+    }
+    return (int) value;
+  }
+
+  private static long wholeNumber(String name, long defaultValue) {
     String value = System.getProperty(name);
     if (value == null) {
       return defaultValue;
     }
     try {
-      return Integer.parseInt(value.replace("_", ""));
+      return Long.parseLong(value.replace("_", ""));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("-D" + name + "=" + value + " is not a whole number.", e);
     }

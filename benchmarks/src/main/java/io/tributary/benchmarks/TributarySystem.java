@@ -48,7 +48,7 @@ final class TributarySystem implements CommandProcessor {
         .withMaxBatchRecords(settings.maxBatchRecords())
         .withPollTimeout(settings.pollTimeout())
         .withTaskThreads(settings.taskThreads())
-        .withStateCacheEntries(settings.stateCacheEntries())
+        .withStateCacheBytes(settings.stateCacheBytes())
         .withLocalHandoff(settings.localHandoff())
         .withKafkaProperties(kafka.clientProperties());
   }

@@ -28,12 +28,12 @@ import java.util.Objects;
  *     decision a command's dedupe entry is kept: a resend within it gets the first outcome, a resend
  *     after it is decided again
  * @param snapshotPolicy when partition snapshots are taken and how many are kept
- * @param stateCacheEntries how many aggregates' decoded states each owned partition keeps in memory
- *     between batches (least recently used first out), so a command for an aggregate decided a moment
- *     ago skips reading and parsing its state from RocksDB; each entry costs about 200 bytes beside the
- *     state itself; 0 turns the cache off. Every young garbage collection copies the cached states
- *     that are still alive, so a cache that holds states for seconds lengthens the JVM's pauses:
- *     size it to the aggregates a partition uses again within a second or so (ADR 0003)
+ * @param stateCacheBytes how much heap each owned partition's cache of decoded states may take
+ *     (least recently used out first), so a command for an aggregate decided a moment ago skips
+ *     reading and parsing its state from RocksDB; an entry counts as its state's encoded size, its
+ *     aggregate id's length and 176 bytes for the key, the map and the message object; 0 turns the
+ *     cache off. Size it to the aggregates a partition decides again within a few seconds: a young
+ *     garbage collection copies the cached states that are still young (ADR 0003, "State cache")
  * @param localHandoff whether a command whose partition this instance owns is handed to its task
  *     loop without the commands topic (ADR 0009)
  * @param storeMemory the native memory of each owned partition's RocksDB store
@@ -52,9 +52,15 @@ public record RuntimeSettings(
     int maxCommandBytes,
     Duration commandRetention,
     SnapshotPolicy snapshotPolicy,
-    int stateCacheEntries,
+    long stateCacheBytes,
     boolean localHandoff,
     StoreMemory storeMemory) {
+
+  /**
+   * The default {@link #stateCacheBytes}: 4 MiB per owned partition, which holds about 20,000 small
+   * states, as many as the partition decides in a few seconds at its busiest.
+   */
+  public static final long DEFAULT_STATE_CACHE_BYTES = 4L << 20;
 
   public RuntimeSettings {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -66,9 +72,9 @@ public record RuntimeSettings(
     if (maxBatchRecords < 1 || maxCommandBytes < 1) {
       throw new IllegalArgumentException("maxBatchRecords and maxCommandBytes must be at least 1.");
     }
-    if (stateCacheEntries < 0) {
-      throw new IllegalArgumentException("stateCacheEntries is " + stateCacheEntries
-          + "; it must be 0 (no cache) or more.");
+    if (stateCacheBytes < 0) {
+      throw new IllegalArgumentException("stateCacheBytes is " + stateCacheBytes
+          + "; it must be 0 (no cache) or more, e.g. 4194304 (4 MiB per partition).");
     }
     if (taskThreads < 1 || taskThreads > partitions) {
       throw new IllegalArgumentException("taskThreads is " + taskThreads + "; it must be from 1 to the partition count ("
@@ -80,96 +86,96 @@ public record RuntimeSettings(
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
    *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
    *     SnapshotPolicy#defaults()}, batches of up to 500 commands, one task loop, 1 MiB commands, 7
-   *     days of command retention, 1,000 cached states per partition, the local handoff on, and
-   *     {@link StoreMemory#defaults()}
+   *     days of command retention, 4 MiB of cached states per partition ({@link
+   *     #DEFAULT_STATE_CACHE_BYTES}), the local handoff on, and {@link StoreMemory#defaults()}
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
     return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 500,
-        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), 1_000,
+        Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), DEFAULT_STATE_CACHE_BYTES,
         true, StoreMemory.defaults());
   }
 
   public RuntimeSettings withKafkaProperties(Map<String, String> kafkaProperties) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withPartitions(int partitions) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withReplicationFactor(short replicationFactor) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withStateDir(Path stateDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withSnapshotDir(Path snapshotDir) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withMaxBatchRecords(int maxBatchRecords) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withPollTimeout(Duration pollTimeout) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withTaskThreads(int taskThreads) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withMaxCommandBytes(int maxCommandBytes) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withSnapshotPolicy(SnapshotPolicy snapshotPolicy) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withCommandRetention(Duration commandRetention) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
-  public RuntimeSettings withStateCacheEntries(int stateCacheEntries) {
+  public RuntimeSettings withStateCacheBytes(long stateCacheBytes) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withLocalHandoff(boolean localHandoff) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 
   public RuntimeSettings withStoreMemory(StoreMemory storeMemory) {
     return new RuntimeSettings(bootstrapServers, kafkaProperties, partitions, replicationFactor, stateDir, snapshotDir,
         maxBatchRecords, pollTimeout, taskThreads, maxCommandBytes, commandRetention, snapshotPolicy,
-        stateCacheEntries, localHandoff, storeMemory);
+        stateCacheBytes, localHandoff, storeMemory);
   }
 }

@@ -72,7 +72,7 @@ final class OwnedPartitions {
     try {
       Replayer.Replayed replayed = replayer.replay(store, replayedEvents::increment);
       partitions.put(partition, new Owned(new PipelinedStore(store, storeWriter, storeQueueWaits),
-          new StateCache(settings.stateCacheEntries())));
+          new StateCache(settings.stateCacheBytes())));
       stopped.remove(partition);
       log.info("{} partition {}: restored, replayed {} events and {} outcomes in {} ms", service, partition,
           replayed.events(), replayed.outcomes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

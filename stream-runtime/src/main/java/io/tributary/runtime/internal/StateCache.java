@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import com.google.protobuf.Message;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -11,34 +12,46 @@ import org.jspecify.annotations.Nullable;
  * aggregate decided a moment ago does not read and parse its state from RocksDB again. It holds only
  * what the partition's store holds or is writing (a state read from the store, or a batch's state
  * once its transaction committed), never a state of a batch still open or aborted; it lives and dies
- * with the partition's ownership. At most {@code capacity} entries, the least recently used go
- * first; a capacity of 0 keeps nothing. Used by the task loop's thread only.
+ * with the partition's ownership. The least recently used entries go first once the entries weigh
+ * more than {@code capacityBytes} ({@link #weight}); a capacity of 0 keeps nothing. Used by the task
+ * loop's thread only.
  */
 final class StateCache {
+  /**
+   * What an entry costs on the heap beside its state's encoding and its aggregate id: the map's entry
+   * and table slot, the key and its id string, the cached pair, and a decoded message's own fields.
+   */
+  static final int ENTRY_OVERHEAD_BYTES = 176;
+
   /** A committed state and the aggregate's version after it. */
   record Cached(Message state, long version) {}
 
-  private final int capacity;
-  private final LinkedHashMap<AggregateKey, Cached> entries;
+  private final long capacityBytes;
+  private final LinkedHashMap<AggregateKey, Cached> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private long bytes;
   private long hits;
   private long misses;
 
-  StateCache(int capacity) {
-    if (capacity < 0) {
-      throw new IllegalArgumentException("A state cache holds 0 or more entries; got " + capacity + ".");
+  StateCache(long capacityBytes) {
+    if (capacityBytes < 0) {
+      throw new IllegalArgumentException("A state cache holds 0 bytes or more; got " + capacityBytes + ".");
     }
-    this.capacity = capacity;
-    this.entries = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<AggregateKey, Cached> eldest) {
-        return size() > StateCache.this.capacity;
-      }
-    };
+    this.capacityBytes = capacityBytes;
+  }
+
+  /**
+   * @return what an entry counts against the capacity: its state's encoded size (which protobuf
+   *     keeps once computed, and the store's writer encodes it to that size anyway), its aggregate id's
+   *     length and {@link #ENTRY_OVERHEAD_BYTES}. An estimate of its heap: states with many strings or
+   *     nested messages take more decoded than encoded.
+   */
+  static long weight(AggregateKey key, Cached cached) {
+    return ENTRY_OVERHEAD_BYTES + key.aggregateId().length() + cached.state().getSerializedSize();
   }
 
   /** @return the cached committed state of {@code key}, or null; counts a hit or a miss */
   @Nullable Cached get(AggregateKey key) {
-    Cached entry = capacity == 0 ? null : entries.get(key);
+    Cached entry = capacityBytes == 0 ? null : entries.get(key);
     if (entry == null) {
       misses++;
     } else {
@@ -47,15 +60,34 @@ final class StateCache {
     return entry;
   }
 
-  /** Keeps {@code state} as the committed state of {@code key} at {@code version}. */
+  /**
+   * Keeps {@code state} as the committed state of {@code key} at {@code version}, and drops the least
+   * recently used entries until the cache fits its capacity again.
+   */
   void put(AggregateKey key, Message state, long version) {
-    if (capacity > 0) {
-      entries.put(key, new Cached(state, version));
+    if (capacityBytes == 0) {
+      return;
+    }
+    Cached cached = new Cached(state, version);
+    Cached replaced = entries.put(key, cached);
+    bytes += weight(key, cached) - (replaced == null ? 0 : weight(key, replaced));
+    if (bytes > capacityBytes) {
+      Iterator<Map.Entry<AggregateKey, Cached>> eldestFirst = entries.entrySet().iterator();
+      while (bytes > capacityBytes && eldestFirst.hasNext()) {
+        Map.Entry<AggregateKey, Cached> eldest = eldestFirst.next();
+        bytes -= weight(eldest.getKey(), eldest.getValue());
+        eldestFirst.remove();
+      }
     }
   }
 
   int size() {
     return entries.size();
+  }
+
+  /** @return what the entries weigh together ({@link #weight}), at most the capacity */
+  long bytes() {
+    return bytes;
   }
 
   /** @return the lookups answered from the cache since the last call, and resets the count */

@@ -109,7 +109,7 @@ class OpenBatchesTest {
   private PartitionBatch batch(int partition) {
     RocksPartitionStore store = stores.computeIfAbsent(partition,
         p -> RocksPartitionStore.open(temp.resolve("p-" + p), p));
-    return new PartitionBatch(partition, store, new StateCache(8), null, Account.service("svc"), new Partitioner(8),
+    return new PartitionBatch(partition, store, new StateCache(8_000), null, Account.service("svc"), new Partitioner(8),
         Clock.systemUTC(), ByteString.copyFromUtf8("instance-1"), 8, RecordSizeLimit.of(Map.of()));
   }
 }

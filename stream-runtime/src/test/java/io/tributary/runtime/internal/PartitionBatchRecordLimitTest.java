@@ -83,7 +83,7 @@ class PartitionBatchRecordLimitTest {
   @BeforeEach
   void setUp() {
     store = RocksPartitionStore.open(temp.resolve("p-" + PARTITION), PARTITION);
-    cache = new StateCache(10);
+    cache = new StateCache(10_000);
   }
 
   @AfterEach

@@ -46,11 +46,14 @@ class StateCacheTest {
   }
 
   @Test
-  void dropsTheLeastRecentlyUsedFirst() {
-    StateCache cache = new StateCache(2);
+  void dropsTheLeastRecentlyUsedFirstOnceTheEntriesWeighMoreThanItsCapacity() {
     AggregateKey a = new AggregateKey(Account.TYPE, "a");
     AggregateKey b = new AggregateKey(Account.TYPE, "b");
     AggregateKey c = new AggregateKey(Account.TYPE, "c");
+    long each = StateCache.weight(a, new StateCache.Cached(balance(1), 1));
+    assertThat(each).as("overhead, id and encoded state")
+        .isEqualTo(StateCache.ENTRY_OVERHEAD_BYTES + 1 + balance(1).getSerializedSize());
+    StateCache cache = new StateCache(2 * each + each / 2); // two entries of this size, not three
     cache.put(a, balance(1), 1);
     cache.put(b, balance(2), 1);
     assertThat(cache.get(a)).isNotNull();
@@ -61,9 +64,43 @@ class StateCacheTest {
     assertThat(cache.get(a)).isEqualTo(new StateCache.Cached(balance(1), 1));
     assertThat(cache.get(c)).isEqualTo(new StateCache.Cached(balance(3), 1));
     assertThat(cache.size()).isEqualTo(2);
+    assertThat(cache.bytes()).isEqualTo(2 * each);
     assertThat(cache.takeHits()).isEqualTo(3);
     assertThat(cache.takeMisses()).isEqualTo(1);
     assertThat(cache.takeHits()).as("taken").isZero();
+  }
+
+  @Test
+  void aLargerStateMakesRoomByDroppingAsManyAsItNeeds() {
+    AggregateKey big = new AggregateKey(Account.TYPE, "big");
+    long capacity = 800; // four small entries of about 185 bytes fit, not with the big one of about 200
+    StateCache cache = new StateCache(capacity);
+    for (int i = 0; i < 4; i++) {
+      cache.put(new AggregateKey(Account.TYPE, "small-" + i), balance(i), 1);
+    }
+    assertThat(cache.size()).isEqualTo(4);
+    AccountState large = AccountState.newBuilder().setBalance(1).setDeposits(1L << 60).setWithdrawals(1L << 60)
+        .build();
+    long room = capacity - StateCache.weight(big, new StateCache.Cached(large, 1));
+
+    cache.put(big, large, 1);
+
+    assertThat(cache.get(big)).as("the newest stays").isNotNull();
+    assertThat(cache.bytes()).isLessThanOrEqualTo(capacity);
+    assertThat(cache.size() - 1).as("the smaller entries that still fit")
+        .isEqualTo((int) (room / StateCache.weight(new AggregateKey(Account.TYPE, "small-0"),
+            new StateCache.Cached(balance(0), 1))));
+    assertThat(cache.get(new AggregateKey(Account.TYPE, "small-0"))).as("the eldest went first").isNull();
+  }
+
+  @Test
+  void aReplacedStateCountsOnce() {
+    StateCache cache = new StateCache(10_000);
+    cache.put(KEY, balance(5), 1);
+    cache.put(KEY, balance(500_000), 2);
+
+    assertThat(cache.size()).isEqualTo(1);
+    assertThat(cache.bytes()).isEqualTo(StateCache.weight(KEY, new StateCache.Cached(balance(500_000), 2)));
   }
 
   @Test
@@ -73,11 +110,12 @@ class StateCacheTest {
 
     assertThat(cache.get(KEY)).isNull();
     assertThat(cache.size()).isZero();
+    assertThat(cache.bytes()).isZero();
   }
 
   @Test
   void anAbortedBatchLeavesNoStateButACommittedOneIsReadBeforeTheStore() {
-    StateCache cache = new StateCache(10);
+    StateCache cache = new StateCache(10_000);
 
     PartitionBatch aborted = batch(cache);
     aborted.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
@@ -107,7 +145,7 @@ class StateCacheTest {
   void aStateReadFromTheStoreIsCached() {
     store.apply(new StoreBatch().putAggregate(Account.TYPE, ACCOUNT, StoredAggregate.newBuilder()
         .setVersion(5).setState(balance(70).toByteString()).build()));
-    StateCache cache = new StateCache(10);
+    StateCache cache = new StateCache(10_000);
 
     PartitionBatch batch = batch(cache);
     batch.decide(nextOffset++, command("c-1", Account.withdraw(ACCOUNT, 100)));
@@ -118,7 +156,7 @@ class StateCacheTest {
 
   @Test
   void aBatchDecidedWhileAnotherIsInFlightReadsItsStatesAndOutcomesBeforeTheCache() {
-    StateCache cache = new StateCache(10);
+    StateCache cache = new StateCache(10_000);
     PartitionBatch inFlight = batch(cache, null);
     inFlight.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
     inFlight.fillPositions(new long[] {41}); // sent: its event has offset 41, its transaction has not ended
@@ -144,7 +182,7 @@ class StateCacheTest {
   void aCommittedBatchAnswersReadsFromTheChangesItWritesAndKeepsOnlyTheStatesItChanged() {
     String other = IntStream.range(0, 1000).mapToObj(i -> "bob-" + i)
         .filter(id -> PARTITIONER.partitionFor(id) == PARTITION).findFirst().orElseThrow();
-    PartitionBatch committed = batch(new StateCache(10));
+    PartitionBatch committed = batch(new StateCache(10_000));
     committed.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
     committed.decide(nextOffset++, command("c-2", Account.withdraw(other, 10))); // rejected: unchanged
     committed.fillPositions(new long[] {7});

@@ -54,6 +54,12 @@ final class ConfigurationChecks {
 
     @Override
     public RuntimeProperties onCreated(BeanCreatedEvent<RuntimeProperties> event) {
+      RuntimeProperties.REPLACED_KEYS.forEach((key, instead) -> {
+        if (config.containsProperty(RuntimeProperties.PREFIX + "." + key)) {
+          throw new IllegalArgumentException(RuntimeProperties.PREFIX + "." + key + " is no longer read. Remove it"
+              + " and set " + instead + ".");
+        }
+      });
       requireConvertible(config, RuntimeProperties.PREFIX, RuntimeProperties.TYPED_KEYS);
       return event.getBean();
     }

@@ -42,9 +42,9 @@ import org.jspecify.annotations.Nullable;
  * @param commandRetention {@code command-retention}: how long commands and outcomes stay in Kafka,
  *     and how long a command's dedupe entry is kept after its decision
  * @param snapshot {@code snapshot.*}: when partition snapshots are taken and how many are kept
- * @param stateCacheEntries {@code state-cache-entries}: how many aggregates' decoded states each
- *     owned partition keeps in memory between batches; about 200 bytes each beside the state; 0
- *     turns the cache off
+ * @param stateCacheBytes {@code state-cache-bytes}: how much heap each owned partition's cache of
+ *     decoded states may take between batches, least recently used out first; an entry counts as
+ *     its state's encoded size, its aggregate id's length and 176 bytes; 0 turns the cache off
  * @param localHandoff {@code local-handoff}: whether a command whose partition this instance owns is
  *     handed to its task loop without the commands topic (ADR 0009); false keeps every command in the
  *     topic
@@ -64,7 +64,7 @@ public record RuntimeProperties(
     @Bindable(defaultValue = "1048576") int maxCommandBytes,
     @Bindable(defaultValue = "7d") Duration commandRetention,
     Snapshot snapshot,
-    @Bindable(defaultValue = "1000") int stateCacheEntries,
+    @Bindable(defaultValue = "4194304") long stateCacheBytes,
     @Bindable(defaultValue = "true") boolean localHandoff,
     Store store) {
 
@@ -85,13 +85,19 @@ public record RuntimeProperties(
       Map.entry("task-threads", Integer.class),
       Map.entry("max-command-bytes", Integer.class),
       Map.entry("command-retention", Duration.class),
-      Map.entry("state-cache-entries", Integer.class),
+      Map.entry("state-cache-bytes", Long.class),
       Map.entry("local-handoff", Boolean.class),
       Map.entry("snapshot.interval", Duration.class),
       Map.entry("snapshot.min-events-between", Long.class),
       Map.entry("snapshot.retained", Integer.class),
       Map.entry("store.memtable-bytes", Long.class),
       Map.entry("store.block-cache-bytes", Long.class));
+
+  /** Keys of earlier versions that no longer exist, with what to set instead. */
+  static final Map<String, String> REPLACED_KEYS = Map.of(
+      "state-cache-entries", PREFIX + ".state-cache-bytes: the heap each partition's decoded states may take, e.g."
+          + " 4194304 (4 MiB), where an entry counts as its state's encoded size, its aggregate id's length and 176"
+          + " bytes");
 
   // KafkaClients sets these on every client: the guarantees rest on them, so a configured value would be ignored
   private static final Set<String> RESERVED_KAFKA_KEYS = Set.of(
@@ -132,8 +138,10 @@ public record RuntimeProperties(
     positive("command-retention", commandRetention, "7d");
     Objects.requireNonNull(snapshot, "snapshot");
     Objects.requireNonNull(store, "store");
-    atLeast("state-cache-entries", stateCacheEntries, 0, "the decoded states kept per partition, e.g. 1000, or 0"
-        + " for none");
+    if (stateCacheBytes < 0) {
+      throw new IllegalArgumentException(PREFIX + ".state-cache-bytes is " + stateCacheBytes + ". Set it to 0 or"
+          + " more: the heap each partition's decoded states may take, e.g. 4194304 (4 MiB), or 0 for no cache.");
+    }
   }
 
   /**
@@ -153,7 +161,7 @@ public record RuntimeProperties(
         .withMaxCommandBytes(maxCommandBytes)
         .withCommandRetention(commandRetention)
         .withSnapshotPolicy(snapshot.toPolicy())
-        .withStateCacheEntries(stateCacheEntries)
+        .withStateCacheBytes(stateCacheBytes)
         .withLocalHandoff(localHandoff)
         .withStoreMemory(store.toMemory());
     // absent, the snapshot directory follows the state directory as in RuntimeSettings.defaults

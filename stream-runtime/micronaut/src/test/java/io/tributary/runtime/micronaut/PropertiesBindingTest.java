@@ -66,7 +66,7 @@ class PropertiesBindingTest {
     properties.put("tributary.runtime.snapshot.interval", "2m");
     properties.put("tributary.runtime.snapshot.min-events-between", "500");
     properties.put("tributary.runtime.snapshot.retained", "5");
-    properties.put("tributary.runtime.state-cache-entries", "2500");
+    properties.put("tributary.runtime.state-cache-bytes", "2500000");
     properties.put("tributary.runtime.local-handoff", "false");
     properties.put("tributary.runtime.store.memtable-bytes", "4194304");
     properties.put("tributary.runtime.store.block-cache-bytes", "0");
@@ -80,7 +80,7 @@ class PropertiesBindingTest {
           Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
               "ssl.truststore.location", "/etc/kafka/truststore.p12"),
           12, (short) 3, Path.of("/data/state"), Path.of("/backup/snapshots"), 250, Duration.ofMillis(50), 3, 65536,
-          Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2500, false,
+          Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2_500_000, false,
           new StoreMemory(4L << 20, 0)));
     }
   }
@@ -219,6 +219,11 @@ class PropertiesBindingTest {
         .contains("tributary.runtime.store.memtable-bytes is 1024. Set it to 65536 (64 KiB) or more");
     assertThat(bindingError("tributary.runtime.store.block-cache-bytes", "-1"))
         .contains("tributary.runtime.store.block-cache-bytes is -1. Set it to 0 (no cache) or more");
+    assertThat(bindingError("tributary.runtime.state-cache-bytes", "-1"))
+        .contains("tributary.runtime.state-cache-bytes is -1. Set it to 0 or more");
+    assertThat(bindingError("tributary.runtime.state-cache-entries", "1000"))
+        .contains("tributary.runtime.state-cache-entries is no longer read. Remove it and set"
+            + " tributary.runtime.state-cache-bytes");
     assertThat(bindingError("tributary.runtime.kafka.bootstrap.servers", "elsewhere:9092"))
         .contains("tributary.runtime.kafka.bootstrap.servers is set by Tributary itself")
         .contains("Set tributary.runtime.bootstrap-servers instead");
