@@ -12,6 +12,7 @@ import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -91,14 +92,22 @@ final class TributarySystem implements CommandProcessor {
     Timer decisions = meters.get("tributary.decide.time").timer();
     Timer waits = meters.get("tributary.command.wait").timer();
     Timer storeWaits = meters.get("tributary.store.queue.wait").timer();
+    Timer transactionWaits = meters.get("tributary.transaction.wait").timer();
+    double[] phases = Stream.of("append", "flush", "offsets", "commit")
+        .mapToDouble(phase -> meters.get("tributary.transaction.phase").tag("phase", phase).timer()
+            .mean(TimeUnit.MILLISECONDS))
+        .toArray();
     return String.format(Locale.ROOT,
         "%d transactions, mean batch %.0f commands (max %.0f), mean decisions %.1f ms, mean transaction %.1f ms"
             + " (max %.0f), oldest command's wait mean %.1f ms (max %.0f), %.0f aborted; the loop waited for a full"
-            + " store write queue %d times, %.0f ms in all (max %.0f)",
+            + " store write queue %d times, %.0f ms in all (max %.0f); a transaction's steps, mean ms: sends %.1f,"
+            + " acknowledgements %.1f, offsets %.1f, commit %.1f; the loop, its next batch decided, waited for the"
+            + " transaction in flight %d times, %.1f ms mean",
         batches.count(), batches.mean(), batches.max(), decisions.mean(TimeUnit.MILLISECONDS),
         commits.mean(TimeUnit.MILLISECONDS), commits.max(TimeUnit.MILLISECONDS), waits.mean(TimeUnit.MILLISECONDS),
         waits.max(TimeUnit.MILLISECONDS), meters.get("tributary.batch.aborted").counter().count(), storeWaits.count(),
-        storeWaits.totalTime(TimeUnit.MILLISECONDS), storeWaits.max(TimeUnit.MILLISECONDS));
+        storeWaits.totalTime(TimeUnit.MILLISECONDS), storeWaits.max(TimeUnit.MILLISECONDS), phases[0], phases[1],
+        phases[2], phases[3], transactionWaits.count(), transactionWaits.mean(TimeUnit.MILLISECONDS));
   }
 
   @Override

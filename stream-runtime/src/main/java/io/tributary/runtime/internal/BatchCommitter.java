@@ -1,5 +1,6 @@
 package io.tributary.runtime.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.TransientException;
 import java.time.Duration;
@@ -67,6 +68,25 @@ final class BatchCommitter implements AutoCloseable {
     }
   }
 
+  /**
+   * The timers of a transaction's steps (metric {@code tributary.transaction.phase}, tag {@code
+   * phase}): the sends of its events and outcomes, the wait for their acknowledgements, the consumed
+   * offsets, and the commit. Together they make {@code tributary.commit.latency}, less the moments
+   * between them.
+   */
+  record Phases(Timer append, Timer flush, Timer offsets, Timer commit) {
+    static final String METRIC = "tributary.transaction.phase";
+
+    static Phases register(MeterRegistry meters, String service) {
+      return new Phases(phase(meters, service, "append"), phase(meters, service, "flush"),
+          phase(meters, service, "offsets"), phase(meters, service, "commit"));
+    }
+
+    private static Timer phase(MeterRegistry meters, String service, String phase) {
+      return Timer.builder(METRIC).tag("service", service).tag("phase", phase).register(meters);
+    }
+  }
+
   /** The transaction failed and was aborted: nothing of it was appended; its commands are decided again. */
   static final class Aborted extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -89,6 +109,7 @@ final class BatchCommitter implements AutoCloseable {
   private final FaultInjector faults;
   private final OutcomeListener committedOutcomes;
   private final Timer commitLatency;
+  private final Phases phases;
   private final ExecutorService thread;
   /** Set on a simulated crash in a transaction: closing then leaves that transaction open. */
   private volatile boolean crashed;
@@ -98,7 +119,7 @@ final class BatchCommitter implements AutoCloseable {
    * ({@code initTransactions}, all at once: after a crash each may have a transaction to abort).
    */
   BatchCommitter(KafkaClients clients, int loop, Topics topics, FaultInjector faults,
-      OutcomeListener committedOutcomes, Timer commitLatency, String threadName) {
+      OutcomeListener committedOutcomes, Timer commitLatency, Phases phases, String threadName) {
     List<Producer<byte[], byte[]>> created = new ArrayList<>(LANES);
     try {
       for (int lane = 0; lane < LANES; lane++) {
@@ -120,6 +141,7 @@ final class BatchCommitter implements AutoCloseable {
     this.faults = faults;
     this.committedOutcomes = committedOutcomes;
     this.commitLatency = commitLatency;
+    this.phases = phases;
     this.thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(threadName).factory());
   }
 
@@ -151,15 +173,22 @@ final class BatchCommitter implements AutoCloseable {
     try {
       producer.beginTransaction();
       appended = appenders.get(lane).append(batches);
+      long sent = System.nanoTime();
+      phases.append().record(sent - started, TimeUnit.NANOSECONDS);
       // the offsets go once the events are in: sent beside them, they met the other lane's
       // transaction, just committed, whose marker the group coordinator had not yet applied to the
       // offsets, and each CONCURRENT_TRANSACTIONS answer made the producer sleep retry.backoff.ms
       producer.flush();
+      long flushed = System.nanoTime();
+      phases.flush().record(flushed - sent, TimeUnit.NANOSECONDS);
       faults.at(FaultPoint.BEFORE_COMMIT);
       // carries the group generation: an owner that lost its partitions is refused here
       producer.sendOffsetsToTransaction(consumed, group);
+      long offsetsSent = System.nanoTime();
+      phases.offsets().record(offsetsSent - flushed, TimeUnit.NANOSECONDS);
       faults.at(FaultPoint.OFFSETS_SENT);
       commit(producer, lane);
+      phases.commit().record(System.nanoTime() - offsetsSent, TimeUnit.NANOSECONDS);
     } catch (FaultInjector.SimulatedCrash crash) {
       crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it
       throw crash;

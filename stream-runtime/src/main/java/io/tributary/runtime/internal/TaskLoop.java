@@ -60,6 +60,11 @@ public final class TaskLoop implements AutoCloseable {
   private static final long IN_FLIGHT_WAIT_MICROS = 1_000;
   /** The longest wait before deciding the commands of an aborted batch again, after aborts in a row. */
   private static final long MAX_ABORT_BACKOFF_MILLIS = 5_000;
+  /**
+   * The timer of the loop's waits for the transaction in flight to end, with decided commands
+   * waiting to be sent: while it waits, the loop decides nothing.
+   */
+  static final String TRANSACTION_WAIT = "tributary.transaction.wait";
   /** How many commands a batch created for a handed command is sized for. */
   private static final int HANDED_BATCH_SIZE = 64;
 
@@ -113,6 +118,8 @@ public final class TaskLoop implements AutoCloseable {
   private final Timer commitLatency;
   private final Timer decideTime;
   private final Timer commandWait;
+  private final Timer transactionWait;
+  private final BatchCommitter.Phases transactionPhases;
   private final Counter abortedBatches;
   private final Counter stateCacheHits;
   private final Counter stateCacheMisses;
@@ -154,6 +161,8 @@ public final class TaskLoop implements AutoCloseable {
     this.commitLatency = Timer.builder("tributary.commit.latency").tag("service", service).register(meters);
     this.decideTime = Timer.builder("tributary.decide.time").tag("service", service).register(meters);
     this.commandWait = Timer.builder("tributary.command.wait").tag("service", service).register(meters);
+    this.transactionWait = Timer.builder(TRANSACTION_WAIT).tag("service", service).register(meters);
+    this.transactionPhases = BatchCommitter.Phases.register(meters, service);
     Gauge.builder("tributary.batch.open", openBatches, OpenBatches::commandCount).tag("service", service)
         .register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
@@ -224,7 +233,7 @@ public final class TaskLoop implements AutoCloseable {
         Consumer<byte[], byte[]> replayConsumer = clients.replayConsumer(index);
         BoundedAdmin admin = new BoundedAdmin(clients.admin());
         BatchCommitter committer = new BatchCommitter(clients, index, topics, faults, committedOutcomes, commitLatency,
-            "tributary-" + definition.name() + "-committer" + threadSuffix)) {
+            transactionPhases, "tributary-" + definition.name() + "-committer" + threadSuffix)) {
       Consumer<byte[], byte[]> commandConsumer = group.consumer();
       consumer = commandConsumer;
       inbox.wakeWith(commandConsumer::wakeup);
@@ -430,6 +439,7 @@ public final class TaskLoop implements AutoCloseable {
     }
     inFlight = null;
     BatchAppender.Appended appended;
+    long waitStarted = ended.done().isDone() ? -1 : System.nanoTime();
     try {
       appended = BatchCommitter.await(ended);
     } catch (BatchCommitter.Aborted e) {
@@ -449,6 +459,9 @@ public final class TaskLoop implements AutoCloseable {
       // handed commands to the topic, where a committed one is answered as a duplicate
       handAgain(ended.batches(), List.of());
       throw e;
+    }
+    if (waitStarted >= 0 && !openBatches.isEmpty()) {
+      transactionWait.record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
     }
     abortsInARow = 0;
     faults.at(FaultPoint.AFTER_COMMIT);

@@ -1,0 +1,80 @@
+package io.tributary.runtime;
+
+import static io.tributary.runtime.RuntimeHarness.await;
+import static io.tributary.runtime.RuntimeHarness.send;
+import static io.tributary.runtime.bank.Account.deposit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.devservices.KafkaEndpoint;
+import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.FaultPoint;
+import io.tributary.runtime.internal.PartitionSnapshots;
+import io.tributary.testkit.WithDevServices;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The timers that tell where a batch's time goes: its transaction's steps, and the loop's waits for it. */
+@WithDevServices
+class TransactionMetricsIT {
+  private static final int MAX_BATCH = 5;
+
+  @TempDir Path stateDir;
+
+  @Test
+  void timesEachStepOfATransactionAndTheLoopsWaitForIt(KafkaEndpoint kafka) throws Exception {
+    RuntimeHarness harness = new RuntimeHarness(kafka.bootstrapServers());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    AtomicInteger transactions = new AtomicInteger();
+    AtomicBoolean heldWhileFull = new AtomicBoolean();
+    // the first transaction waits before its offsets until the loop has a full batch decided behind it
+    FaultInjector holdFirst = point -> {
+      if (point == FaultPoint.BEFORE_COMMIT && transactions.incrementAndGet() == 1) {
+        Gauge open = meters.get("tributary.batch.open").tag("service", harness.service).gauge();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (open.value() < MAX_BATCH && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        heldWhileFull.set(open.value() >= MAX_BATCH);
+      }
+    };
+    try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
+        harness.settings(stateDir).withMaxBatchRecords(MAX_BATCH), meters, Clock.systemUTC(),
+        PartitionSnapshots.never(), holdFirst)) {
+      List<CompletableFuture<CommandOutcome>> pending = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        pending.add(send(runtime, "m-" + i, deposit("acct-" + (i % 6), 1)));
+      }
+      for (CompletableFuture<CommandOutcome> outcome : pending) {
+        assertThat(await(outcome)).isInstanceOf(CommandOutcome.Accepted.class);
+      }
+    }
+
+    assertThat(heldWhileFull).as("the loop filled its next batch while the first transaction was held").isTrue();
+    long committed = meters.get("tributary.batch.size").tag("service", harness.service).summary().count();
+    Timer latency = meters.get("tributary.commit.latency").tag("service", harness.service).timer();
+    double steps = 0;
+    for (String phase : List.of("append", "flush", "offsets", "commit")) {
+      Timer timer = meters.get("tributary.transaction.phase").tag("service", harness.service).tag("phase", phase)
+          .timer();
+      assertThat(timer.count()).as("transactions timed in step %s", phase).isEqualTo(committed);
+      steps += timer.totalTime(TimeUnit.NANOSECONDS);
+    }
+    assertThat(steps).as("the steps lie within the transactions").isPositive()
+        .isLessThanOrEqualTo(latency.totalTime(TimeUnit.NANOSECONDS));
+    Timer waits = meters.get("tributary.transaction.wait").tag("service", harness.service).timer();
+    assertThat(waits.count()).as("the loop waited with a full batch at least for the held transaction")
+        .isPositive();
+    assertThat(waits.max(TimeUnit.NANOSECONDS)).isPositive();
+  }
+}
