@@ -8,7 +8,6 @@ import static io.tributary.runtime.bank.Account.deposit;
 import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.bank.v1.AccountCommand;
@@ -22,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.KafkaException;
@@ -93,12 +91,7 @@ class CrashRecoveryIT {
     // the second transaction fails once the loop has decided commands of the next batch on top of it
     FaultInjector failSecondTransaction = point -> {
       if (point == FaultPoint.BEFORE_COMMIT && transactions.incrementAndGet() == 2) {
-        Gauge open = meters.get("tributary.batch.open").tag("service", harness.service).gauge();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (open.value() < 1 && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        decidedOnTop.set(open.value() >= 1);
+        decidedOnTop.set(RuntimeHarness.spinUntilOpen(meters, harness.service, 1));
         throw new KafkaException("simulated: the transaction coordinator went away");
       }
     };

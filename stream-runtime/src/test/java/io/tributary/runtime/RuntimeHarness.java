@@ -2,6 +2,8 @@ package io.tributary.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.runtime.bank.Account;
@@ -88,6 +90,21 @@ final class RuntimeHarness {
   }
 
   /** Waits until the runtime's task loop has ended. */
+  /**
+   * Spins, for at most 10 s, until the task loop has decided {@code commands} into its open batches
+   * (the gauge {@code tributary.batch.open}); for a fault injector that holds a transaction meanwhile.
+   *
+   * @return whether it got there
+   */
+  static boolean spinUntilOpen(MeterRegistry meters, String service, int commands) {
+    Gauge open = meters.get("tributary.batch.open").tag("service", service).gauge();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (open.value() < commands && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    return open.value() >= commands;
+  }
+
   static void awaitStopped(TributaryRuntime runtime) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (runtime.isRunning()) {

@@ -5,7 +5,6 @@ import static io.tributary.runtime.RuntimeHarness.send;
 import static io.tributary.runtime.bank.Account.deposit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.devservices.KafkaEndpoint;
@@ -40,12 +39,7 @@ class TransactionMetricsIT {
     // the first transaction waits before its offsets until the loop has a full batch decided behind it
     FaultInjector holdFirst = point -> {
       if (point == FaultPoint.BEFORE_COMMIT && transactions.incrementAndGet() == 1) {
-        Gauge open = meters.get("tributary.batch.open").tag("service", harness.service).gauge();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (open.value() < MAX_BATCH && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        heldWhileFull.set(open.value() >= MAX_BATCH);
+        heldWhileFull.set(RuntimeHarness.spinUntilOpen(meters, harness.service, MAX_BATCH));
       }
     };
     try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
