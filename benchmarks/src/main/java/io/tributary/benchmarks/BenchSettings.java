@@ -116,7 +116,7 @@ record BenchSettings(
         integer("bench.runs", 3),
         integer("bench.warmups", 3),
         integer("bench.partitions", 8),
-        integer("bench.max-batch-records", 2_000),
+        integer("bench.max-batch-records", RUNTIME_DEFAULTS.maxBatchRecords()),
         Duration.ofMillis(integer("bench.poll-timeout-ms", 100)),
         taskThreads,
         wholeNumber("bench.state-cache-bytes", RUNTIME_DEFAULTS.stateCacheBytes()),

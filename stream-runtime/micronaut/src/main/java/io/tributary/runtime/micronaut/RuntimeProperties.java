@@ -58,7 +58,7 @@ public record RuntimeProperties(
     @Bindable(defaultValue = "1") int replicationFactor,
     @Nullable Path stateDir,
     @Nullable Path snapshotDir,
-    @Bindable(defaultValue = "500") int maxBatchRecords,
+    @Bindable(defaultValue = "2000") int maxBatchRecords,
     @Bindable(defaultValue = "100ms") Duration pollTimeout,
     @Bindable(defaultValue = "1") int taskThreads,
     @Bindable(defaultValue = "1048576") int maxCommandBytes,
@@ -128,7 +128,7 @@ public record RuntimeProperties(
       throw new IllegalArgumentException(PREFIX + ".replication-factor is " + replicationFactor + ". Set it to 1"
           + " or more and at most the number of brokers, e.g. 3 in production.");
     }
-    atLeast("max-batch-records", maxBatchRecords, 1, "the most commands decided in one transaction, e.g. 500");
+    atLeast("max-batch-records", maxBatchRecords, 1, "the most commands decided in one transaction, e.g. 2000");
     positive("poll-timeout", pollTimeout, "100ms");
     if (taskThreads < 1 || taskThreads > partitions) {
       throw new IllegalArgumentException(PREFIX + ".task-threads is " + taskThreads + ". Set it from 1 to "
