@@ -33,7 +33,7 @@ import java.util.Objects;
  *     reading and parsing its state from RocksDB; an entry counts as its state's encoded size, its
  *     aggregate id's length and 176 bytes for the key, the map and the message object; 0 turns the
  *     cache off. Size it to the aggregates a partition decides again within a few seconds: a young
- *     garbage collection copies the cached states that are still young (ADR 0003, "State cache")
+ *     garbage collection copies the cached states that are still young (ADR 0003, "Per batch")
  * @param localHandoff whether a command whose partition this instance owns is handed to its task
  *     loop without the commands topic (ADR 0009)
  * @param storeMemory the native memory of each owned partition's RocksDB store
