@@ -101,8 +101,8 @@ final class TributarySystem implements CommandProcessor {
         "%d transactions, mean batch %.0f commands (max %.0f), mean decisions %.1f ms, mean transaction %.1f ms"
             + " (max %.0f), oldest command's wait mean %.1f ms (max %.0f), %.0f aborted; the loop waited for a full"
             + " store write queue %d times, %.0f ms in all (max %.0f); a transaction's steps, mean ms: sends %.1f,"
-            + " acknowledgements %.1f, offsets %.1f, commit %.1f; the loop, its next batch decided, waited for the"
-            + " transaction in flight %d times, %.1f ms mean",
+            + " acknowledgements %.1f, offsets %.1f, commit %.1f; the loop waited for the transaction in flight with"
+            + " decided commands %d times, %.1f ms mean",
         batches.count(), batches.mean(), batches.max(), decisions.mean(TimeUnit.MILLISECONDS),
         commits.mean(TimeUnit.MILLISECONDS), commits.max(TimeUnit.MILLISECONDS), waits.mean(TimeUnit.MILLISECONDS),
         waits.max(TimeUnit.MILLISECONDS), meters.get("tributary.batch.aborted").counter().count(), storeWaits.count(),

@@ -58,7 +58,7 @@ public record RuntimeSettings(
 
   /**
    * The default {@link #stateCacheBytes}: 4 MiB per owned partition, which holds about 20,000 small
-   * states, as many as the partition decides in a few seconds at its busiest.
+   * states.
    */
   public static final long DEFAULT_STATE_CACHE_BYTES = 4L << 20;
 

@@ -89,7 +89,6 @@ final class RuntimeHarness {
     };
   }
 
-  /** Waits until the runtime's task loop has ended. */
   /**
    * Spins, for at most 10 s, until the task loop has decided {@code commands} into its open batches
    * (the gauge {@code tributary.batch.open}); for a fault injector that holds a transaction meanwhile.
@@ -105,6 +104,7 @@ final class RuntimeHarness {
     return open.value() >= commands;
   }
 
+  /** Waits until the runtime's task loop has ended. */
   static void awaitStopped(TributaryRuntime runtime) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (runtime.isRunning()) {

@@ -69,10 +69,10 @@ final class BatchCommitter implements AutoCloseable {
   }
 
   /**
-   * The timers of a transaction's steps (metric {@code tributary.transaction.phase}, tag {@code
-   * phase}): the sends of its events and outcomes, the wait for their acknowledgements, the consumed
-   * offsets, and the commit. Together they make {@code tributary.commit.latency}, less the moments
-   * between them.
+   * The timers of a committed transaction's steps (metric {@code tributary.transaction.phase}, tag
+   * {@code phase}): the sends of its events and outcomes, the wait for their acknowledgements, the
+   * consumed offsets, and the commit. Together they make {@code tributary.commit.latency}, less the
+   * moments between them.
    */
   record Phases(Timer append, Timer flush, Timer offsets, Timer commit) {
     static final String METRIC = "tributary.transaction.phase";
@@ -174,21 +174,24 @@ final class BatchCommitter implements AutoCloseable {
       producer.beginTransaction();
       appended = appenders.get(lane).append(batches);
       long sent = System.nanoTime();
-      phases.append().record(sent - started, TimeUnit.NANOSECONDS);
       // the offsets go once the events are in: sent beside them, they met the other lane's
       // transaction, just committed, whose marker the group coordinator had not yet applied to the
       // offsets, and each CONCURRENT_TRANSACTIONS answer made the producer sleep retry.backoff.ms
       producer.flush();
       long flushed = System.nanoTime();
-      phases.flush().record(flushed - sent, TimeUnit.NANOSECONDS);
       faults.at(FaultPoint.BEFORE_COMMIT);
+      long offsetsFrom = System.nanoTime();
       // carries the group generation: an owner that lost its partitions is refused here
       producer.sendOffsetsToTransaction(consumed, group);
       long offsetsSent = System.nanoTime();
-      phases.offsets().record(offsetsSent - flushed, TimeUnit.NANOSECONDS);
       faults.at(FaultPoint.OFFSETS_SENT);
+      long commitFrom = System.nanoTime();
       commit(producer, lane);
-      phases.commit().record(System.nanoTime() - offsetsSent, TimeUnit.NANOSECONDS);
+      // the steps of committed transactions only, as the commit latency
+      phases.append().record(sent - started, TimeUnit.NANOSECONDS);
+      phases.flush().record(flushed - sent, TimeUnit.NANOSECONDS);
+      phases.offsets().record(offsetsSent - offsetsFrom, TimeUnit.NANOSECONDS);
+      phases.commit().record(System.nanoTime() - commitFrom, TimeUnit.NANOSECONDS);
     } catch (FaultInjector.SimulatedCrash crash) {
       crashed = true; // the producers close without the abort a graceful close sends, as a crash leaves it
       throw crash;

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The partitions one task loop decides: each one's store, restored and replayed when the partition
  * is assigned, and its state cache; and the partitions stopped by a permanent failure. Changed by
- * the task loop's thread only; {@link #ownedNow} and {@link #stoppedNow} may be read from any thread.
+ * the task loop's thread only; {@link #ownedNow}, {@link #stoppedNow} and {@link #stateCacheBytes} may be
+ * read from any thread.
  */
 final class OwnedPartitions {
   private static final Logger log = LoggerFactory.getLogger(OwnedPartitions.class);
@@ -150,6 +151,11 @@ final class OwnedPartitions {
     if (partitions.containsKey(partition)) {
       serving.add(partition);
     }
+  }
+
+  /** @return what the state caches of the owned partitions weigh together ({@link StateCache#weight}) */
+  double stateCacheBytes() {
+    return partitions.values().stream().mapToLong(owned -> owned.states().bytes()).sum();
   }
 
   /** @return the partitions owned and served in full now */

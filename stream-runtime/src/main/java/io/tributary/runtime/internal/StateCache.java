@@ -28,7 +28,8 @@ final class StateCache {
 
   private final long capacityBytes;
   private final LinkedHashMap<AggregateKey, Cached> entries = new LinkedHashMap<>(16, 0.75f, true);
-  private long bytes;
+  /** Written by the task loop's thread; volatile so that a metric may read it from another. */
+  private volatile long bytes;
   private long hits;
   private long misses;
 
@@ -42,8 +43,9 @@ final class StateCache {
   /**
    * @return what an entry counts against the capacity: its state's encoded size (which protobuf
    *     keeps once computed, and the store's writer encodes it to that size anyway), its aggregate id's
-   *     length and {@link #ENTRY_OVERHEAD_BYTES}. An estimate of its heap: states with many strings or
-   *     nested messages take more decoded than encoded.
+   *     length in characters and {@link #ENTRY_OVERHEAD_BYTES}. An estimate of its heap: states with
+   *     many strings or nested messages take more decoded than encoded, and an id with characters
+   *     beyond Latin-1 takes two bytes a character.
    */
   static long weight(AggregateKey key, Cached cached) {
     return ENTRY_OVERHEAD_BYTES + key.aggregateId().length() + cached.state().getSerializedSize();
@@ -62,15 +64,24 @@ final class StateCache {
 
   /**
    * Keeps {@code state} as the committed state of {@code key} at {@code version}, and drops the least
-   * recently used entries until the cache fits its capacity again.
+   * recently used entries until the cache fits its capacity again. A state that alone weighs more
+   * than the capacity is not kept (nor is the key's older state), and the others stay.
    */
   void put(AggregateKey key, Message state, long version) {
     if (capacityBytes == 0) {
       return;
     }
     Cached cached = new Cached(state, version);
+    long weight = weight(key, cached);
+    if (weight > capacityBytes) {
+      Cached dropped = entries.remove(key);
+      if (dropped != null) {
+        bytes -= weight(key, dropped);
+      }
+      return;
+    }
     Cached replaced = entries.put(key, cached);
-    bytes += weight(key, cached) - (replaced == null ? 0 : weight(key, replaced));
+    bytes += weight - (replaced == null ? 0 : weight(key, replaced));
     if (bytes > capacityBytes) {
       Iterator<Map.Entry<AggregateKey, Cached>> eldestFirst = entries.entrySet().iterator();
       while (bytes > capacityBytes && eldestFirst.hasNext()) {

@@ -61,8 +61,9 @@ public final class TaskLoop implements AutoCloseable {
   /** The longest wait before deciding the commands of an aborted batch again, after aborts in a row. */
   private static final long MAX_ABORT_BACKOFF_MILLIS = 5_000;
   /**
-   * The timer of the loop's waits for the transaction in flight to end, with decided commands
-   * waiting to be sent: while it waits, the loop decides nothing.
+   * The timer of the loop's waits for the transaction in flight to end while commands it decided wait
+   * to be sent: its next batch full, or a rebalance or a stop. While it waits, the loop decides
+   * nothing. The loop's short waits after a poll that found nothing are not counted.
    */
   static final String TRANSACTION_WAIT = "tributary.transaction.wait";
   /** How many commands a batch created for a handed command is sized for. */
@@ -164,6 +165,7 @@ public final class TaskLoop implements AutoCloseable {
     this.transactionWait = Timer.builder(TRANSACTION_WAIT).tag("service", service).register(meters);
     this.transactionPhases = BatchCommitter.Phases.register(meters, service);
     Gauge.builder("tributary.batch.open", openBatches, OpenBatches::commandCount).tag("service", service)
+        .tag("loop", Integer.toString(index))
         .register(meters);
     this.abortedBatches = Counter.builder("tributary.batch.aborted").tag("service", service).register(meters);
     this.stateCacheHits = Counter.builder("tributary.state.cache").tag("service", service).tag("result", "hit")
@@ -175,6 +177,8 @@ public final class TaskLoop implements AutoCloseable {
     this.storeWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
         .name("tributary-" + service + "-store-writer" + threadSuffix).factory());
     this.partitions = new OwnedPartitions(service, settings, loader, snapshots, storeWriter, meters);
+    Gauge.builder("tributary.state.cache.bytes", partitions, OwnedPartitions::stateCacheBytes).tag("service", service)
+        .tag("loop", Integer.toString(index)).register(meters);
   }
 
   /**
@@ -439,10 +443,12 @@ public final class TaskLoop implements AutoCloseable {
     }
     inFlight = null;
     BatchAppender.Appended appended;
-    long waitStarted = ended.done().isDone() ? -1 : System.nanoTime();
+    // a wait counts only while decided commands wait to be sent: a full next batch, a rebalance, a stop
+    long waitStarted = ended.done().isDone() || openBatches.isEmpty() ? -1 : System.nanoTime();
     try {
       appended = BatchCommitter.await(ended);
     } catch (BatchCommitter.Aborted e) {
+      recordWait(waitStarted);
       abortedBatches.increment();
       abortsInARow++;
       // a rebalance's abort is retried at once; one that keeps failing does not hammer the brokers
@@ -460,9 +466,7 @@ public final class TaskLoop implements AutoCloseable {
       handAgain(ended.batches(), List.of());
       throw e;
     }
-    if (waitStarted >= 0 && !openBatches.isEmpty()) {
-      transactionWait.record(System.nanoTime() - waitStarted, TimeUnit.NANOSECONDS);
-    }
+    recordWait(waitStarted);
     abortsInARow = 0;
     faults.at(FaultPoint.AFTER_COMMIT);
     // write RocksDB only after the commit; a crash in between is healed by replay
@@ -482,6 +486,13 @@ public final class TaskLoop implements AutoCloseable {
     openBatches.inFlightApplied();
     commands.increment(decided);
     batchSize.record(decided);
+  }
+
+  /** Records a wait for the transaction in flight begun at {@code started} (nanoTime); none if it is -1. */
+  private void recordWait(long started) {
+    if (started >= 0) {
+      transactionWait.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
   }
 
   /**

@@ -94,6 +94,31 @@ class StateCacheTest {
   }
 
   @Test
+  void aStateLargerThanTheCapacityIsNotKeptAndTheOthersStay() {
+    AggregateKey small = new AggregateKey(Account.TYPE, "small");
+    long smallWeight = StateCache.weight(small, new StateCache.Cached(balance(1), 1));
+    StateCache cache = new StateCache(smallWeight + 10);
+    cache.put(small, balance(1), 1);
+    cache.put(KEY, balance(7), 1);
+    assertThat(cache.get(KEY)).as("fits once the small one is gone").isNotNull();
+    AccountState large = AccountState.newBuilder().setBalance(1L << 60).setDeposits(1L << 60).setWithdrawals(1L << 60)
+        .build();
+    assertThat(StateCache.weight(KEY, new StateCache.Cached(large, 2))).isGreaterThan(smallWeight + 10);
+
+    cache.put(KEY, large, 2);
+
+    assertThat(cache.get(KEY)).as("neither the large state nor the older one").isNull();
+    assertThat(cache.size()).isZero();
+    assertThat(cache.bytes()).isZero();
+    cache.put(small, balance(1), 1);
+    AggregateKey other = new AggregateKey(Account.TYPE, "other");
+    cache.put(other, large, 1);
+    assertThat(cache.get(small)).as("a state too large for the cache evicts nothing").isNotNull();
+    assertThat(cache.get(other)).isNull();
+    assertThat(cache.bytes()).isEqualTo(smallWeight);
+  }
+
+  @Test
   void aReplacedStateCountsOnce() {
     StateCache cache = new StateCache(10_000);
     cache.put(KEY, balance(5), 1);
