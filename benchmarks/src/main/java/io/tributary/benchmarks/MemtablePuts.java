@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Random;
 import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
-import org.rocksdb.BloomFilter;
+import org.rocksdb.Filter;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -65,7 +65,7 @@ public final class MemtablePuts {
       throws RocksDBException {
     Path dir = TempDirs.create("bench-memtable-");
     StoreMemory memory = StoreMemory.defaults().withMemtableBytes(writeBufferBytes);
-    try (BloomFilter bloom = new BloomFilter(10, false);
+    try (Filter bloom = RocksPartitionStore.bloomFilter();
         LRUCache cache = new LRUCache(memory.blockCacheBytes());
         Options options = RocksPartitionStore.options(memory, bloom, cache);
         RocksDB db = RocksDB.open(options, dir.toString());

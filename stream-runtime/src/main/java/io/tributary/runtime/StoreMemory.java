@@ -46,9 +46,4 @@ public record StoreMemory(long memtableBytes, long blockCacheBytes) {
   public StoreMemory withBlockCacheBytes(long blockCacheBytes) {
     return new StoreMemory(memtableBytes, blockCacheBytes);
   }
-
-  /** @return the most native memory one partition's store holds in memtables and block cache */
-  public long perPartitionBytes() {
-    return 2 * memtableBytes + blockCacheBytes;
-  }
 }

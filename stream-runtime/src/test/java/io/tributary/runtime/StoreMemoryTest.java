@@ -12,7 +12,6 @@ class StoreMemoryTest {
 
     assertThat(defaults.memtableBytes()).isEqualTo(8L << 20);
     assertThat(defaults.blockCacheBytes()).isEqualTo(32L << 20);
-    assertThat(defaults.perPartitionBytes()).as("two memtables and the cache").isEqualTo(48L << 20);
     assertThat(RuntimeSettings.defaults("localhost:9092", java.nio.file.Path.of("state")).storeMemory())
         .isEqualTo(defaults);
   }
@@ -22,7 +21,6 @@ class StoreMemoryTest {
     StoreMemory small = StoreMemory.defaults().withMemtableBytes(1L << 20).withBlockCacheBytes(0);
 
     assertThat(small).isEqualTo(new StoreMemory(1L << 20, 0));
-    assertThat(small.perPartitionBytes()).isEqualTo(2L << 20);
   }
 
   @Test

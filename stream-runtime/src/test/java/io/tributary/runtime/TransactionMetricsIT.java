@@ -60,6 +60,11 @@ class TransactionMetricsIT {
       for (CompletableFuture<CommandOutcome> outcome : pending) {
         assertThat(await(outcome)).isInstanceOf(CommandOutcome.Accepted.class);
       }
+      // the six accounts' committed states, cached by the partitions the loop owns; an entry weighs
+      // StateCache.ENTRY_OVERHEAD_BYTES (176) and its id's and state's bytes, a few here
+      double cached = meters.get("tributary.state.cache.bytes").tag("service", harness.service).tag("loop", "0")
+          .gauge().value();
+      assertThat(cached).as("what the state caches weigh").isBetween(6.0 * 176, 6.0 * (176 + 64));
     }
 
     assertThat(heldWhileFull).as("the loop filled its next batch while the first transaction was held").isTrue();

@@ -157,7 +157,7 @@ public final class RocksPartitionStore implements PartitionStore {
     @Nullable ReadOptions readOptions = null;
     @Nullable RocksDB db = null;
     try {
-      bloomFilter = new BloomFilter(BLOOM_BITS_PER_KEY, false);
+      bloomFilter = bloomFilter();
       blockCache = new LRUCache(memory.blockCacheBytes());
       options = options(memory, bloomFilter, blockCache);
       // WAL on, no fsync per batch: see "Durability" above
@@ -193,7 +193,7 @@ public final class RocksPartitionStore implements PartitionStore {
    * The options every partition store opens with; {@code MemtablePuts} in the benchmarks measures
    * RocksDB with them too. The caller closes them, and the filter and cache after them.
    *
-   * @param bloomFilter the tables' filter policy: a bloom filter of {@value #BLOOM_BITS_PER_KEY} bits per key
+   * @param bloomFilter the tables' filter policy, {@link #bloomFilter()}
    * @param blockCache the block cache, of {@code memory.blockCacheBytes()}
    */
   public static Options options(StoreMemory memory, Filter bloomFilter, Cache blockCache) {
@@ -209,6 +209,14 @@ public final class RocksPartitionStore implements PartitionStore {
             .setFilterPolicy(bloomFilter)
             .setWholeKeyFiltering(true)
             .setBlockCache(blockCache));
+  }
+
+  /**
+   * @return the tables' filter policy of every partition store, for {@link #options}: a bloom filter
+   *     of {@value #BLOOM_BITS_PER_KEY} bits per key; the caller closes it
+   */
+  public static Filter bloomFilter() {
+    return new BloomFilter(BLOOM_BITS_PER_KEY, false);
   }
 
   /** @return the capacity of this store's block cache, as RocksDB reports it */
