@@ -91,7 +91,8 @@ public record RuntimeProperties(
       Map.entry("snapshot.min-events-between", Long.class),
       Map.entry("snapshot.retained", Integer.class),
       Map.entry("store.memtable-bytes", Long.class),
-      Map.entry("store.block-cache-bytes", Long.class));
+      Map.entry("store.block-cache-bytes", Long.class),
+      Map.entry("store.dedupe-filter-bytes", Long.class));
 
   /** Keys of earlier versions that no longer exist, with what to set instead. */
   static final Map<String, String> REPLACED_KEYS = Map.of(
@@ -210,19 +211,23 @@ public record RuntimeProperties(
   }
 
   /**
-   * The native memory of each owned partition's RocksDB store under {@value RuntimeProperties#PREFIX}{@code
+   * The memory of each owned partition's RocksDB store under {@value RuntimeProperties#PREFIX}{@code
    * .store}; an absent key takes the value of {@link StoreMemory#defaults()}. An instance holds up to
    * its partitions × (2 × {@code memtable-bytes} + {@code block-cache-bytes}) in memtables and block
-   * caches. Immutable.
+   * caches, and up to its partitions × {@code dedupe-filter-bytes} of heap in filters of command ids.
+   * Immutable.
    *
    * @param memtableBytes {@code store.memtable-bytes}: the size of a memtable, at least 65536
    * @param blockCacheBytes {@code store.block-cache-bytes}: the partition's cache of table blocks, 0
    *     for none
+   * @param dedupeFilterBytes {@code store.dedupe-filter-bytes}: the most heap the partition's filter
+   *     of command ids takes, 0 for none
    */
   @ConfigurationProperties("store")
   public record Store(
       @Bindable(defaultValue = "8388608") long memtableBytes,
-      @Bindable(defaultValue = "33554432") long blockCacheBytes) {
+      @Bindable(defaultValue = "33554432") long blockCacheBytes,
+      @Bindable(defaultValue = "4194304") long dedupeFilterBytes) {
     /** @throws IllegalArgumentException naming the key and the fix, if a value is out of range */
     public Store {
       if (memtableBytes < StoreMemory.MIN_MEMTABLE_BYTES) {
@@ -233,11 +238,15 @@ public record RuntimeProperties(
         throw new IllegalArgumentException(PREFIX + ".store.block-cache-bytes is " + blockCacheBytes + ". Set it"
             + " to 0 (no cache) or more, e.g. 33554432 (32 MiB, the default).");
       }
+      if (dedupeFilterBytes < 0) {
+        throw new IllegalArgumentException(PREFIX + ".store.dedupe-filter-bytes is " + dedupeFilterBytes + ". Set"
+            + " it to 0 (no filter) or more, e.g. 4194304 (4 MiB, the default).");
+      }
     }
 
     /** @return the store memory these values describe */
     public StoreMemory toMemory() {
-      return new StoreMemory(memtableBytes, blockCacheBytes);
+      return new StoreMemory(memtableBytes, blockCacheBytes, dedupeFilterBytes);
     }
   }
 

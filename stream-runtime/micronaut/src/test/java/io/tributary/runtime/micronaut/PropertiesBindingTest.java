@@ -70,6 +70,7 @@ class PropertiesBindingTest {
     properties.put("tributary.runtime.local-handoff", "false");
     properties.put("tributary.runtime.store.memtable-bytes", "4194304");
     properties.put("tributary.runtime.store.block-cache-bytes", "0");
+    properties.put("tributary.runtime.store.dedupe-filter-bytes", "1048576");
 
     try (ApplicationContext context = run(properties)) {
       RuntimeProperties runtime = context.getBean(RuntimeProperties.class);
@@ -81,7 +82,7 @@ class PropertiesBindingTest {
               "ssl.truststore.location", "/etc/kafka/truststore.p12"),
           12, (short) 3, Path.of("/data/state"), Path.of("/backup/snapshots"), 250, Duration.ofMillis(50), 3, 65536,
           Duration.ofDays(3), new SnapshotPolicy(Duration.ofMinutes(2), 500, 5), 2_500_000, false,
-          new StoreMemory(4L << 20, 0)));
+          new StoreMemory(4L << 20, 0, 1L << 20)));
     }
   }
 
@@ -219,6 +220,8 @@ class PropertiesBindingTest {
         .contains("tributary.runtime.store.memtable-bytes is 1024. Set it to 65536 (64 KiB) or more");
     assertThat(bindingError("tributary.runtime.store.block-cache-bytes", "-1"))
         .contains("tributary.runtime.store.block-cache-bytes is -1. Set it to 0 (no cache) or more");
+    assertThat(bindingError("tributary.runtime.store.dedupe-filter-bytes", "-1"))
+        .contains("tributary.runtime.store.dedupe-filter-bytes is -1. Set it to 0 (no filter) or more");
     assertThat(bindingError("tributary.runtime.state-cache-bytes", "-1"))
         .contains("tributary.runtime.state-cache-bytes is -1. Set it to 0 or more");
     assertThat(bindingError("tributary.runtime.state-cache-entries", "1000"))

@@ -12,12 +12,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -67,6 +70,20 @@ import org.rocksdb.WriteOptions;
  * its oldest {@code 'x'} entry in memory (looked up by the first expiry after open), so a batch with
  * nothing to expire reads nothing.
  *
+ * <h2>The filter of command ids</h2>
+ *
+ * Most commands are new, so most dedupe lookups miss, and a miss through RocksDB probes every
+ * memtable's and table's bloom filter behind a JNI call. The store keeps a {@link CommandIdFilter} of
+ * the ids of its {@code 'o'} entries on the heap instead, and asks RocksDB only for an id the filter
+ * may hold. A thread of the store builds the filter from the {@code 'o'} keys after open, while
+ * lookups still go to RocksDB; every write adds its ids once it is in RocksDB to the filter, and
+ * keeps them for one being built, which adds them before it is used, so the filter never misses an
+ * entry. Expired entries stay in it until it is built
+ * again, which happens once it has taken its capacity's worth of ids since it was built: sized for
+ * twice the keys RocksDB estimates then, up to {@link StoreMemory#dedupeFilterBytes()}. A store of
+ * more ids than that bound holds answers "maybe" more often, and asks RocksDB more often; the answers
+ * stay right (ADR 0004).
+ *
  * <h2>Directory</h2>
  *
  * Beside RocksDB's files the directory holds the marker file {@code TRIBUTARY-STORE} (magic line
@@ -89,6 +106,7 @@ public final class RocksPartitionStore implements PartitionStore {
     RocksDB.loadLibrary();
   }
 
+  private static final Logger log = LoggerFactory.getLogger(RocksPartitionStore.class);
   private static final int BLOOM_BITS_PER_KEY = 10;
   /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
   static final int MAX_EXPIRED_PER_BATCH = 10_000;
@@ -101,6 +119,26 @@ public final class RocksPartitionStore implements PartitionStore {
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
   private final RocksDB db;
+  /** The most heap the filter of command ids takes; 0: there is none. */
+  private final long filterMaxBytes;
+  /** Guards the adds to {@link #filter}, {@link #addedWhileBuilding}, {@link #building}, {@link #builder} and the swap. */
+  private final Object filterLock = new Object();
+  /** The filter of every {@code 'o'} entry's command id, or null while the first is built (or none is kept). */
+  private volatile @Nullable CommandIdFilter filter;
+  /** How many ids {@link #filter} held when it became the filter. */
+  private long filterBuiltWith;
+  /** The filter being built, which its builder alone adds to until it takes {@link #addedWhileBuilding}. */
+  private @Nullable CommandIdFilter building;
+  /** The hashes of the ids written while a filter is built, for it: the builder adds them before it swaps. */
+  private long[] addedWhileBuilding = new long[0];
+  private int addedWhileBuildingCount;
+  private @Nullable Thread builder;
+  /** Set by close: a build stops and nothing starts another. */
+  private volatile boolean stopping;
+  /** Set when a build failed: none starts again until the store is opened again. */
+  private boolean buildFailed;
+  /** Whether a filter full beyond its bound was reported, once per store. */
+  private boolean reportedFull;
   private long eventsOffset;
   private long outcomesOffset;
   /**
@@ -111,7 +149,8 @@ public final class RocksPartitionStore implements PartitionStore {
   private boolean closed;
 
   private RocksPartitionStore(Path dir, int partition, Options options, Filter bloomFilter, Cache blockCache,
-      WriteOptions writeOptions, ReadOptions readOptions, RocksDB db) {
+      WriteOptions writeOptions, ReadOptions readOptions, RocksDB db, long filterMaxBytes) {
+    this.filterMaxBytes = filterMaxBytes;
     this.dir = dir;
     this.partition = partition;
     this.options = options;
@@ -165,9 +204,13 @@ public final class RocksPartitionStore implements PartitionStore {
       readOptions = new ReadOptions().setVerifyChecksums(true);
       db = RocksDB.open(options, dir.toString());
       RocksPartitionStore store =
-          new RocksPartitionStore(dir, partition, options, bloomFilter, blockCache, writeOptions, readOptions, db);
+          new RocksPartitionStore(dir, partition, options, bloomFilter, blockCache, writeOptions, readOptions, db,
+              memory.dedupeFilterBytes());
       store.eventsOffset = store.readOffset(StoreKeys.EVENTS_OFFSET);
       store.outcomesOffset = store.readOffset(StoreKeys.OUTCOMES_OFFSET);
+      synchronized (store.filterLock) {
+        store.startFilterBuild();
+      }
       return store;
     } catch (RocksDBException | RuntimeException | Error e) {
       Throwable failure = e instanceof RocksDBException
@@ -219,6 +262,12 @@ public final class RocksPartitionStore implements PartitionStore {
     return new BloomFilter(BLOOM_BITS_PER_KEY, false);
   }
 
+  /** @return the heap of the filter of command ids in use, or 0 while none is (being built, or turned off) */
+  long dedupeFilterBytes() {
+    CommandIdFilter ids = filter;
+    return ids == null ? 0 : ids.bytes();
+  }
+
   /** @return the capacity of this store's block cache, as RocksDB reports it */
   long blockCacheCapacity() {
     ensureOpen();
@@ -264,7 +313,13 @@ public final class RocksPartitionStore implements PartitionStore {
 
   @Override
   public Optional<OutcomeRecord> outcome(String commandId) {
-    byte[] value = get(StoreKeys.outcome(commandId));
+    byte[] key = StoreKeys.outcome(commandId);
+    CommandIdFilter ids = filter;
+    if (ids != null && !ids.mightContain(CommandIdFilter.hash(key, 1))) {
+      ensureOpen();
+      return Optional.empty();
+    }
+    byte[] value = get(key);
     if (value == null) {
       return Optional.empty();
     }
@@ -308,6 +363,7 @@ public final class RocksPartitionStore implements PartitionStore {
     checkOffset("events", nextEvents);
     checkOffset("outcomes", nextOutcomes);
     long oldest = oldestExpiry;
+    long[] idHashes = new long[batch.outcomes().size()];
     try (WriteBatch writes = new WriteBatch()) {
       // first: a command decided again after its entry expired is put back by this batch
       if (batch.expireOutcomesBefore().isPresent() && batch.expireOutcomesBefore().getAsLong() > oldest) {
@@ -321,8 +377,10 @@ public final class RocksPartitionStore implements PartitionStore {
       if (!batch.outcomes().isEmpty()) {
         ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
         long decidedAt = 0;
+        int next = 0;
         for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
           byte[] key = StoreKeys.outcome(entry.getKey());
+          idHashes[next++] = CommandIdFilter.hash(key, 1);
           writes.put(key, entry.getValue().outcome().get().toByteArray());
           // the id as the key holds it (WriteBatch.put copied the key, which nothing changes)
           expiring.addCommandIds(UnsafeByteOperations.unsafeWrap(key, 1, key.length - 1));
@@ -354,6 +412,100 @@ public final class RocksPartitionStore implements PartitionStore {
       outcomesOffset = nextOutcomes.getAsLong();
     }
     oldestExpiry = oldest;
+    if (idHashes.length > 0) {
+      addToFilters(idHashes);
+    }
+  }
+
+  /**
+   * Adds the ids of entries now in RocksDB to the filter, keeps them for the one being built, and
+   * starts a new build once the filter took its capacity's worth since it was built. After the write:
+   * a build started before it is given the ids here, one started after it reads them from RocksDB.
+   */
+  private void addToFilters(long[] idHashes) {
+    synchronized (filterLock) {
+      CommandIdFilter current = filter;
+      CommandIdFilter next = building;
+      if (current != null) {
+        for (long hash : idHashes) {
+          current.add(hash);
+        }
+      }
+      if (next != null) {
+        if (addedWhileBuildingCount + idHashes.length > addedWhileBuilding.length) {
+          addedWhileBuilding = Arrays.copyOf(addedWhileBuilding,
+              Math.max(addedWhileBuildingCount + idHashes.length, 2 * addedWhileBuilding.length));
+        }
+        System.arraycopy(idHashes, 0, addedWhileBuilding, addedWhileBuildingCount, idHashes.length);
+        addedWhileBuildingCount += idHashes.length;
+      }
+      if (current != null && next == null && current.added() - filterBuiltWith > current.capacity()) {
+        if (current.added() > current.capacity() && current.bytes() * 2 > filterMaxBytes && !reportedFull) {
+          reportedFull = true;
+          log.warn("The filter of command ids of partition {} holds {} ids, more than the {} it answers well at its"
+              + " bound of {} bytes: dedupe lookups go to RocksDB more often. Raise"
+              + " tributary.runtime.store.dedupe-filter-bytes (StoreMemory.dedupeFilterBytes), or shorten the command"
+              + " retention.", partition, current.added(), current.capacity(), filterMaxBytes);
+        }
+        startFilterBuild();
+      }
+    }
+  }
+
+  /** Starts a thread that builds a new filter from the {@code 'o'} keys; under {@link #filterLock}. */
+  private void startFilterBuild() {
+    if (filterMaxBytes == 0 || stopping || buildFailed || building != null) {
+      return;
+    }
+    long keys;
+    try {
+      keys = db.getLongProperty("rocksdb.estimate-num-keys");
+    } catch (RocksDBException e) {
+      keys = filter == null ? 0 : filter.added();
+    }
+    CommandIdFilter next = CommandIdFilter.forIds(2 * keys, filterMaxBytes);
+    building = next;
+    builder = Thread.ofPlatform().daemon().name("tributary-dedupe-filter-p" + partition)
+        .start(() -> buildFilter(next));
+  }
+
+  /** On the builder thread: reads every {@code 'o'} key into {@code next}, then makes it the filter. */
+  private void buildFilter(CommandIdFilter next) {
+    boolean built = false;
+    try (Slice lower = new Slice(new byte[] {StoreKeys.OUTCOME});
+        Slice upper = new Slice(new byte[] {StoreKeys.OUTCOME + 1});
+        ReadOptions scan = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper)
+            .setFillCache(false);
+        RocksIterator entries = db.newIterator(scan)) {
+      for (entries.seekToFirst(); entries.isValid(); entries.next()) {
+        if (stopping) {
+          return;
+        }
+        next.add(CommandIdFilter.hash(entries.key(), 1));
+      }
+      entries.status();
+      built = true;
+    } catch (RocksDBException | RuntimeException e) {
+      log.warn("Cannot build the filter of command ids of partition {} from {}: {}. Until the store is opened again,"
+          + " dedupe lookups answer from the filter built before, if any, and from RocksDB; the answers stay right."
+          + " If the store's files are corrupt, delete {} to rebuild the partition from its snapshots and events"
+          + " topic.", partition, dir, e.toString(), dir);
+    } finally {
+      synchronized (filterLock) {
+        if (built && !stopping) {
+          for (int i = 0; i < addedWhileBuildingCount; i++) {
+            next.add(addedWhileBuilding[i]);
+          }
+          filter = next;
+          filterBuiltWith = next.added();
+        }
+        addedWhileBuilding = new long[0];
+        addedWhileBuildingCount = 0;
+        buildFailed |= !built && !stopping;
+        building = null;
+        builder = null;
+      }
+    }
   }
 
   /**
@@ -446,6 +598,7 @@ public final class RocksPartitionStore implements PartitionStore {
     }
     closed = true;
     new NativeCloser(null)
+        .run(this::stopFilterBuild)
         .run(this::flush)
         .run(db::closeE)
         .run(readOptions)
@@ -460,6 +613,29 @@ public final class RocksPartitionStore implements PartitionStore {
   @Override
   public String toString() {
     return "RocksPartitionStore[partition " + partition + " in " + dir + "]";
+  }
+
+  /**
+   * Stops a filter build, and waits for its thread to let go of RocksDB, interrupted or not: RocksDB
+   * must not close under its iterator. The build stops at its next key.
+   */
+  private void stopFilterBuild() {
+    Thread running;
+    synchronized (filterLock) {
+      stopping = true;
+      running = builder;
+    }
+    boolean interrupted = false;
+    while (running != null && running.isAlive()) {
+      try {
+        running.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void flush() throws RocksDBException {

@@ -327,6 +327,110 @@ class RocksPartitionStoreTest {
     RocksPartitionStore.open(dir, 0).close();
   }
 
+  @Test
+  void answersNewIdsFromItsFilterAndStoredOnesFromRocksDbAcrossReopen() {
+    Path dir = temp.resolve("p-2");
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 2)) {
+      awaitFilter(store);
+      for (int batch = 0; batch < 3; batch++) {
+        store.apply(outcomes("stored-" + batch + "-", 1_000));
+      }
+      assertHoldsExactly(store, 3, 1_000);
+    }
+    try (RocksPartitionStore reopened = RocksPartitionStore.open(dir, 2)) {
+      assertHoldsExactly(reopened, 3, 1_000); // the filter may still be built: RocksDB answers meanwhile
+      awaitFilter(reopened);
+      assertHoldsExactly(reopened, 3, 1_000);
+    }
+  }
+
+  @Test
+  void aFilterBuiltWhileBatchesAreWrittenMissesNoneOfThem() {
+    Path dir = temp.resolve("p-2");
+    try (RocksPartitionStore store = RocksPartitionStore.open(dir, 2, StoreMemory.defaults().withDedupeFilterBytes(0))) {
+      for (int batch = 0; batch < 40; batch++) {
+        store.apply(outcomes("stored-" + batch + "-", 5_000));
+      }
+      assertThat(store.dedupeFilterBytes()).as("turned off").isZero();
+    }
+    try (RocksPartitionStore reopened = RocksPartitionStore.open(dir, 2)) {
+      // written while the filter of the 200,000 stored ids is built
+      for (int batch = 40; batch < 60; batch++) {
+        reopened.apply(outcomes("stored-" + batch + "-", 200));
+      }
+      awaitFilter(reopened);
+      for (int batch = 0; batch < 60; batch++) {
+        int ids = batch < 40 ? 5_000 : 200;
+        for (int i = 0; i < ids; i++) {
+          String id = "stored-" + batch + "-" + i;
+          assertThat(reopened.outcome(id)).as(id).isPresent();
+        }
+      }
+    }
+  }
+
+  @Test
+  void growsItsFilterWithTheIdsUpToItsBound() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-2"), 2,
+        StoreMemory.defaults().withDedupeFilterBytes(1L << 20))) {
+      awaitFilter(store);
+      assertThat(store.dedupeFilterBytes()).isEqualTo(CommandIdFilter.MIN_BYTES);
+      for (int batch = 0; batch < 50; batch++) {
+        store.apply(outcomes("stored-" + batch + "-", 2_000));
+      }
+      // 100,000 ids fill 64 KiB (about 43,000 at 12 bits each): a larger filter is built
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (store.dedupeFilterBytes() <= CommandIdFilter.MIN_BYTES && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(store.dedupeFilterBytes()).isGreaterThan(CommandIdFilter.MIN_BYTES).isLessThanOrEqualTo(1L << 20);
+      assertHoldsExactly(store, 50, 2_000);
+    }
+  }
+
+  @Test
+  void aFilterFullBeyondItsBoundStillAnswersRight() {
+    try (RocksPartitionStore store = RocksPartitionStore.open(temp.resolve("p-2"), 2,
+        StoreMemory.defaults().withDedupeFilterBytes(64))) {
+      awaitFilter(store);
+      for (int batch = 0; batch < 20; batch++) {
+        store.apply(outcomes("stored-" + batch + "-", 100));
+      }
+      assertThat(store.dedupeFilterBytes()).as("one block, about 42 ids").isEqualTo(64);
+      assertHoldsExactly(store, 20, 100);
+    }
+  }
+
+  private static StoreBatch outcomes(String prefix, int count) {
+    StoreBatch batch = new StoreBatch(0, count);
+    for (int i = 0; i < count; i++) {
+      batch.putOutcome(prefix + i, DECIDED_AT, rejected(prefix + i, "NOPE"));
+    }
+    return batch;
+  }
+
+  /** Asserts the store holds the ids {@link #outcomes} wrote for batches 0 to {@code batches - 1}, and no others. */
+  private static void assertHoldsExactly(RocksPartitionStore store, int batches, int idsPerBatch) {
+    for (int batch = 0; batch < batches; batch++) {
+      for (int i = 0; i < idsPerBatch; i++) {
+        String id = "stored-" + batch + "-" + i;
+        assertThat(store.outcome(id)).as(id).contains(rejected(id, "NOPE"));
+      }
+    }
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(store.outcome("new-" + i)).isEmpty();
+      assertThat(store.outcome("stored-" + batches + "-" + i)).isEmpty();
+    }
+  }
+
+  private static void awaitFilter(RocksPartitionStore store) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (store.dedupeFilterBytes() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(store.dedupeFilterBytes()).as("the filter of command ids is built").isPositive();
+  }
+
   /** One write of a generated batch. */
   record Write(String type, String id, long version, String state, String commandId, String code) {}
 
