@@ -65,6 +65,11 @@ class TransactionMetricsIT {
       double cached = meters.get("tributary.state.cache.bytes").tag("service", harness.service).tag("loop", "0")
           .gauge().value();
       assertThat(cached).as("what the state caches weigh").isBetween(6.0 * 176, 6.0 * (176 + 64));
+      // each owned partition's store keeps a filter of its command ids, 64 KiB while it holds few
+      double filters = meters.get("tributary.store.dedupe.filter.bytes").tag("service", harness.service)
+          .tag("loop", "0").gauge().value();
+      assertThat(filters).as("the filters of command ids").isPositive();
+      assertThat(filters % (64 * 1024)).as("64 KiB each").isZero();
     }
 
     assertThat(heldWhileFull).as("the loop filled its next batch while the first transaction was held").isTrue();

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The partitions one task loop decides: each one's store, restored and replayed when the partition
  * is assigned, and its state cache; and the partitions stopped by a permanent failure. Changed by
- * the task loop's thread only; {@link #ownedNow}, {@link #stoppedNow} and {@link #stateCacheBytes} may be
- * read from any thread.
+ * the task loop's thread only; {@link #ownedNow}, {@link #stoppedNow}, {@link #stateCacheBytes} and {@link
+ * #dedupeFilterBytes} may be read from any thread.
  */
 final class OwnedPartitions {
   private static final Logger log = LoggerFactory.getLogger(OwnedPartitions.class);
@@ -156,6 +156,11 @@ final class OwnedPartitions {
   /** @return what the state caches of the owned partitions weigh together ({@link StateCache#weight}) */
   double stateCacheBytes() {
     return partitions.values().stream().mapToLong(owned -> owned.states().bytes()).sum();
+  }
+
+  /** @return what the filters of command ids of the owned partitions' stores take together */
+  double dedupeFilterBytes() {
+    return partitions.values().stream().mapToLong(owned -> owned.store().dedupeFilterBytes()).sum();
   }
 
   /** @return the partitions owned and served in full now */

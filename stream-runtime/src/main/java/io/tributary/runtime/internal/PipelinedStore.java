@@ -136,6 +136,11 @@ final class PipelinedStore implements PartitionStore {
   }
 
   @Override
+  public long dedupeFilterBytes() {
+    return store.dedupeFilterBytes();
+  }
+
+  @Override
   public long eventsOffset() {
     OptionalLong next = newest(pending -> pending.nextEventsOffset().isPresent() ? pending.nextEventsOffset() : null);
     return next != null ? next.getAsLong() : store.eventsOffset();

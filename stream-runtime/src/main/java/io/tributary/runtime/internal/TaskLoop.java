@@ -179,6 +179,8 @@ public final class TaskLoop implements AutoCloseable {
     this.partitions = new OwnedPartitions(service, settings, loader, snapshots, storeWriter, meters);
     Gauge.builder("tributary.state.cache.bytes", partitions, OwnedPartitions::stateCacheBytes).tag("service", service)
         .tag("loop", Integer.toString(index)).register(meters);
+    Gauge.builder("tributary.store.dedupe.filter.bytes", partitions, OwnedPartitions::dedupeFilterBytes)
+        .tag("service", service).tag("loop", Integer.toString(index)).register(meters);
   }
 
   /**

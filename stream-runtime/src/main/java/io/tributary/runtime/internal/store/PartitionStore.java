@@ -22,6 +22,14 @@ public interface PartitionStore extends AutoCloseable {
   /** @return the first outcome of the command id, if it was seen */
   Optional<OutcomeRecord> outcome(String commandId);
 
+  /**
+   * @return the heap the store's filter of command ids takes, 0 if it keeps none (or none yet); may
+   *     be called from any thread
+   */
+  default long dedupeFilterBytes() {
+    return 0;
+  }
+
   /** @return the next offset of {@code events[p]} to replay; 0 for a new store */
   long eventsOffset();
 

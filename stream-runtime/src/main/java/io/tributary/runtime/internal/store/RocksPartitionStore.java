@@ -108,6 +108,10 @@ public final class RocksPartitionStore implements PartitionStore {
 
   private static final Logger log = LoggerFactory.getLogger(RocksPartitionStore.class);
   private static final int BLOOM_BITS_PER_KEY = 10;
+  /** About what a state's entry takes in a write batch, to size it; it grows past that as needed. */
+  private static final int EXPECTED_STATE_BYTES = 96;
+  /** About what a dedupe entry takes in a write batch. */
+  private static final int EXPECTED_OUTCOME_BYTES = 160;
   /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
   static final int MAX_EXPIRED_PER_BATCH = 10_000;
 
@@ -262,8 +266,9 @@ public final class RocksPartitionStore implements PartitionStore {
     return new BloomFilter(BLOOM_BITS_PER_KEY, false);
   }
 
-  /** @return the heap of the filter of command ids in use, or 0 while none is (being built, or turned off) */
-  long dedupeFilterBytes() {
+  /** {@inheritDoc} While the first filter is built after open, this is 0. */
+  @Override
+  public long dedupeFilterBytes() {
     CommandIdFilter ids = filter;
     return ids == null ? 0 : ids.bytes();
   }
@@ -364,15 +369,16 @@ public final class RocksPartitionStore implements PartitionStore {
     checkOffset("outcomes", nextOutcomes);
     long oldest = oldestExpiry;
     long[] idHashes = new long[batch.outcomes().size()];
-    try (WriteBatch writes = new WriteBatch()) {
+    try {
+      EncodedWriteBatch writes = new EncodedWriteBatch(
+          batch.aggregates().size() * EXPECTED_STATE_BYTES + batch.outcomes().size() * EXPECTED_OUTCOME_BYTES);
       // first: a command decided again after its entry expired is put back by this batch
       if (batch.expireOutcomesBefore().isPresent() && batch.expireOutcomesBefore().getAsLong() > oldest) {
         oldest = expireUpTo(writes, batch.expireOutcomesBefore().getAsLong());
       }
       for (Map.Entry<StoreBatch.AggregateKey, Supplier<StoredAggregate>> entry : batch.aggregates().entrySet()) {
         StoreBatch.AggregateKey key = entry.getKey();
-        writes.put(StoreKeys.aggregate(key.aggregateType(), key.aggregateId()),
-            entry.getValue().get().toByteArray());
+        writes.put(StoreKeys.aggregate(key.aggregateType(), key.aggregateId()), entry.getValue().get());
       }
       if (!batch.outcomes().isEmpty()) {
         ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
@@ -381,13 +387,12 @@ public final class RocksPartitionStore implements PartitionStore {
         for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
           byte[] key = StoreKeys.outcome(entry.getKey());
           idHashes[next++] = CommandIdFilter.hash(key, 1);
-          writes.put(key, entry.getValue().outcome().get().toByteArray());
-          // the id as the key holds it (WriteBatch.put copied the key, which nothing changes)
+          writes.put(key, entry.getValue().outcome().get());
+          // the id as the key holds it (the batch copied the key, which nothing changes)
           expiring.addCommandIds(UnsafeByteOperations.unsafeWrap(key, 1, key.length - 1));
           decidedAt = Math.max(decidedAt, entry.getValue().decidedAtMillis());
         }
-        writes.put(StoreKeys.expiry(decidedAt, ThreadLocalRandom.current().nextLong()),
-            expiring.build().toByteArray());
+        writes.put(StoreKeys.expiry(decidedAt, ThreadLocalRandom.current().nextLong()), expiring.build());
         oldest = Math.min(oldest, decidedAt);
       }
       if (nextEvents.isPresent()) {
@@ -398,7 +403,9 @@ public final class RocksPartitionStore implements PartitionStore {
         writes.put(StoreKeys.meta(StoreKeys.OUTCOMES_OFFSET),
             StoreKeys.encodeOffset(nextOutcomes.getAsLong()));
       }
-      db.write(writeOptions, writes);
+      try (WriteBatch whole = writes.toWriteBatch()) {
+        db.write(writeOptions, whole);
+      }
     } catch (RocksDBException e) {
       throw new PermanentException("Cannot write a batch of " + batch.aggregates().size()
           + " aggregates and " + batch.outcomes().size() + " outcomes to the partition store "
@@ -516,7 +523,7 @@ public final class RocksPartitionStore implements PartitionStore {
    * @return the time of the oldest expiry entry left once {@code writes} is written, or {@code
    *     Long.MAX_VALUE} if none is left
    */
-  private long expireUpTo(WriteBatch writes, long before) throws RocksDBException {
+  private long expireUpTo(EncodedWriteBatch writes, long before) throws RocksDBException {
     try (Slice lower = new Slice(StoreKeys.expiryBound(oldestExpiry));
         Slice upper = new Slice(new byte[] {StoreKeys.EXPIRY + 1});
         ReadOptions bounded = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
