@@ -18,7 +18,8 @@ import io.tributary.core.annotation.Evolving;
  *     the states and dedupe entries read again; 0 turns it off
  * @param dedupeFilterBytes the most heap the partition's filter of command ids takes, 0 or more: it
  *     grows with the stored ids, about 12 bits each (1.5 MiB per million), up to this bound; beyond
- *     it, more new commands' lookups reach RocksDB. 0 turns it off: every lookup reaches RocksDB
+ *     it, more new commands' lookups reach RocksDB. 0 turns it off: every lookup reaches RocksDB. At
+ *     most {@link #MAX_DEDUPE_FILTER_BYTES}
  */
 @Evolving
 public record StoreMemory(long memtableBytes, long blockCacheBytes, long dedupeFilterBytes) {
@@ -26,6 +27,8 @@ public record StoreMemory(long memtableBytes, long blockCacheBytes, long dedupeF
   public static final long MIN_MEMTABLE_BYTES = 64L << 10;
   /** The default bound of a partition's filter of command ids: about 2.8 million ids. */
   public static final long DEFAULT_DEDUPE_FILTER_BYTES = 4L << 20;
+  /** The largest filter of command ids: 1 GiB, about 700 million ids. */
+  public static final long MAX_DEDUPE_FILTER_BYTES = 1L << 30;
 
   public StoreMemory {
     if (memtableBytes < MIN_MEMTABLE_BYTES) {
@@ -36,9 +39,9 @@ public record StoreMemory(long memtableBytes, long blockCacheBytes, long dedupeF
       throw new IllegalArgumentException("A block cache of " + blockCacheBytes + " bytes is negative; use 0 (no"
           + " cache) or more, e.g. 32 MiB, the default.");
     }
-    if (dedupeFilterBytes < 0) {
-      throw new IllegalArgumentException("A dedupe filter of " + dedupeFilterBytes + " bytes is negative; use 0"
-          + " (no filter) or more, e.g. 4 MiB, the default.");
+    if (dedupeFilterBytes < 0 || dedupeFilterBytes > MAX_DEDUPE_FILTER_BYTES) {
+      throw new IllegalArgumentException("A dedupe filter of " + dedupeFilterBytes + " bytes is out of range; use 0"
+          + " (no filter) to " + MAX_DEDUPE_FILTER_BYTES + " (1 GiB), e.g. 4 MiB, the default.");
     }
   }
 

@@ -21,6 +21,8 @@ class StoreMemoryTest {
     StoreMemory small = StoreMemory.defaults().withMemtableBytes(1L << 20).withBlockCacheBytes(0);
 
     assertThat(small).isEqualTo(new StoreMemory(1L << 20, 0));
+    assertThat(small.dedupeFilterBytes()).isEqualTo(StoreMemory.DEFAULT_DEDUPE_FILTER_BYTES);
+    assertThat(small.withDedupeFilterBytes(0)).isEqualTo(new StoreMemory(1L << 20, 0, 0));
   }
 
   @Test
@@ -32,5 +34,11 @@ class StoreMemoryTest {
     assertThatThrownBy(() -> new StoreMemory(8L << 20, -1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("-1 bytes is negative; use 0 (no cache) or more");
+    assertThatThrownBy(() -> StoreMemory.defaults().withDedupeFilterBytes(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("A dedupe filter of -1 bytes is out of range; use 0 (no filter) to 1073741824");
+    assertThatThrownBy(() -> StoreMemory.defaults().withDedupeFilterBytes((1L << 30) + 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1073741825 bytes is out of range");
   }
 }

@@ -238,9 +238,10 @@ public record RuntimeProperties(
         throw new IllegalArgumentException(PREFIX + ".store.block-cache-bytes is " + blockCacheBytes + ". Set it"
             + " to 0 (no cache) or more, e.g. 33554432 (32 MiB, the default).");
       }
-      if (dedupeFilterBytes < 0) {
+      if (dedupeFilterBytes < 0 || dedupeFilterBytes > StoreMemory.MAX_DEDUPE_FILTER_BYTES) {
         throw new IllegalArgumentException(PREFIX + ".store.dedupe-filter-bytes is " + dedupeFilterBytes + ". Set"
-            + " it to 0 (no filter) or more, e.g. 4194304 (4 MiB, the default).");
+            + " it from 0 (no filter) to " + StoreMemory.MAX_DEDUPE_FILTER_BYTES + " (1 GiB), e.g. 4194304 (4 MiB, the"
+            + " default).");
       }
     }
 

@@ -221,7 +221,9 @@ class PropertiesBindingTest {
     assertThat(bindingError("tributary.runtime.store.block-cache-bytes", "-1"))
         .contains("tributary.runtime.store.block-cache-bytes is -1. Set it to 0 (no cache) or more");
     assertThat(bindingError("tributary.runtime.store.dedupe-filter-bytes", "-1"))
-        .contains("tributary.runtime.store.dedupe-filter-bytes is -1. Set it to 0 (no filter) or more");
+        .contains("tributary.runtime.store.dedupe-filter-bytes is -1. Set it from 0 (no filter) to 1073741824");
+    assertThat(bindingError("tributary.runtime.store.dedupe-filter-bytes", "1073741825"))
+        .contains("tributary.runtime.store.dedupe-filter-bytes is 1073741825. Set it from 0");
     assertThat(bindingError("tributary.runtime.state-cache-bytes", "-1"))
         .contains("tributary.runtime.state-cache-bytes is -1. Set it to 0 or more");
     assertThat(bindingError("tributary.runtime.state-cache-entries", "1000"))

@@ -20,6 +20,10 @@ final class CommandIdFilter {
   static final int BITS_PER_SLOT = 12;
   /** The bits one id sets, within its block. */
   static final int BITS_PER_ID = 7;
+  /** The least a filter takes, unless its bound is less: a young store's filter is not built again for every few ids. */
+  static final long MIN_BYTES = 64 << 10;
+  /** The most a filter takes, whatever its bound: 2^24 blocks, as many as a hash's top 24 bits tell apart. */
+  static final long MAX_BYTES = 1L << 30;
   private static final int WORDS_PER_BLOCK = 8;
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -34,21 +38,25 @@ final class CommandIdFilter {
     this.capacity = (long) blocks * WORDS_PER_BLOCK * Long.SIZE / BITS_PER_SLOT;
   }
 
-  /** The least a filter takes, unless its bound is less: a young store's filter is not built again for every few ids. */
-  static final long MIN_BYTES = 64 << 10;
-
   /**
-   * @return an empty filter for about {@code ids} ids, of at most {@code maxBytes} (and at least
+   * @return an empty filter for about {@code ids} ids, of at most {@code maxBytes} and {@link
+   *     #MAX_BYTES} (and at least
    *     {@link #MIN_BYTES}, or {@code maxBytes} if that is less, and one block of 64 bytes); its size
    *     is a power of two
    */
   static CommandIdFilter forIds(long ids, long maxBytes) {
+    return new CommandIdFilter((int) (bytesFor(ids, maxBytes) / (WORDS_PER_BLOCK * Long.BYTES)));
+  }
+
+  /** @return the size of {@link #forIds}'s filter */
+  static long bytesFor(long ids, long maxBytes) {
     long wantedBytes = Math.max(Math.max(1, ids) * BITS_PER_SLOT / Byte.SIZE, MIN_BYTES);
-    long bytes = Long.highestOneBit(Math.max(64, Math.min(wantedBytes, maxBytes)));
-    if (bytes < wantedBytes && bytes * 2 <= maxBytes) {
+    long bound = Math.min(maxBytes, MAX_BYTES);
+    long bytes = Long.highestOneBit(Math.max(64, Math.min(wantedBytes, bound)));
+    if (bytes < wantedBytes && bytes * 2 <= bound) {
       bytes *= 2;
     }
-    return new CommandIdFilter((int) Math.min(1 << 30, bytes / (WORDS_PER_BLOCK * Long.BYTES)));
+    return bytes;
   }
 
   /**

@@ -19,8 +19,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -36,6 +34,8 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link PartitionStore} in RocksDB: one database per partition, in its own directory.
@@ -78,11 +78,10 @@ import org.rocksdb.WriteOptions;
  * may hold. A thread of the store builds the filter from the {@code 'o'} keys after open, while
  * lookups still go to RocksDB; every write adds its ids once it is in RocksDB to the filter, and
  * keeps them for one being built, which adds them before it is used, so the filter never misses an
- * entry. Expired entries stay in it until it is built
- * again, which happens once it has taken its capacity's worth of ids since it was built: sized for
- * twice the keys RocksDB estimates then, up to {@link StoreMemory#dedupeFilterBytes()}. A store of
- * more ids than that bound holds answers "maybe" more often, and asks RocksDB more often; the answers
- * stay right (ADR 0004).
+ * entry. Expired entries stay in it until it is built again, which happens once it has taken its
+ * capacity's worth of ids since it was built: sized for twice the keys RocksDB estimates then, up to
+ * {@link StoreMemory#dedupeFilterBytes()}. The filter of a store of more ids than that bound holds
+ * answers "maybe" more often, and RocksDB is asked more often; the answers stay right (ADR 0004).
  *
  * <h2>Directory</h2>
  *

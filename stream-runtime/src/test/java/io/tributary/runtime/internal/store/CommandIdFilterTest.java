@@ -39,6 +39,8 @@ class CommandIdFilterTest {
   void staysWithinItsBound() {
     assertThat(CommandIdFilter.forIds(10_000_000, 1L << 20).bytes()).isEqualTo(1L << 20);
     assertThat(CommandIdFilter.forIds(10_000_000, 100).bytes()).isEqualTo(64);
+    assertThat(CommandIdFilter.bytesFor(Long.MAX_VALUE / 16, Long.MAX_VALUE)).as("at most 1 GiB")
+        .isEqualTo(CommandIdFilter.MAX_BYTES);
     assertThat(CommandIdFilter.forIds(100_000, 1L << 30).bytes())
         .as("a power of two of at least 12 bits per id").isEqualTo(256L << 10);
   }
