@@ -5,6 +5,7 @@ import static io.tributary.runtime.RuntimeHarness.send;
 import static io.tributary.runtime.bank.Account.deposit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.devservices.KafkaEndpoint;
@@ -66,8 +67,13 @@ class TransactionMetricsIT {
           .gauge().value();
       assertThat(cached).as("what the state caches weigh").isBetween(6.0 * 176, 6.0 * (176 + 64));
       // each owned partition's store keeps a filter of its command ids, 64 KiB while it holds few
-      double filters = meters.get("tributary.store.dedupe.filter.bytes").tag("service", harness.service)
-          .tag("loop", "0").gauge().value();
+      Gauge filterGauge = meters.get("tributary.store.dedupe.filter.bytes").tag("service", harness.service)
+          .tag("loop", "0").gauge();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (filterGauge.value() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10); // built by each store's own thread after open
+      }
+      double filters = filterGauge.value();
       assertThat(filters).as("the filters of command ids").isPositive();
       assertThat(filters % (64 * 1024)).as("64 KiB each").isZero();
     }

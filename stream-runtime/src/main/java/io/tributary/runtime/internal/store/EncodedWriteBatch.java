@@ -3,22 +3,22 @@ package io.tributary.runtime.internal.store;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.rocksdb.WriteBatch;
 
 /**
  * A RocksDB write batch of the default column family, encoded on the heap and handed to RocksDB whole:
- * one JNI call and one copy for the batch, where {@link WriteBatch#put} makes a JNI call and copies
- * its key and value for each entry (ADR 0004, "One write batch, encoded on the heap"). Values that
+ * one JNI call for the batch, where {@link WriteBatch#put} makes a JNI call and copies its key and
+ * value for each entry (ADR 0004, "One write batch, encoded on the heap"). Values that
  * are protobuf messages are encoded straight into the batch.
  *
  * <p>The encoding is RocksDB's own write batch format, which its write-ahead log holds too: an 8-byte
  * sequence number (0 here; RocksDB sets it) and a 4-byte entry count, both little-endian, then each
  * entry as its type byte ({@code 0x1} a value, {@code 0x0} a deletion), the key's length as a
  * varint32 and its bytes, and for a value the value's length as a varint32 and its bytes. RocksDB
- * checks the count against the entries when it applies the batch, and refuses a batch that does not
- * parse with a corruption error, before anything of it is written. Not thread-safe.
+ * writes a batch to its write-ahead log before it parses the entries into the memtable, so an
+ * encoding error would stop the store, not just the batch: {@code EncodedWriteBatchTest} checks the
+ * encoding byte for byte against RocksDB's own. Not thread-safe.
  */
 final class EncodedWriteBatch {
   private static final byte TYPE_DELETION = 0x0;
@@ -51,10 +51,10 @@ final class EncodedWriteBatch {
       CodedOutputStream out = CodedOutputStream.newInstance(bytes, size, length);
       value.writeTo(out);
       out.checkNoSpaceLeft();
-    } catch (IOException e) {
+    } catch (IOException | IllegalStateException e) {
       // an array of the message's own size: only a message changed while it is encoded gets here
-      throw new UncheckedIOException("A " + value.getClass().getSimpleName() + " did not encode to the "
-          + length + " bytes it reported; it was changed while it was written", e);
+      throw new IllegalStateException("A " + value.getClass().getSimpleName() + " did not encode to the "
+          + length + " bytes it reported; it was changed while it was written. Nothing of the batch is written.", e);
     }
     size += length;
     return this;

@@ -190,7 +190,8 @@ public final class PartitionStateLoader {
     try {
       snapshots.restore(snapshot, staging);
       // open once where it is, so a snapshot that does not open never takes localDir's place
-      try (RocksPartitionStore check = RocksPartitionStore.open(staging, snapshot.partition(), memory)) {
+      try (RocksPartitionStore check = RocksPartitionStore.open(staging, snapshot.partition(),
+          memory.withDedupeFilterBytes(0))) { // read once and closed: no filter to build
         if (check.eventsOffset() != snapshot.eventsOffset()
             || check.outcomesOffset() != snapshot.outcomesOffset()) {
           throw new CorruptSnapshotException("The state in " + snapshot + " is at events offset "

@@ -98,7 +98,9 @@ import org.slf4j.LoggerFactory;
  * events[p]} and {@code outcomes[p]} from the stored offsets, which are written in the same atomic
  * batch as the changes they cover.
  *
- * <p>Not thread-safe: one thread at a time (the partition's task loop thread).
+ * <p>Reads and writes: one thread at a time (the partition's task loop, or its store writer, which
+ * {@code PipelinedStore} orders). The filter of command ids is shared with its builder thread under
+ * a lock, and {@link #dedupeFilterBytes} may be read from any thread.
  */
 public final class RocksPartitionStore implements PartitionStore {
   static {
@@ -124,24 +126,26 @@ public final class RocksPartitionStore implements PartitionStore {
   private final RocksDB db;
   /** The most heap the filter of command ids takes; 0: there is none. */
   private final long filterMaxBytes;
-  /** Guards the adds to {@link #filter}, {@link #addedWhileBuilding}, {@link #building}, {@link #builder} and the swap. */
+  /** Guards the adds to {@link #filter}, {@link #addedWhileBuilding}, {@link #builder} and the swap. */
   private final Object filterLock = new Object();
   /** The filter of every {@code 'o'} entry's command id, or null while the first is built (or none is kept). */
   private volatile @Nullable CommandIdFilter filter;
   /** How many ids {@link #filter} held when it became the filter. */
   private long filterBuiltWith;
-  /** The filter being built, which its builder alone adds to until it takes {@link #addedWhileBuilding}. */
-  private @Nullable CommandIdFilter building;
   /** The hashes of the ids written while a filter is built, for it: the builder adds them before it swaps. */
   private long[] addedWhileBuilding = new long[0];
   private int addedWhileBuildingCount;
+  /** The thread building a filter, which it alone adds to until it takes {@link #addedWhileBuilding}; or null. */
   private @Nullable Thread builder;
   /** Set by close: a build stops and nothing starts another. */
   private volatile boolean stopping;
-  /** Set when a build failed: none starts again until the store is opened again. */
-  private boolean buildFailed;
-  /** Whether a filter full beyond its bound was reported, once per store. */
-  private boolean reportedFull;
+  /**
+   * Set when a build failed, or found more than twice the ids its filter holds well at the bound:
+   * none starts again until the store is opened again.
+   */
+  private boolean noMoreBuilds;
+  /** How many lookups the filter answered without RocksDB; read and written by the reading thread. */
+  private long answeredByFilter;
   private long eventsOffset;
   private long outcomesOffset;
   /**
@@ -265,6 +269,11 @@ public final class RocksPartitionStore implements PartitionStore {
     return new BloomFilter(BLOOM_BITS_PER_KEY, false);
   }
 
+  /** @return how many dedupe lookups the filter of command ids answered without RocksDB */
+  long lookupsAnsweredByFilter() {
+    return answeredByFilter;
+  }
+
   /** {@inheritDoc} While the first filter is built after open, this is 0. */
   @Override
   public long dedupeFilterBytes() {
@@ -321,6 +330,7 @@ public final class RocksPartitionStore implements PartitionStore {
     CommandIdFilter ids = filter;
     if (ids != null && !ids.mightContain(CommandIdFilter.hash(key, 1))) {
       ensureOpen();
+      answeredByFilter++;
       return Optional.empty();
     }
     byte[] value = get(key);
@@ -431,13 +441,12 @@ public final class RocksPartitionStore implements PartitionStore {
   private void addToFilters(long[] idHashes) {
     synchronized (filterLock) {
       CommandIdFilter current = filter;
-      CommandIdFilter next = building;
       if (current != null) {
         for (long hash : idHashes) {
           current.add(hash);
         }
       }
-      if (next != null) {
+      if (builder != null) {
         if (addedWhileBuildingCount + idHashes.length > addedWhileBuilding.length) {
           addedWhileBuilding = Arrays.copyOf(addedWhileBuilding,
               Math.max(addedWhileBuildingCount + idHashes.length, 2 * addedWhileBuilding.length));
@@ -445,22 +454,18 @@ public final class RocksPartitionStore implements PartitionStore {
         System.arraycopy(idHashes, 0, addedWhileBuilding, addedWhileBuildingCount, idHashes.length);
         addedWhileBuildingCount += idHashes.length;
       }
-      if (current != null && next == null && current.added() - filterBuiltWith > current.capacity()) {
-        if (current.added() > current.capacity() && current.bytes() * 2 > filterMaxBytes && !reportedFull) {
-          reportedFull = true;
-          log.warn("The filter of command ids of partition {} holds {} ids, more than the {} it answers well at its"
-              + " bound of {} bytes: dedupe lookups go to RocksDB more often. Raise"
-              + " tributary.runtime.store.dedupe-filter-bytes (StoreMemory.dedupeFilterBytes), or shorten the command"
-              + " retention.", partition, current.added(), current.capacity(), filterMaxBytes);
-        }
+      if (current != null && builder == null && current.added() - filterBuiltWith > current.capacity()) {
         startFilterBuild();
       }
     }
   }
 
-  /** Starts a thread that builds a new filter from the {@code 'o'} keys; under {@link #filterLock}. */
+  /**
+   * Starts a thread that builds a new filter from the {@code 'o'} keys; under {@link #filterLock}.
+   * Never throws: a build that cannot start leaves lookups as they are, and starts none again.
+   */
   private void startFilterBuild() {
-    if (filterMaxBytes == 0 || stopping || buildFailed || building != null) {
+    if (filterMaxBytes == 0 || stopping || noMoreBuilds || builder != null) {
       return;
     }
     long keys;
@@ -469,20 +474,35 @@ public final class RocksPartitionStore implements PartitionStore {
     } catch (RocksDBException e) {
       keys = filter == null ? 0 : filter.added();
     }
-    CommandIdFilter next = CommandIdFilter.forIds(2 * keys, filterMaxBytes);
-    building = next;
-    builder = Thread.ofPlatform().daemon().name("tributary-dedupe-filter-p" + partition)
-        .start(() -> buildFilter(next));
+    long ids = 2 * keys;
+    try {
+      builder = Thread.ofPlatform().daemon().name("tributary-dedupe-filter-p" + partition)
+          .start(() -> buildFilter(ids));
+    } catch (RuntimeException | OutOfMemoryError e) {
+      builder = null;
+      noMoreBuilds = true;
+      addedWhileBuilding = new long[0];
+      addedWhileBuildingCount = 0;
+      log.warn("Cannot start the build of the filter of command ids of partition {}: {}. Until the store is opened"
+          + " again, dedupe lookups answer from the filter built before, if any, and from RocksDB; the answers stay"
+          + " right.", partition, e.toString(), e);
+    }
   }
 
-  /** On the builder thread: reads every {@code 'o'} key into {@code next}, then makes it the filter. */
-  private void buildFilter(CommandIdFilter next) {
+  /**
+   * On the builder thread: reads every {@code 'o'} key into a new filter for about {@code ids} ids
+   * (allocated here, not on the writer), then makes it the filter.
+   */
+  private void buildFilter(long ids) {
     boolean built = false;
+    @Nullable CommandIdFilter next = null;
     try (Slice lower = new Slice(new byte[] {StoreKeys.OUTCOME});
         Slice upper = new Slice(new byte[] {StoreKeys.OUTCOME + 1});
+        // a prefix extractor added to the options must not make this scan skip a key
         ReadOptions scan = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper)
-            .setFillCache(false);
+            .setTotalOrderSeek(true).setFillCache(false);
         RocksIterator entries = db.newIterator(scan)) {
+      next = CommandIdFilter.forIds(ids, filterMaxBytes);
       for (entries.seekToFirst(); entries.isValid(); entries.next()) {
         if (stopping) {
           return;
@@ -491,24 +511,33 @@ public final class RocksPartitionStore implements PartitionStore {
       }
       entries.status();
       built = true;
-    } catch (RocksDBException | RuntimeException e) {
+    } catch (RocksDBException | RuntimeException | OutOfMemoryError e) {
       log.warn("Cannot build the filter of command ids of partition {} from {}: {}. Until the store is opened again,"
           + " dedupe lookups answer from the filter built before, if any, and from RocksDB; the answers stay right."
           + " If the store's files are corrupt, delete {} to rebuild the partition from its snapshots and events"
-          + " topic.", partition, dir, e.toString(), dir);
+          + " topic.", partition, dir, e.toString(), dir, e);
     } finally {
       synchronized (filterLock) {
-        if (built && !stopping) {
+        if (built && !stopping && next != null) {
+          long scanned = next.added();
           for (int i = 0; i < addedWhileBuildingCount; i++) {
             next.add(addedWhileBuilding[i]);
           }
           filter = next;
           filterBuiltWith = next.added();
+          if (scanned > next.capacity() && next.bytes() * 2 > Math.min(filterMaxBytes, CommandIdFilter.MAX_BYTES)) {
+            // at its bound and over-full: building it again would scan every key for little gain
+            noMoreBuilds = scanned > 2 * next.capacity();
+            log.warn("The filter of command ids of partition {} holds {} stored ids, more than the {} it answers well"
+                + " at its bound of {} bytes: dedupe lookups go to RocksDB more often{}. Raise"
+                + " tributary.runtime.store.dedupe-filter-bytes (StoreMemory.dedupeFilterBytes), or shorten the"
+                + " command retention.", partition, scanned, next.capacity(), filterMaxBytes,
+                noMoreBuilds ? ", and it is not built again until the store is opened again" : "");
+          }
         }
         addedWhileBuilding = new long[0];
         addedWhileBuildingCount = 0;
-        buildFailed |= !built && !stopping;
-        building = null;
+        noMoreBuilds |= !built && !stopping;
         builder = null;
       }
     }
@@ -631,6 +660,7 @@ public final class RocksPartitionStore implements PartitionStore {
       stopping = true;
       running = builder;
     }
+    filter = null; // its heap goes with the store
     boolean interrupted = false;
     while (running != null && running.isAlive()) {
       try {
