@@ -17,7 +17,8 @@ import io.tributary.core.annotation.Evolving;
  * @param blockCacheBytes the partition's cache of table blocks (an LRU cache), 0 or more: it keeps
  *     the states and dedupe entries read again; 0 turns it off
  * @param dedupeFilterBytes the most heap the partition's filter of command ids takes, 0 or more: it
- *     grows with the stored ids, about 12 bits each (1.5 MiB per million), up to this bound; beyond
+ *     grows with the stored ids, about 12 bits each (1.5 MiB per million), up to this bound (and
+ *     twice that while a new one is built to replace it, as it may be once it filled up); beyond
  *     it, more new commands' lookups reach RocksDB. 0 turns it off: every lookup reaches RocksDB. At
  *     most {@link #MAX_DEDUPE_FILTER_BYTES}
  */
