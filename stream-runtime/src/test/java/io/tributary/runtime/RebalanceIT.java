@@ -89,6 +89,36 @@ class RebalanceIT {
         .isLessThan(outcomes.size() * 0.05);
   }
 
+  @Test
+  void aPartitionBackWithItsFormerOwnerReplaysOnlyItsTail(KafkaEndpoint kafka) throws Exception {
+    RuntimeHarness harness = new RuntimeHarness(kafka.bootstrapServers());
+    List<Instance> all = new ArrayList<>();
+    Instance first = start(harness, 1, all);
+    awaitSpread(List.of(first));
+    Map<String, CommandOutcome> acknowledged = new HashMap<>();
+    RuntimeHarness.sendRound(first.runtime(), "alone", 40, acknowledged);
+
+    Instance second = start(harness, 2, all);
+    awaitSpread(List.of(first, second));
+    Set<Integer> moved = second.runtime().ownedPartitions();
+    for (int round = 0; round < 5; round++) {
+      RuntimeHarness.sendRound(first.runtime(), "shared-" + round, 40, acknowledged);
+    }
+    double replayedBefore = first.replayed();
+    // the first instance's local state of the moved partitions stopped where it gave them up; the
+    // snapshots the second takes as it leaves are ahead of it
+    second.runtime().close();
+    awaitSpread(List.of(first));
+    RuntimeHarness.sendRound(first.runtime(), "back", 40, acknowledged);
+    double replayedOnReturn = first.replayed() - replayedBefore;
+    first.runtime().close();
+
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, PARTITIONS, acknowledged);
+    assertThat(folded.values().stream().mapToLong(s -> s.getDeposits()).sum()).isEqualTo(acknowledged.size());
+    assertThat(replayedOnReturn).as("events the first instance replayed when partitions %s came back", moved)
+        .isZero();
+  }
+
   /** Resends through the first live instance; one left unanswered fails with where its partition stands. */
   private static CommandOutcome resend(List<Instance> live, String commandId, AccountCommand command)
       throws Exception {

@@ -10,6 +10,7 @@ import io.tributary.runtime.snapshot.CorruptSnapshotException;
 import io.tributary.runtime.snapshot.SnapshotFormatException;
 import io.tributary.runtime.snapshot.SnapshotInfo;
 import io.tributary.runtime.snapshot.SnapshotStore;
+import io.tributary.runtime.snapshot.SnapshotStoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens a partition's local state on assignment (step 2 of recovery in ADR 0003): the local store if
- * the directory holds one; else the newest snapshot that restores and opens; else an empty store.
+ * the directory holds one and no snapshot is ahead of it; else the newest snapshot that restores and
+ * opens; else an empty store. A snapshot ahead of the local store (one the partition's last owner
+ * took when it gave the partition up, after this instance had owned it before) takes the local
+ * state's place; if none of those restores, or the snapshot store cannot be read, the local store
+ * is used.
  * The caller then replays {@code events[p]} from {@link PartitionStore#eventsOffset()} and {@code
  * outcomes[p]} from {@link PartitionStore#outcomesOffset()} (both 0 for an empty store), so a bad
  * snapshot costs replay time, never data.
@@ -39,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * a load takes is recorded in the timer {@code tributary.snapshot.restore.time}.
  *
  * <p>Restores go to the sibling {@code <localDir>.restoring} and are renamed into place only once
- * complete and opened, so a crash mid-restore leaves no half-restored {@code localDir}.
+ * complete and opened, so a crash mid-restore leaves no half-restored {@code localDir}. Local state
+ * that a snapshot replaces is renamed to {@code <localDir>.replaced} first and deleted after.
  *
  * <p>An instance restarted on its state directory (after a crash, say) can have its local stores
  * opened ahead ({@link #openAhead}) while it joins its group: {@link #load} then takes the store
@@ -129,34 +134,40 @@ public final class PartitionStateLoader {
    * @throws PermanentException if {@code localDir} holds a store that does not open (another
    *     partition's, a newer format, corrupt files): the message says what to do; this is not
    *     healed by falling back, since the local state may be newer than every snapshot
-   * @throws io.tributary.runtime.snapshot.SnapshotStoreException if the snapshot store cannot be
-   *     reached; retry the assignment
+   * @throws SnapshotStoreException if the snapshot store cannot be reached and there is no local
+   *     state; retry the assignment
    */
   public PartitionStore load(String service, int partition, Path localDir) {
     Timer.Sample sample = Timer.start(registry);
     try {
-      CompletableFuture<RocksPartitionStore> ahead = openedAhead.remove(key(localDir));
+      Path absolute = key(localDir);
+      Path staging = absolute.resolveSibling(absolute.getFileName() + ".restoring");
+      Path replaced = absolute.resolveSibling(absolute.getFileName() + ".replaced");
+      StoreFiles.deleteRecursively(staging);
+      // left by a crash after the local state was moved aside for a newer snapshot
+      StoreFiles.deleteRecursively(replaced);
+      CompletableFuture<RocksPartitionStore> ahead = openedAhead.remove(absolute);
+      PartitionStore local = null;
       if (ahead != null) {
         log.debug("Taking the local state of {} partition {} in {}, opened ahead", service, partition, localDir);
-        return Futures.join(ahead);
-      }
-      if (!StoreFiles.isAbsentOrEmpty(localDir)) {
+        local = Futures.join(ahead);
+      } else if (!StoreFiles.isAbsentOrEmpty(localDir)) {
         log.debug("Opening the local state of {} partition {} in {}", service, partition, localDir);
-        return RocksPartitionStore.open(localDir, partition, memory);
+        local = RocksPartitionStore.open(localDir, partition, memory);
+      }
+      if (local != null) {
+        return newerSnapshotThan(local, service, localDir, staging, replaced);
       }
       // an empty directory would make the rename of a restored snapshot fail
       Files.deleteIfExists(localDir);
-      Path absolute = localDir.toAbsolutePath().normalize();
-      Path staging = absolute.resolveSibling(absolute.getFileName() + ".restoring");
-      StoreFiles.deleteRecursively(staging);
       List<SnapshotInfo> candidates = snapshots.list(service, partition);
       for (SnapshotInfo snapshot : candidates) {
-        Optional<PartitionStore> restored = tryRestore(snapshot, staging, localDir);
-        if (restored.isPresent()) {
+        if (staged(snapshot, staging)) {
+          Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
           log.info("Restored {} partition {} from {}; replaying events from offset {} and outcomes"
               + " from offset {}", service, partition, snapshot, snapshot.eventsOffset(),
               snapshot.outcomesOffset());
-          return restored.get();
+          return RocksPartitionStore.open(localDir, partition, memory);
         }
       }
       if (!candidates.isEmpty()) {
@@ -182,14 +193,53 @@ public final class PartitionStateLoader {
   }
 
   /**
-   * @return the opened store, or empty if this snapshot cannot be used (warned and counted)
+   * The local state, or a snapshot ahead of it, which takes its place. Local state left from an
+   * earlier ownership of the partition is behind once another instance owned it: that owner's
+   * snapshot, taken when it gave the partition up, leaves only the tail to replay. A local store is
+   * never behind a snapshot after a restart in place, since its snapshots are taken from it.
+   *
+   * @return the store to replay from; the caller owns and closes it
    */
-  private Optional<PartitionStore> tryRestore(SnapshotInfo snapshot, Path staging, Path localDir)
-      throws IOException {
-    boolean moved = false;
+  private PartitionStore newerSnapshotThan(PartitionStore local, String service, Path localDir, Path staging,
+      Path replaced) throws IOException {
+    int partition = local.partition();
+    long localOffset = local.eventsOffset();
+    try {
+      List<SnapshotInfo> ahead = snapshots.list(service, partition).stream()
+          .filter(snapshot -> snapshot.eventsOffset() > localOffset)
+          .toList();
+      for (SnapshotInfo snapshot : ahead) {
+        if (staged(snapshot, staging)) {
+          local.close();
+          // the local state stays whole at localDir until the snapshot is ready to take its place
+          Files.move(localDir, replaced, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
+          StoreFiles.deleteRecursively(replaced);
+          log.info("Replaced the local state of {} partition {}, at events offset {}, with the newer {};"
+              + " replaying events from offset {} and outcomes from offset {}", service, partition, localOffset,
+              snapshot, snapshot.eventsOffset(), snapshot.outcomesOffset());
+          return RocksPartitionStore.open(localDir, partition, memory);
+        }
+      }
+    } catch (SnapshotStoreException e) {
+      // the local state is whole: the partition replays more of the log, and loses nothing
+      StoreFiles.deleteRecursively(staging);
+      log.warn("Cannot read the snapshots of {} partition {}; replaying its events from the local state's"
+          + " offset {}, which may be behind a newer snapshot: {}", service, partition, localOffset, e.getMessage());
+    }
+    return local;
+  }
+
+  /**
+   * Restores {@code snapshot} into {@code staging} and opens it there once, so a snapshot that does
+   * not open never takes the local directory's place.
+   *
+   * @return whether {@code staging} holds the snapshot, checked; if not, the snapshot was warned
+   *     about, counted, and {@code staging} removed
+   */
+  private boolean staged(SnapshotInfo snapshot, Path staging) throws IOException {
     try {
       snapshots.restore(snapshot, staging);
-      // open once where it is, so a snapshot that does not open never takes localDir's place
       try (RocksPartitionStore check = RocksPartitionStore.open(staging, snapshot.partition(),
           memory.withDedupeFilterBytes(0))) { // read once and closed: no filter to build
         if (check.eventsOffset() != snapshot.eventsOffset()
@@ -199,9 +249,7 @@ public final class PartitionStateLoader {
               + ", not at those of its manifest");
         }
       }
-      Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
-      moved = true;
-      return Optional.of(RocksPartitionStore.open(localDir, snapshot.partition(), memory));
+      return true;
     } catch (PermanentException e) {
       // CorruptSnapshotException, SnapshotFormatException, or a store that does not open
       fallbacks(snapshot).increment();
@@ -215,14 +263,11 @@ public final class PartitionStateLoader {
       }
       try {
         StoreFiles.deleteRecursively(staging);
-        if (moved) {
-          StoreFiles.deleteRecursively(localDir);
-        }
       } catch (IOException cleanup) {
         cleanup.addSuppressed(e);
         throw cleanup;
       }
-      return Optional.empty();
+      return false;
     }
   }
 

@@ -10,6 +10,8 @@ import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
 import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.runtime.snapshot.SnapshotInfo;
+import io.tributary.runtime.snapshot.SnapshotStore;
+import io.tributary.runtime.snapshot.SnapshotStoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +57,90 @@ class PartitionStateLoaderTest {
       assertThat(store.aggregate("Post", "p-1")).contains(state(7, "local"));
     }
     assertThat(fallbacks()).isZero();
+  }
+
+  @Test
+  void replacesLocalStateBehindANewerSnapshot() {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(3, "owned-here-before"));
+    }
+    snapshotAt(5, "older");
+    snapshotAt(9, "taken-by-the-last-owner");
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(9);
+      assertThat(store.outcomesOffset()).isEqualTo(90);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(9, "taken-by-the-last-owner"));
+      // the local state's own entries are gone with it
+      assertThat(store.outcome("c-3")).isEmpty();
+    }
+    assertThat(stagingDir()).doesNotExist();
+    assertThat(replacedDir()).doesNotExist();
+    assertThat(fallbacks()).isZero();
+  }
+
+  @Test
+  void replacesLocalStateOpenedAheadBehindANewerSnapshot() {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(3, "owned-here-before"));
+    }
+    snapshotAt(9, "taken-by-the-last-owner");
+    loader.openAhead(Map.of(PARTITION, localDir), Runnable::run);
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.aggregate("Post", "p-1")).contains(state(9, "taken-by-the-last-owner"));
+    }
+    loader.closeUnclaimed();
+    // the store opened ahead was closed by the load: its directory opens again
+    try (RocksPartitionStore reopened = RocksPartitionStore.open(localDir, PARTITION)) {
+      assertThat(reopened.eventsOffset()).isEqualTo(9);
+    }
+  }
+
+  @Test
+  void keepsLocalStateWhenNoNewerSnapshotRestores() throws IOException {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(6, "local"));
+    }
+    snapshotAt(5, "older-than-local");
+    truncateLargestFile(snapshotAt(9, "newer-but-corrupt"));
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(6);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(6, "local"));
+    }
+    // the snapshot behind the local state was not tried
+    assertThat(fallbacks()).isEqualTo(1);
+    assertThat(stagingDir()).doesNotExist();
+  }
+
+  @Test
+  void keepsLocalStateWhenTheSnapshotStoreCannotBeRead() {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(3, "local"));
+    }
+    snapshotAt(9, "unreachable");
+    PartitionStateLoader unreachable = new PartitionStateLoader(new ListFails(snapshots), registry);
+
+    try (PartitionStore store = unreachable.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(3);
+      assertThat(store.aggregate("Post", "p-1")).contains(state(3, "local"));
+    }
+    // without local state there is nothing to fall back on: the assignment is retried
+    assertThatThrownBy(() -> unreachable.load(SERVICE, PARTITION, temp.resolve("state").resolve("p-other")))
+        .isInstanceOf(SnapshotStoreException.class)
+        .hasMessageContaining("unreachable in this test");
+  }
+
+  @Test
+  void removesLocalStateLeftAsideByACrash() throws IOException {
+    snapshotAt(5, "snap");
+    Files.createDirectories(replacedDir().resolve("junk"));
+
+    try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
+      assertThat(store.eventsOffset()).isEqualTo(5);
+    }
+    assertThat(replacedDir()).doesNotExist();
   }
 
   @Test
@@ -209,6 +296,34 @@ class PartitionStateLoaderTest {
       return Files.size(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path replacedDir() {
+    return localDir.resolveSibling(localDir.getFileName() + ".replaced");
+  }
+
+  /** A snapshot store that cannot be listed, as one out of reach is. */
+  private record ListFails(SnapshotStore store) implements SnapshotStore {
+    @Override
+    public SnapshotInfo save(String service, int partition, Path checkpointDir, long eventsOffset,
+        long outcomesOffset) {
+      return store.save(service, partition, checkpointDir, eventsOffset, outcomesOffset);
+    }
+
+    @Override
+    public List<SnapshotInfo> list(String service, int partition) {
+      throw new SnapshotStoreException("The snapshot store is unreachable in this test", null);
+    }
+
+    @Override
+    public void restore(SnapshotInfo snapshot, Path target) {
+      store.restore(snapshot, target);
+    }
+
+    @Override
+    public void retain(String service, int partition, int keep) {
+      store.retain(service, partition, keep);
     }
   }
 
