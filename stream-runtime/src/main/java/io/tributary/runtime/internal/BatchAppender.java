@@ -1,6 +1,5 @@
 package io.tributary.runtime.internal;
 
-import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,9 +115,8 @@ final class BatchAppender {
     Map<PartitionBatch, List<Future<RecordMetadata>>> eventSends = new HashMap<>();
     for (PartitionBatch batch : batches) {
       List<Future<RecordMetadata>> sends = new ArrayList<>(batch.events().size());
-      for (EventRecord event : batch.events()) {
-        sends.add(producer.send(new ProducerRecord<>(topics.events(), batch.partition(),
-            event.getAggregateIdBytes().toByteArray(), event.toByteArray())));
+      for (EncodedEvent event : batch.events()) {
+        sends.add(producer.send(new ProducerRecord<>(topics.events(), batch.partition(), event.key(), event.value())));
       }
       eventSends.put(batch, sends);
     }

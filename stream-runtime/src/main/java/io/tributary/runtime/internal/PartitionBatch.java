@@ -84,7 +84,7 @@ final class PartitionBatch {
   /** The registered aggregate types this batch's commands named, by their names as UTF-8. */
   private final Map<ByteString, AggregateType<?, ?, ?>> types = new HashMap<>();
   private final Map<String, DecidedOutcome> seenInBatch;
-  private final List<EventRecord> events;
+  private final List<EncodedEvent> events;
   private final List<DecidedOutcome> outcomes;
   private final List<CommandRecord> handed = new ArrayList<>();
   /** When this batch decides, for its dedupe entries' expiry (epoch milliseconds). */
@@ -127,7 +127,8 @@ final class PartitionBatch {
     return partition;
   }
 
-  List<EventRecord> events() {
+  /** @return the batch's events, encoded, in the order they are appended */
+  List<EncodedEvent> events() {
     return events;
   }
 
@@ -272,7 +273,8 @@ final class PartitionBatch {
       return;
     }
     List<E> accepted = ((Decision.Accepted<E>) decision).events();
-    List<EventRecord> produced = new ArrayList<>(accepted.size());
+    List<EncodedEvent> produced = new ArrayList<>(accepted.size());
+    byte[] recordKey = null; // the aggregate id as the events' Kafka key, shared by the command's events
     S next = state;
     ByteString correlationId = command.correlationId();
     try {
@@ -302,7 +304,10 @@ final class PartitionBatch {
               + " message.max.bytes / the topic's max.message.bytes).");
           return;
         }
-        produced.add(built);
+        if (recordKey == null) {
+          recordKey = ids.aggregateIdUtf8().toByteArray();
+        }
+        produced.add(new EncodedEvent(recordKey, built.toByteArray()));
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it

@@ -128,7 +128,7 @@ class PartitionBatchRecordLimitTest {
     assertThat(batch.decidedOutcomes().getFirst().get().getFailed().getError())
         .startsWith("Cannot parse command record at offset " + offset + " of partition " + PARTITION)
         .contains("Field command_id of the CommandRecord is not valid UTF-8");
-    assertThat(batch.events()).singleElement().extracting(EventRecord::getCommandId).isEqualTo("c-2");
+    assertThat(DecodedEvents.of(batch)).singleElement().extracting(EventRecord::getCommandId).isEqualTo("c-2");
   }
 
   @Test
@@ -144,7 +144,7 @@ class PartitionBatchRecordLimitTest {
           .containsPattern(" is \\d{3} bytes with its key, over the limit of " + LIMIT + " bytes ")
           .contains("raise max.request.size in the Kafka properties");
     });
-    assertThat(batch.events()).as("only the next command's event").singleElement().satisfies(event -> {
+    assertThat(DecodedEvents.of(batch)).as("only the next command's event").singleElement().satisfies(event -> {
       assertThat(event.getCommandId()).isEqualTo("c-2");
       assertThat(event.getSequence()).as("decided against version 0, not the refused command's 1").isEqualTo(1);
     });

@@ -159,7 +159,7 @@ class StateCacheTest {
 
     PartitionBatch next = batch(cache);
     next.decide(nextOffset++, command("c-4", Account.withdraw(ACCOUNT, 50)));
-    assertThat(next.events()).singleElement()
+    assertThat(DecodedEvents.of(next)).singleElement()
         .satisfies(event -> assertThat(event.getSequence()).as("after the cached version 1").isEqualTo(2));
     next.cacheCommittedStates();
     assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(50).toBuilder()
@@ -190,7 +190,7 @@ class StateCacheTest {
     next.decide(nextOffset++, command("c-2", Account.withdraw(ACCOUNT, 60)));
     next.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
 
-    assertThat(next.events()).singleElement()
+    assertThat(DecodedEvents.of(next)).singleElement()
         .satisfies(event -> assertThat(event.getSequence()).as("after the in-flight version 1").isEqualTo(2));
     assertThat(next.decidedOutcomes().get(1).get()).as("a resend of the in-flight command").satisfies(outcome -> {
       assertThat(outcome.getDuplicate()).isTrue();
@@ -200,7 +200,7 @@ class StateCacheTest {
 
     next.inFlightApplied(); // committed and written: the cache and the store tell from now on
     next.decide(nextOffset++, command("c-3", Account.withdraw(ACCOUNT, 30)));
-    assertThat(next.events()).last().satisfies(event -> assertThat(event.getSequence()).isEqualTo(3));
+    assertThat(DecodedEvents.of(next)).last().satisfies(event -> assertThat(event.getSequence()).isEqualTo(3));
   }
 
   @Test
