@@ -97,7 +97,11 @@ public final class KafkaClients {
     Map<String, Object> config = common();
     String laneSuffix = lane == 0 ? "" : "-tx" + lane;
     config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // a transaction's records go in one produce request when the committer flushes, rather than
+    // drained in small ones while it still sends: fewer requests and record batches for the broker
+    // (benchmarks README, 2026-11-25, "Lingering transactional producers"); the flush right after
+    // the sends means no record waits for linger.ms
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     // right after a commit the coordinator may answer CONCURRENT_TRANSACTIONS while it writes the
     // markers; the first retry after 10 ms instead of the default 100 ms keeps that out of the reply
     // latency (later retries back off exponentially up to retry.backoff.max.ms as usual)
