@@ -247,14 +247,13 @@ public final class RocksPartitionStore implements PartitionStore {
    * @param blockCache the block cache, of {@code memory.blockCacheBytes()}
    */
   public static Options options(StoreMemory memory, Filter bloomFilter, Cache blockCache) {
-    // most dedupe lookups miss (a command id is new): bloom filters, on the tables and on the
-    // memtable, answer those without reading blocks; the block cache keeps hot aggregates. Memtables
-    // smaller than RocksDB's 64 MiB by default: a put into a smaller skip list misses the CPU caches
-    // less (ADR 0004)
+    // the tables' bloom filters answer lookups of absent keys without reading blocks; the block
+    // cache keeps hot aggregates. No bloom filter on the memtable: the heap filter of command ids
+    // answers most dedupe lookups before RocksDB, and the memtable's filter cost every put more than
+    // it saved the lookups left (ADR 0004). Memtables smaller than RocksDB's 64 MiB by default: a put
+    // into a smaller skip list misses the CPU caches less
     return new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
         .setWriteBufferSize(memory.memtableBytes())
-        .setMemtablePrefixBloomSizeRatio(0.1)
-        .setMemtableWholeKeyFiltering(true)
         .setTableFormatConfig(new BlockBasedTableConfig()
             .setFilterPolicy(bloomFilter)
             .setWholeKeyFiltering(true)
