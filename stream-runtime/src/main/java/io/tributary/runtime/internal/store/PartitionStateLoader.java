@@ -223,11 +223,28 @@ public final class PartitionStateLoader {
       }
     } catch (SnapshotStoreException e) {
       // the local state is whole: the partition replays more of the log, and loses nothing
-      StoreFiles.deleteRecursively(staging);
       log.warn("Cannot read the snapshots of {} partition {}; replaying its events from the local state's"
           + " offset {}, which may be behind a newer snapshot: {}", service, partition, localOffset, e.getMessage());
+      try {
+        StoreFiles.deleteRecursively(staging);
+      } catch (IOException | RuntimeException cleanup) {
+        closeAfter(local, cleanup);
+        throw cleanup;
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      // the partition stops on this: its store must not stay open and locked (closing twice is fine)
+      closeAfter(local, e);
+      throw e;
     }
     return local;
+  }
+
+  private static void closeAfter(PartitionStore store, Throwable failure) {
+    try {
+      store.close();
+    } catch (RuntimeException closeFailed) {
+      failure.addSuppressed(closeFailed);
+    }
   }
 
   /**
