@@ -85,12 +85,12 @@ public record RuntimeSettings(
   /**
    * @return settings for a broker at {@code bootstrapServers} with state under {@code stateDir}: 8
    *     partitions, replication 1, snapshots in {@code stateDir/snapshots} by {@link
-   *     SnapshotPolicy#defaults()}, batches of up to 4,000 commands, one task loop, 1 MiB commands, 7
+   *     SnapshotPolicy#defaults()}, batches of up to 6,000 commands, one task loop, 1 MiB commands, 7
    *     days of command retention, 4 MiB of cached states per partition ({@link
    *     #DEFAULT_STATE_CACHE_BYTES}), the local handoff on, and {@link StoreMemory#defaults()}
    */
   public static RuntimeSettings defaults(String bootstrapServers, Path stateDir) {
-    return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 4_000,
+    return new RuntimeSettings(bootstrapServers, Map.of(), 8, (short) 1, stateDir, stateDir.resolve("snapshots"), 6_000,
         Duration.ofMillis(100), 1, 1 << 20, Duration.ofDays(7), SnapshotPolicy.defaults(), DEFAULT_STATE_CACHE_BYTES,
         true, StoreMemory.defaults());
   }

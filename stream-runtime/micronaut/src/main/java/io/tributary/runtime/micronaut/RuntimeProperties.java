@@ -58,7 +58,7 @@ public record RuntimeProperties(
     @Bindable(defaultValue = "1") int replicationFactor,
     @Nullable Path stateDir,
     @Nullable Path snapshotDir,
-    @Bindable(defaultValue = "4000") int maxBatchRecords,
+    @Bindable(defaultValue = "6000") int maxBatchRecords,
     @Bindable(defaultValue = "100ms") Duration pollTimeout,
     @Bindable(defaultValue = "1") int taskThreads,
     @Bindable(defaultValue = "1048576") int maxCommandBytes,
