@@ -131,8 +131,13 @@ final class PipelinedStore implements PartitionStore {
 
   @Override
   public Optional<OutcomeRecord> outcome(String commandId) {
-    Supplier<OutcomeRecord> outcome = newest(pending -> pending.outcome(commandId));
-    return outcome != null ? Optional.of(outcome.get()) : store.outcome(commandId);
+    if (!queued.isEmpty()) {
+      Supplier<OutcomeRecord> outcome = newest(pending -> pending.outcome(commandId));
+      if (outcome != null) {
+        return Optional.of(outcome.get());
+      }
+    }
+    return store.outcome(commandId);
   }
 
   @Override
