@@ -17,9 +17,10 @@ import org.apache.kafka.common.KafkaException;
  * for the broker where it can: it sends every batch's events, then the outcomes that go to the
  * topic ({@link DecidedOutcome#append}) and can be built already. Only an outcome that carries the
  * position of an event of its own batch (an acceptance another instance waits for, or a resend of
- * it in the same batch) needs the events' offsets first: if a batch has any, the appender flushes and waits for
- * the events once and sends those after. The caller flushes the rest; {@link Appended#complete}
- * then reads the offsets. Used by the task loop's committer thread only ({@link BatchCommitter}).
+ * it in the same batch) needs the events' offsets first: if a batch has any, the appender flushes,
+ * waits for the events once and sends those after. The caller flushes the rest; {@link
+ * Appended#complete} then reads the offsets. Used by the task loop's committer thread only ({@link
+ * BatchCommitter}).
  */
 final class BatchAppender {
   /** What the batches appended, per partition: the sends of the events, and of the first and last outcome. */
