@@ -48,9 +48,7 @@ class PartitionStateLoaderTest {
   @Test
   void opensTheLocalStoreEvenWhenSnapshotsExist() {
     snapshotAt(5, "from-snapshot");
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(7, "local"));
-    }
+    localStateAt(7, "local");
 
     try (PartitionStore store = loader.load(SERVICE, PARTITION, localDir)) {
       assertThat(store.eventsOffset()).isEqualTo(7);
@@ -61,9 +59,7 @@ class PartitionStateLoaderTest {
 
   @Test
   void replacesLocalStateBehindANewerSnapshot() {
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(3, "owned-here-before"));
-    }
+    localStateAt(3, "owned-here-before");
     snapshotAt(5, "older");
     snapshotAt(9, "taken-by-the-last-owner");
 
@@ -81,9 +77,7 @@ class PartitionStateLoaderTest {
 
   @Test
   void replacesLocalStateOpenedAheadBehindANewerSnapshot() {
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(3, "owned-here-before"));
-    }
+    localStateAt(3, "owned-here-before");
     snapshotAt(9, "taken-by-the-last-owner");
     loader.openAhead(Map.of(PARTITION, localDir), Runnable::run);
 
@@ -99,9 +93,7 @@ class PartitionStateLoaderTest {
 
   @Test
   void keepsLocalStateWhenNoNewerSnapshotRestores() throws IOException {
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(6, "local"));
-    }
+    localStateAt(6, "local");
     snapshotAt(5, "older-than-local");
     truncateLargestFile(snapshotAt(9, "newer-but-corrupt"));
 
@@ -116,9 +108,7 @@ class PartitionStateLoaderTest {
 
   @Test
   void keepsLocalStateWhenTheSnapshotStoreCannotBeRead() {
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(3, "local"));
-    }
+    localStateAt(3, "local");
     snapshotAt(9, "unreachable");
     PartitionStateLoader unreachable = new PartitionStateLoader(new ListFails(snapshots), registry);
 
@@ -219,9 +209,7 @@ class PartitionStateLoaderTest {
 
   @Test
   void takesTheLocalStoreOpenedAhead() {
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(7, "local"));
-    }
+    localStateAt(7, "local");
     Path otherDir = temp.resolve("state").resolve("p-3");
     try (RocksPartitionStore other = RocksPartitionStore.open(otherDir, 3)) {
       other.apply(batchAt(4, "other"));
@@ -245,9 +233,7 @@ class PartitionStateLoaderTest {
 
   @Test
   void failsTheLoadWhoseStoreDidNotOpenAhead() throws IOException {
-    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
-      local.apply(batchAt(7, "local"));
-    }
+    localStateAt(7, "local");
     // a store of another partition: open refuses it, ahead as on assignment
     loader.openAhead(Map.of(PARTITION + 1, localDir), Runnable::run);
 
@@ -256,6 +242,13 @@ class PartitionStateLoaderTest {
         .hasMessageContaining("holds partition " + PARTITION + ", not partition " + (PARTITION + 1));
     // taken by the load that failed: not opened again, not closed twice
     loader.closeUnclaimed();
+  }
+
+  /** Leaves a local store in {@code localDir} at {@code eventsOffset}, closed. */
+  private void localStateAt(long eventsOffset, String state) {
+    try (RocksPartitionStore local = RocksPartitionStore.open(localDir, PARTITION)) {
+      local.apply(batchAt(eventsOffset, state));
+    }
   }
 
   private SnapshotInfo snapshotAt(long eventsOffset, String state) {
