@@ -68,8 +68,11 @@ final class PartitionBatch {
     }
   }
 
-  /** An aggregate's state and its version after it. */
-  private record Loaded(Message state, long version) {}
+  /**
+   * An aggregate's state and its version after it, and the partition's state cache entry the state
+   * was read from or put in, if any: the commit updates that entry in place ({@link StateCache#update}).
+   */
+  private record Loaded(Message state, long version, StateCache.@Nullable Entry cached) {}
 
   private final int partition;
   private final PartitionStore store;
@@ -253,6 +256,7 @@ final class PartitionBatch {
     C decoded;
     S state;
     long version;
+    StateCache.@Nullable Entry cachedEntry;
     Decision<E> decision;
     try {
       decoded = WireFormat.decode(type.commandCodec(), typeNames.commandType(), command.commandType(),
@@ -262,6 +266,7 @@ final class PartitionBatch {
       S current = (S) loaded.state();
       state = current;
       version = loaded.version();
+      cachedEntry = loaded.cached();
       decision = type.aggregate().decide(decoded, state);
     } catch (RuntimeException e) {
       fail(ids, "Command " + ids.commandId() + " could not be decided: " + e);
@@ -316,7 +321,7 @@ final class PartitionBatch {
     }
     long newVersion = version + produced.size();
     if (!produced.isEmpty()) {
-      states.put(key, new Loaded(next, newVersion));
+      states.put(key, new Loaded(next, newVersion, cachedEntry));
       events.addAll(produced);
     }
     if (produced.isEmpty()) {
@@ -333,19 +338,20 @@ final class PartitionBatch {
       return inBatch;
     }
     Loaded sent = inFlight == null ? null : inFlight.states.get(key);
-    StateCache.Cached cached = sent == null ? cache.get(key) : null;
+    StateCache.Entry cached = sent == null ? cache.entry(key) : null;
     Loaded loaded;
     if (sent != null) {
       loaded = sent; // that batch writes it once it commits
     } else if (cached != null) {
-      loaded = new Loaded(cached.state(), cached.version());
+      loaded = new Loaded(cached.state(), cached.version(), cached);
     } else {
       Optional<StoredAggregate> stored = store.aggregate(key.aggregateType(), key.aggregateId());
       if (stored.isPresent()) {
-        loaded = new Loaded(type.stateCodec().decode(stored.get().getState().toByteArray()), stored.get().getVersion());
-        cache.put(key, loaded.state(), loaded.version()); // committed: the store holds it
+        Message state = type.stateCodec().decode(stored.get().getState().toByteArray());
+        long version = stored.get().getVersion();
+        loaded = new Loaded(state, version, cache.put(key, state, version)); // committed: the store holds it
       } else {
-        loaded = new Loaded(type.initialState(), 0);
+        loaded = new Loaded(type.initialState(), 0, null);
       }
     }
     // kept in the batch only once a command changes it: an unchanged state is read again from the
@@ -494,7 +500,13 @@ final class PartitionBatch {
    * transaction committed, beside {@link #storeChanges}: an aborted batch's states must never be read.
    */
   void cacheCommittedStates() {
-    states.forEach((key, loaded) -> cache.put(key, loaded.state(), loaded.version()));
+    states.forEach((key, loaded) -> {
+      if (loaded.cached() != null) {
+        cache.update(loaded.cached(), key, loaded.state(), loaded.version());
+      } else {
+        cache.put(key, loaded.state(), loaded.version());
+      }
+    });
   }
 
   @SuppressWarnings("unchecked")

@@ -4,7 +4,6 @@ import com.google.protobuf.Message;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,8 +12,9 @@ import org.jspecify.annotations.Nullable;
  * what the partition's store holds or is writing (a state read from the store, or a batch's state
  * once its transaction committed), never a state of a batch still open or aborted; it lives and dies
  * with the partition's ownership. The least recently used entries go first once the entries weigh
- * more than {@code capacityBytes} ({@link #weight}); a capacity of 0 keeps nothing. Used by the task
- * loop's thread only.
+ * more than {@code capacityBytes} ({@link #weight}); a capacity of 0 keeps nothing. A batch keeps
+ * the entry it read a state from, and its commit changes that entry in place ({@link #update}), so a
+ * committed state costs no second lookup. Used by the task loop's thread only.
  */
 final class StateCache {
   /**
@@ -26,8 +26,34 @@ final class StateCache {
   /** A committed state and the aggregate's version after it. */
   record Cached(Message state, long version) {}
 
+  /**
+   * An entry as the cache holds it. A batch that read an aggregate's state from the cache keeps its
+   * entry, and once the batch committed, {@link #update} changes the entry in place instead of
+   * looking the aggregate up again. An entry the cache dropped since is no longer {@code live}.
+   */
+  static final class Entry {
+    private Message state;
+    private long version;
+    private long weight;
+    private boolean live = true;
+
+    private Entry(Message state, long version, long weight) {
+      this.state = state;
+      this.version = version;
+      this.weight = weight;
+    }
+
+    Message state() {
+      return state;
+    }
+
+    long version() {
+      return version;
+    }
+  }
+
   private final long capacityBytes;
-  private final LinkedHashMap<AggregateKey, Cached> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<AggregateKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   /** Written by the task loop's thread; volatile so that a metric may read it from another. */
   private volatile long bytes;
   private long hits;
@@ -47,13 +73,22 @@ final class StateCache {
    *     many strings or nested messages take more decoded than encoded, and an id with characters
    *     beyond Latin-1 takes two bytes a character.
    */
-  static long weight(AggregateKey key, Cached cached) {
-    return ENTRY_OVERHEAD_BYTES + key.aggregateId().length() + cached.state().getSerializedSize();
+  static long weight(AggregateKey key, Message state) {
+    return ENTRY_OVERHEAD_BYTES + key.aggregateId().length() + state.getSerializedSize();
   }
 
   /** @return the cached committed state of {@code key}, or null; counts a hit or a miss */
   @Nullable Cached get(AggregateKey key) {
-    Cached entry = capacityBytes == 0 ? null : entries.get(key);
+    Entry entry = entry(key);
+    return entry == null ? null : new Cached(entry.state, entry.version);
+  }
+
+  /**
+   * @return the entry of {@code key}, or null; counts a hit or a miss, and makes the entry the most
+   *     recently used
+   */
+  @Nullable Entry entry(AggregateKey key) {
+    Entry entry = capacityBytes == 0 ? null : entries.get(key);
     if (entry == null) {
       misses++;
     } else {
@@ -66,28 +101,64 @@ final class StateCache {
    * Keeps {@code state} as the committed state of {@code key} at {@code version}, and drops the least
    * recently used entries until the cache fits its capacity again. A state that alone weighs more
    * than the capacity is not kept (nor is the key's older state), and the others stay.
+   *
+   * @return the entry now held for {@code key}, or null if none is
    */
-  void put(AggregateKey key, Message state, long version) {
+  @Nullable Entry put(AggregateKey key, Message state, long version) {
     if (capacityBytes == 0) {
-      return;
+      return null;
     }
-    Cached cached = new Cached(state, version);
-    long weight = weight(key, cached);
+    long weight = weight(key, state);
     if (weight > capacityBytes) {
-      Cached dropped = entries.remove(key);
-      if (dropped != null) {
-        bytes -= weight(key, dropped);
-      }
+      drop(entries.remove(key));
+      return null;
+    }
+    Entry entry = new Entry(state, version, weight);
+    Entry replaced = entries.put(key, entry);
+    if (replaced != null) {
+      replaced.live = false;
+    }
+    bytes += weight - (replaced == null ? 0 : replaced.weight);
+    evictToCapacity();
+    return entry.live ? entry : null;
+  }
+
+  /**
+   * Makes {@code state} at {@code version} the committed state of {@code key}, whose entry {@code
+   * entry} was: in place if the cache still holds that entry, without looking {@code key} up; else
+   * as {@link #put} does.
+   */
+  void update(Entry entry, AggregateKey key, Message state, long version) {
+    if (!entry.live) {
+      put(key, state, version);
       return;
     }
-    Cached replaced = entries.put(key, cached);
-    bytes += weight - (replaced == null ? 0 : weight(key, replaced));
+    long weight = weight(key, state);
+    if (weight > capacityBytes) {
+      drop(entries.remove(key));
+      return;
+    }
+    bytes += weight - entry.weight;
+    entry.state = state;
+    entry.version = version;
+    entry.weight = weight;
+    evictToCapacity();
+  }
+
+  private void drop(@Nullable Entry removed) {
+    if (removed != null) {
+      removed.live = false;
+      bytes -= removed.weight;
+    }
+  }
+
+  private void evictToCapacity() {
     if (bytes > capacityBytes) {
-      Iterator<Map.Entry<AggregateKey, Cached>> eldestFirst = entries.entrySet().iterator();
+      Iterator<Entry> eldestFirst = entries.values().iterator();
       while (bytes > capacityBytes && eldestFirst.hasNext()) {
-        Map.Entry<AggregateKey, Cached> eldest = eldestFirst.next();
-        bytes -= weight(eldest.getKey(), eldest.getValue());
+        Entry eldest = eldestFirst.next();
         eldestFirst.remove();
+        drop(eldest);
       }
     }
   }

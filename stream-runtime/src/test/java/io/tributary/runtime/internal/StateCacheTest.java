@@ -50,7 +50,7 @@ class StateCacheTest {
     AggregateKey a = new AggregateKey(Account.TYPE, "a");
     AggregateKey b = new AggregateKey(Account.TYPE, "b");
     AggregateKey c = new AggregateKey(Account.TYPE, "c");
-    long each = StateCache.weight(a, new StateCache.Cached(balance(1), 1));
+    long each = StateCache.weight(a, balance(1));
     assertThat(each).as("overhead, id and encoded state")
         .isEqualTo(StateCache.ENTRY_OVERHEAD_BYTES + 1 + balance(1).getSerializedSize());
     StateCache cache = new StateCache(2 * each + each / 2); // two entries of this size, not three
@@ -81,29 +81,28 @@ class StateCacheTest {
     assertThat(cache.size()).isEqualTo(4);
     AccountState large = AccountState.newBuilder().setBalance(1).setDeposits(1L << 60).setWithdrawals(1L << 60)
         .build();
-    long room = capacity - StateCache.weight(big, new StateCache.Cached(large, 1));
+    long room = capacity - StateCache.weight(big, large);
 
     cache.put(big, large, 1);
 
     assertThat(cache.get(big)).as("the newest stays").isNotNull();
     assertThat(cache.bytes()).isLessThanOrEqualTo(capacity);
     assertThat(cache.size() - 1).as("the smaller entries that still fit")
-        .isEqualTo((int) (room / StateCache.weight(new AggregateKey(Account.TYPE, "small-0"),
-            new StateCache.Cached(balance(0), 1))));
+        .isEqualTo((int) (room / StateCache.weight(new AggregateKey(Account.TYPE, "small-0"), balance(0))));
     assertThat(cache.get(new AggregateKey(Account.TYPE, "small-0"))).as("the eldest went first").isNull();
   }
 
   @Test
   void aStateLargerThanTheCapacityIsNotKeptAndTheOthersStay() {
     AggregateKey small = new AggregateKey(Account.TYPE, "small");
-    long smallWeight = StateCache.weight(small, new StateCache.Cached(balance(1), 1));
+    long smallWeight = StateCache.weight(small, balance(1));
     StateCache cache = new StateCache(smallWeight + 10);
     cache.put(small, balance(1), 1);
     cache.put(KEY, balance(7), 1);
     assertThat(cache.get(KEY)).as("fits once the small one is gone").isNotNull();
     AccountState large = AccountState.newBuilder().setBalance(1L << 60).setDeposits(1L << 60).setWithdrawals(1L << 60)
         .build();
-    assertThat(StateCache.weight(KEY, new StateCache.Cached(large, 2))).isGreaterThan(smallWeight + 10);
+    assertThat(StateCache.weight(KEY, large)).isGreaterThan(smallWeight + 10);
 
     cache.put(KEY, large, 2);
 
@@ -125,7 +124,53 @@ class StateCacheTest {
     cache.put(KEY, balance(500_000), 2);
 
     assertThat(cache.size()).isEqualTo(1);
-    assertThat(cache.bytes()).isEqualTo(StateCache.weight(KEY, new StateCache.Cached(balance(500_000), 2)));
+    assertThat(cache.bytes()).isEqualTo(StateCache.weight(KEY, balance(500_000)));
+  }
+
+  @Test
+  void anUpdateChangesTheEntryInPlaceWithItsWeight() {
+    StateCache cache = new StateCache(10_000);
+    StateCache.Entry entry = cache.put(KEY, balance(5), 1);
+
+    cache.update(entry, KEY, balance(500_000), 2);
+
+    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(500_000), 2));
+    assertThat(cache.size()).isEqualTo(1);
+    assertThat(cache.bytes()).isEqualTo(StateCache.weight(KEY, balance(500_000)));
+  }
+
+  @Test
+  void anUpdateOfAnEntryDroppedSinceKeepsTheStateAgain() {
+    AggregateKey a = new AggregateKey(Account.TYPE, "a");
+    AggregateKey b = new AggregateKey(Account.TYPE, "b");
+    AggregateKey c = new AggregateKey(Account.TYPE, "c");
+    StateCache cache = new StateCache(2 * StateCache.weight(a, balance(1)));
+    StateCache.Entry ofA = cache.put(a, balance(1), 1);
+    cache.put(b, balance(1), 1);
+    cache.put(c, balance(1), 1); // a goes
+
+    cache.update(ofA, a, balance(2), 2); // b goes
+
+    assertThat(cache.get(a)).isEqualTo(new StateCache.Cached(balance(2), 2));
+    assertThat(cache.get(b)).isNull();
+    assertThat(cache.get(c)).isNotNull();
+    assertThat(cache.bytes()).isEqualTo(2 * StateCache.weight(a, balance(1)));
+  }
+
+  @Test
+  void anUpdateToAStateLargerThanTheCapacityDropsTheEntry() {
+    AccountState small = balance(1);
+    StateCache cache = new StateCache(StateCache.weight(KEY, small) + 10);
+    StateCache.Entry entry = cache.put(KEY, small, 1);
+    AccountState large = AccountState.newBuilder().setBalance(1L << 60).setDeposits(1L << 60).setWithdrawals(1L << 60)
+        .build();
+
+    cache.update(entry, KEY, large, 2);
+
+    assertThat(cache.get(KEY)).isNull();
+    assertThat(cache.bytes()).isZero();
+    cache.update(entry, KEY, small, 3); // the dropped entry: kept again as a new one
+    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(small, 3));
   }
 
   @Test
