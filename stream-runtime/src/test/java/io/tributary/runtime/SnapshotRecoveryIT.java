@@ -14,6 +14,7 @@ import io.tributary.runtime.internal.FaultInjector;
 import io.tributary.runtime.internal.PolicySnapshots;
 import io.tributary.runtime.internal.store.Snapshotter;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
+import io.tributary.runtime.snapshot.ForwardingSnapshotStore;
 import io.tributary.runtime.snapshot.SnapshotInfo;
 import io.tributary.runtime.snapshot.SnapshotPolicy;
 import io.tributary.runtime.snapshot.SnapshotStore;
@@ -154,39 +155,23 @@ class SnapshotRecoveryIT {
   }
 
   /** Saves the data files, then crashes before the manifest is in place. */
-  private static final class CrashingMidSave implements SnapshotStore {
-    private final DirectorySnapshotStore delegate;
+  private static final class CrashingMidSave extends ForwardingSnapshotStore {
     private final Path root;
 
     CrashingMidSave(DirectorySnapshotStore delegate, Path root) {
-      this.delegate = delegate;
+      super(delegate);
       this.root = root;
     }
 
     @Override
     public SnapshotInfo save(String service, int partition, Path checkpointDir, long eventsOffset, long outcomesOffset) {
-      SnapshotInfo saved = delegate.save(service, partition, checkpointDir, eventsOffset, outcomesOffset);
+      SnapshotInfo saved = super.save(service, partition, checkpointDir, eventsOffset, outcomesOffset);
       try {
         Files.delete(root.resolve(service).resolve("p-" + partition).resolve(saved.id()).resolve("MANIFEST"));
       } catch (IOException e) {
         throw new AssertionError(e);
       }
       throw new FaultInjector.SimulatedCrash(io.tributary.runtime.internal.FaultPoint.AFTER_COMMIT);
-    }
-
-    @Override
-    public List<SnapshotInfo> list(String service, int partition) {
-      return delegate.list(service, partition);
-    }
-
-    @Override
-    public void restore(SnapshotInfo snapshot, Path target) {
-      delegate.restore(snapshot, target);
-    }
-
-    @Override
-    public void retain(String service, int partition, int keep) {
-      delegate.retain(service, partition, keep);
     }
   }
 }

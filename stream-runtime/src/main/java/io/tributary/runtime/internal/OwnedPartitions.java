@@ -85,18 +85,10 @@ final class OwnedPartitions {
       return false;
     } catch (RuntimeException | Error e) {
       // the loop stops on this; the store must not stay open and locked for the next start in this JVM
-      closeAfter(store, e);
+      store.closeAfter(e);
       throw e;
     } finally {
       restoreTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private static void closeAfter(PartitionStore store, Throwable failure) {
-    try {
-      store.close();
-    } catch (RuntimeException closeFailed) {
-      failure.addSuppressed(closeFailed);
     }
   }
 

@@ -205,45 +205,34 @@ public final class PartitionStateLoader {
     int partition = local.partition();
     long localOffset = local.eventsOffset();
     try {
-      List<SnapshotInfo> ahead = snapshots.list(service, partition).stream()
-          .filter(snapshot -> snapshot.eventsOffset() > localOffset)
-          .toList();
-      for (SnapshotInfo snapshot : ahead) {
-        if (staged(snapshot, staging)) {
-          local.close();
-          // the local state stays whole at localDir until the snapshot is ready to take its place
-          Files.move(localDir, replaced, StandardCopyOption.ATOMIC_MOVE);
-          Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
-          StoreFiles.deleteRecursively(replaced);
-          log.info("Replaced the local state of {} partition {}, at events offset {}, with the newer {};"
-              + " replaying events from offset {} and outcomes from offset {}", service, partition, localOffset,
-              snapshot, snapshot.eventsOffset(), snapshot.outcomesOffset());
-          return RocksPartitionStore.open(localDir, partition, memory);
-        }
-      }
-    } catch (SnapshotStoreException e) {
-      // the local state is whole: the partition replays more of the log, and loses nothing
-      log.warn("Cannot read the snapshots of {} partition {}; replaying its events from the local state's"
-          + " offset {}, which may be behind a newer snapshot: {}", service, partition, localOffset, e.getMessage());
       try {
+        List<SnapshotInfo> ahead = snapshots.list(service, partition).stream()
+            .filter(snapshot -> snapshot.eventsOffset() > localOffset)
+            .toList();
+        for (SnapshotInfo snapshot : ahead) {
+          if (staged(snapshot, staging)) {
+            local.close();
+            // the local state stays whole at localDir until the snapshot is ready to take its place
+            Files.move(localDir, replaced, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(staging, localDir, StandardCopyOption.ATOMIC_MOVE);
+            StoreFiles.deleteRecursively(replaced);
+            log.info("Replaced the local state of {} partition {}, at events offset {}, with the newer {};"
+                + " replaying events from offset {} and outcomes from offset {}", service, partition, localOffset,
+                snapshot, snapshot.eventsOffset(), snapshot.outcomesOffset());
+            return RocksPartitionStore.open(localDir, partition, memory);
+          }
+        }
+      } catch (SnapshotStoreException e) {
+        // the local state is whole: the partition replays more of the log, and loses nothing
+        log.warn("Cannot read the snapshots of {} partition {}; replaying its events from the local state's"
+            + " offset {}, which may be behind a newer snapshot: {}", service, partition, localOffset, e.getMessage());
         StoreFiles.deleteRecursively(staging);
-      } catch (IOException | RuntimeException cleanup) {
-        closeAfter(local, cleanup);
-        throw cleanup;
       }
+      return local;
     } catch (IOException | RuntimeException | Error e) {
       // the partition stops on this: its store must not stay open and locked (closing twice is fine)
-      closeAfter(local, e);
+      local.closeAfter(e);
       throw e;
-    }
-    return local;
-  }
-
-  private static void closeAfter(PartitionStore store, Throwable failure) {
-    try {
-      store.close();
-    } catch (RuntimeException closeFailed) {
-      failure.addSuppressed(closeFailed);
     }
   }
 

@@ -63,4 +63,16 @@ public interface PartitionStore extends AutoCloseable {
   /** Flushes and closes RocksDB. Idempotent. */
   @Override
   void close();
+
+  /**
+   * Closes the store on the way out of {@code failure}, so it does not stay open and locked; a
+   * failure to close is added to {@code failure} as suppressed, which the caller goes on to throw.
+   */
+  default void closeAfter(Throwable failure) {
+    try {
+      close();
+    } catch (RuntimeException closeFailed) {
+      failure.addSuppressed(closeFailed);
+    }
+  }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.snapshot.DirectorySnapshotStore;
+import io.tributary.runtime.snapshot.ForwardingSnapshotStore;
 import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.runtime.snapshot.SnapshotInfo;
 import io.tributary.runtime.snapshot.SnapshotStore;
@@ -120,6 +121,25 @@ class PartitionStateLoaderTest {
     assertThatThrownBy(() -> unreachable.load(SERVICE, PARTITION, temp.resolve("state").resolve("p-other")))
         .isInstanceOf(SnapshotStoreException.class)
         .hasMessageContaining("unreachable in this test");
+  }
+
+  @Test
+  void closesTheLocalStoreWhenReplacingItFails() {
+    localStateAt(3, "local");
+    snapshotAt(9, "newer");
+    PartitionStateLoader failing = new PartitionStateLoader(new ForwardingSnapshotStore(snapshots) {
+      @Override
+      public void restore(SnapshotInfo snapshot, Path target) {
+        throw new IllegalStateException("restore fails in this test");
+      }
+    }, registry);
+
+    assertThatThrownBy(() -> failing.load(SERVICE, PARTITION, localDir))
+        .isInstanceOf(IllegalStateException.class).hasMessage("restore fails in this test");
+    // not left open and locked: it opens again, as it was
+    try (RocksPartitionStore reopened = RocksPartitionStore.open(localDir, PARTITION)) {
+      assertThat(reopened.eventsOffset()).isEqualTo(3);
+    }
   }
 
   @Test
@@ -297,26 +317,14 @@ class PartitionStateLoaderTest {
   }
 
   /** A snapshot store that cannot be listed, as one out of reach is. */
-  private record ListFails(SnapshotStore store) implements SnapshotStore {
-    @Override
-    public SnapshotInfo save(String service, int partition, Path checkpointDir, long eventsOffset,
-        long outcomesOffset) {
-      return store.save(service, partition, checkpointDir, eventsOffset, outcomesOffset);
+  private static final class ListFails extends ForwardingSnapshotStore {
+    ListFails(SnapshotStore store) {
+      super(store);
     }
 
     @Override
     public List<SnapshotInfo> list(String service, int partition) {
       throw new SnapshotStoreException("The snapshot store is unreachable in this test", null);
-    }
-
-    @Override
-    public void restore(SnapshotInfo snapshot, Path target) {
-      store.restore(snapshot, target);
-    }
-
-    @Override
-    public void retain(String service, int partition, int keep) {
-      store.retain(service, partition, keep);
     }
   }
 
