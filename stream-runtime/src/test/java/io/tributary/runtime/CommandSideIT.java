@@ -9,6 +9,9 @@ import static io.tributary.runtime.bank.Account.withdraw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountCommand;
@@ -23,12 +26,16 @@ import io.tributary.runtime.snapshot.MutableClock;
 import io.tributary.testkit.WithDevServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -169,22 +176,66 @@ class CommandSideIT {
 
   /** Appends a command as a producer other than the gateway would, naming {@code replyTo} as its waiting instance. */
   private void appendRaw(String commandId, AccountCommand command, String replyTo) throws Exception {
-    String account = command.getAccountId();
-    CommandRecord record = CommandRecord.newBuilder()
-        .setCommandId(commandId).setAggregateType(Account.TYPE).setAggregateId(account)
-        .setCorrelationId(commandId).setCausationId(commandId)
-        .setCommand(Payload.newBuilder()
-            .setTypeName(harness.definition.aggregate(Account.TYPE).commandCodec().typeName())
-            .setData(command.toByteString()))
-        .setReplyTo(replyTo)
-        .build();
+    appendRaw(Map.of(commandId, command), replyTo);
+  }
+
+  /** Appends {@code commands} (by command id, in their map's order) as a producer other than the gateway would. */
+  private void appendRaw(Map<String, AccountCommand> commands, String replyTo) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap),
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.of(harness.service).commands(),
-          new Partitioner(RuntimeHarness.PARTITIONS).partitionFor(account),
-          account.getBytes(StandardCharsets.UTF_8), record.toByteArray())).get(10, TimeUnit.SECONDS);
+      for (var entry : commands.entrySet()) {
+        String account = entry.getValue().getAccountId();
+        CommandRecord record = CommandRecord.newBuilder()
+            .setCommandId(entry.getKey()).setAggregateType(Account.TYPE).setAggregateId(account)
+            .setCorrelationId(entry.getKey()).setCausationId(entry.getKey())
+            .setCommand(Payload.newBuilder()
+                .setTypeName(harness.definition.aggregate(Account.TYPE).commandCodec().typeName())
+                .setData(entry.getValue().toByteString()))
+            .setReplyTo(replyTo)
+            .build();
+        producer.send(new ProducerRecord<>(Topics.of(harness.service).commands(),
+            new Partitioner(RuntimeHarness.PARTITIONS).partitionFor(account),
+            account.getBytes(StandardCharsets.UTF_8), record.toByteArray()));
+      }
+      producer.flush();
     }
+  }
+
+  @Test
+  void decidesABacklogLargerThanItsBatchesOnceEachAndInOrder() throws Exception {
+    harness.start(stateDir).close(); // creates the topics
+    int commands = 300;
+    Map<String, AccountCommand> backlog = new LinkedHashMap<>();
+    for (int i = 0; i < commands; i++) {
+      backlog.put("b-" + i, deposit("acct-" + (i % 5), i + 1));
+    }
+    appendRaw(backlog, "");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    // polls of up to 7 records into batches of up to 7 commands: a poll often fills the open batch
+    // midway, and the records left are read again for a later batch
+    try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
+        harness.settings(stateDir).withMaxBatchRecords(7), meters, Clock.systemUTC(), PartitionSnapshots.never(),
+        FaultInjector.none())) {
+      Counter decided = meters.get("tributary.commands").tag("service", harness.service).counter();
+      awaitTrue("the backlog decided", () -> decided.count() >= commands);
+      DistributionSummary batches = meters.get("tributary.batch.size").tag("service", harness.service).summary();
+      assertThat(decided.count()).as("commands decided, each once").isEqualTo(commands);
+      assertThat(batches.max()).as("the largest batch").isLessThanOrEqualTo(7);
+      assertThat(batches.count()).as("batches").isGreaterThanOrEqualTo(commands / 7);
+    }
+    Map<String, List<String>> commandsByAccount = new HashMap<>();
+    TopicLog.events(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS).forEach(entry ->
+        commandsByAccount.computeIfAbsent(entry.value().getAggregateId(), account -> new ArrayList<>())
+            .add(entry.value().getCommandId()));
+    for (int account = 0; account < 5; account++) {
+      int first = account;
+      assertThat(commandsByAccount.get("acct-" + account)).as("the events of acct-%s, in the log's order", account)
+          .containsExactlyElementsOf(IntStream.iterate(first, i -> i < commands, i -> i + 5)
+              .mapToObj(i -> "b-" + i).toList());
+    }
+    var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, Map.of());
+    LogInvariants.checkStores(stateDir, RuntimeHarness.PARTITIONS, folded);
   }
 
   @Test

@@ -41,6 +41,8 @@ public final class KafkaDevServer implements AutoCloseable {
   static final int KAFKA_REQUEST_HANDLERS = 8;
   static final int KAFKA_NETWORK_THREADS = 3;
   static final int KAFKA_GROUP_COORDINATOR_THREADS = 4;
+  /** The size of each partition's index files ({@code log.index.size.max.bytes}). */
+  static final int INDEX_BYTES = 1 << 20;
 
   /**
    * How to start the broker.
@@ -217,6 +219,11 @@ public final class KafkaDevServer implements AutoCloseable {
     // the default dedupe buffer holds 128 MiB of heap for compaction a dev broker barely does
     properties.put("log.cleaner.dedupe.buffer.size", "4194304");
     properties.put("auto.create.topics.enable", "false");
+    // each partition's active segment maps an offset and a time index as sparse files of this size,
+    // 10 MiB by default; a page fault on them reads ahead and zeroes many pages of a hole at once, and
+    // on a virtual machine whose free memory went back to its host each such page is slow to touch
+    // (benchmarks/README.md, Method, "Broker"). 1 MiB still holds the index of about 340 MiB of log.
+    properties.put("log.index.size.max.bytes", Integer.toString(INDEX_BYTES));
     properties.putAll(threadPools(Runtime.getRuntime().availableProcessors()));
     properties.putAll(options.overrides());
     return properties;

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,18 @@ class PersistentDevServicesIT {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", services.kafka().bootstrapServers()))) {
         admin.createTopics(List.of(new NewTopic("drivers.events", 3, (short) 1))).all().get();
       }
+      // the active segments' offset indexes are mapped at 1 MiB, not Kafka's 10 MiB
+      List<Path> indexes = List.of();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (indexes.size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20); // the broker creates the partitions' logs after it answered
+        try (Stream<Path> files = Files.walk(dataDir)) {
+          indexes = files.filter(file -> file.getFileName().toString().endsWith(".index")
+              && file.getParent().getFileName().toString().startsWith("drivers.events-")).toList();
+        }
+      }
+      assertThat(indexes).hasSize(3)
+          .allSatisfy(index -> assertThat(Files.size(index)).isEqualTo(KafkaDevServer.INDEX_BYTES));
       withRedis(services, redis -> redis.sync().set("post:1:title", "Alpine passes"));
     }
 
