@@ -16,6 +16,7 @@ import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountCommand;
 import io.tributary.runtime.internal.FaultInjector;
+import io.tributary.runtime.internal.FaultPoint;
 import io.tributary.runtime.internal.PartitionSnapshots;
 import io.tributary.runtime.internal.Topics;
 import io.tributary.runtime.internal.WireFormat;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -42,6 +44,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
@@ -203,7 +206,7 @@ class CommandSideIT {
   }
 
   @Test
-  void decidesABacklogLargerThanItsBatchesOnceEachAndInOrder() throws Exception {
+  void decidesABacklogLargerThanItsBatchesOnceEachAndInOrderThroughAborts() throws Exception {
     harness.start(stateDir).close(); // creates the topics
     int commands = 300;
     Map<String, AccountCommand> backlog = new LinkedHashMap<>();
@@ -213,16 +216,28 @@ class CommandSideIT {
     appendRaw(backlog, "");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     // polls of up to 7 records into batches of up to 7 commands: a poll often fills the open batch
-    // midway, and the records left are read again for a later batch
+    // midway, and the records left are read again for a later batch; the 5th and 6th transactions
+    // abort, so the batches decided on them are decided again
+    AtomicInteger transactions = new AtomicInteger();
+    FaultInjector abortTwo = point -> {
+      if (point == FaultPoint.BEFORE_COMMIT) {
+        int nth = transactions.incrementAndGet();
+        if (nth == 5 || nth == 6) {
+          throw new KafkaException("transaction " + nth + " aborted by the test");
+        }
+      }
+    };
     try (TributaryRuntime runtime = TributaryRuntime.start(harness.definition,
         harness.settings(stateDir).withMaxBatchRecords(7), meters, Clock.systemUTC(), PartitionSnapshots.never(),
-        FaultInjector.none())) {
+        abortTwo)) {
       Counter decided = meters.get("tributary.commands").tag("service", harness.service).counter();
       awaitTrue("the backlog decided", () -> decided.count() >= commands);
       DistributionSummary batches = meters.get("tributary.batch.size").tag("service", harness.service).summary();
-      assertThat(decided.count()).as("commands decided, each once").isEqualTo(commands);
+      assertThat(decided.count()).as("commands of committed batches, each once").isEqualTo(commands);
       assertThat(batches.max()).as("the largest batch").isLessThanOrEqualTo(7);
       assertThat(batches.count()).as("batches").isGreaterThanOrEqualTo(commands / 7);
+      assertThat(meters.get("tributary.batch.aborted").tag("service", harness.service).counter().count())
+          .as("aborted batches").isEqualTo(2);
     }
     Map<String, List<String>> commandsByAccount = new HashMap<>();
     TopicLog.events(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS).forEach(entry ->
