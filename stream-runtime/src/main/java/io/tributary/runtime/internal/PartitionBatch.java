@@ -12,9 +12,7 @@ import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
 import io.tributary.runtime.internal.wire.CommandRecord;
-import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
-import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.time.Clock;
 import java.time.Duration;
@@ -285,22 +283,13 @@ final class PartitionBatch {
     try {
       for (E event : accepted) {
         next = type.aggregate().evolve(next, event);
-        EventRecord.Builder record = EventRecord.newBuilder()
-            .setAggregateTypeBytes(typeNames.aggregateType())
-            .setAggregateIdBytes(ids.aggregateIdUtf8())
-            .setSequence(version + produced.size() + 1)
-            .setCommandIdBytes(ids.commandIdUtf8())
-            .setCorrelationIdBytes(correlationId)
-            .setCausationIdBytes(ids.commandIdUtf8())
-            .setTimestampMicros(WireFormat.micros(clock.instant()))
-            .setEvent(Payload.newBuilder().setTypeNameBytes(typeNames.eventType())
-                .setData(UnsafeByteOperations.unsafeWrap(type.eventCodec().encode(event)))); // a new array (Codec#encode)
-        if (produced.size() == accepted.size() - 1) {
-          record.setCommandEvents(accepted.size()); // the last one tells the acceptance (ADR 0008)
-        }
-        EventRecord built = record.build();
+        // the last event tells the acceptance (ADR 0008)
+        int commandEvents = produced.size() == accepted.size() - 1 ? accepted.size() : 0;
+        byte[] record = EventRecordEncoder.encode(typeNames.aggregateType(), ids.aggregateIdUtf8(),
+            version + produced.size() + 1, ids.commandIdUtf8(), correlationId, ids.commandIdUtf8(),
+            WireFormat.micros(clock.instant()), typeNames.eventType(), type.eventCodec().encode(event), commandEvents);
         // Kafka refuses a larger record and aborts the transaction; decided again, it would abort forever
-        int bytes = RecordSizeLimit.size(built, ids.aggregateIdUtf8()); // the event's key: its aggregate id
+        int bytes = record.length + ids.aggregateIdUtf8().size(); // the event's key: its aggregate id
         if (bytes > limit.maxRecordBytes()) {
           fail(ids, "Command " + ids.commandId() + " was accepted but its event "
               + (produced.size() + 1) + " of " + accepted.size() + " (" + type.eventCodec().typeName() + ") is "
@@ -312,7 +301,7 @@ final class PartitionBatch {
         if (recordKey == null) {
           recordKey = ids.aggregateIdUtf8().toByteArray();
         }
-        produced.add(new EncodedEvent(recordKey, built.toByteArray()));
+        produced.add(new EncodedEvent(recordKey, record));
       }
     } catch (RuntimeException e) {
       // a new event the aggregate cannot apply must not reach the log, where replay would stop on it
