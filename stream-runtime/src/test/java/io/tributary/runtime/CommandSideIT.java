@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -44,6 +45,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -187,6 +189,7 @@ class CommandSideIT {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrap),
         new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (var entry : commands.entrySet()) {
         String account = entry.getValue().getAccountId();
         CommandRecord record = CommandRecord.newBuilder()
@@ -197,11 +200,13 @@ class CommandSideIT {
                 .setData(entry.getValue().toByteString()))
             .setReplyTo(replyTo)
             .build();
-        producer.send(new ProducerRecord<>(Topics.of(harness.service).commands(),
+        sent.add(producer.send(new ProducerRecord<>(Topics.of(harness.service).commands(),
             new Partitioner(RuntimeHarness.PARTITIONS).partitionFor(account),
-            account.getBytes(StandardCharsets.UTF_8), record.toByteArray()));
+            account.getBytes(StandardCharsets.UTF_8), record.toByteArray())));
       }
-      producer.flush();
+      for (Future<RecordMetadata> appended : sent) {
+        appended.get(10, TimeUnit.SECONDS);
+      }
     }
   }
 
