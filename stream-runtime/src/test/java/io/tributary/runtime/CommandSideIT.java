@@ -249,9 +249,8 @@ class CommandSideIT {
         commandsByAccount.computeIfAbsent(entry.value().getAggregateId(), account -> new ArrayList<>())
             .add(entry.value().getCommandId()));
     for (int account = 0; account < 5; account++) {
-      int first = account;
       assertThat(commandsByAccount.get("acct-" + account)).as("the events of acct-%s, in the log's order", account)
-          .containsExactlyElementsOf(IntStream.iterate(first, i -> i < commands, i -> i + 5)
+          .containsExactlyElementsOf(IntStream.iterate(account, i -> i < commands, i -> i + 5)
               .mapToObj(i -> "b-" + i).toList());
     }
     var folded = LogInvariants.checkLog(harness.bootstrap, harness.service, RuntimeHarness.PARTITIONS, Map.of());

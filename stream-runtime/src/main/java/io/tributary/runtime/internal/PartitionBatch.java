@@ -289,7 +289,7 @@ final class PartitionBatch {
             version + produced.size() + 1, ids.commandIdUtf8(), correlationId, ids.commandIdUtf8(),
             WireFormat.micros(clock.instant()), typeNames.eventType(), type.eventCodec().encode(event), commandEvents);
         // Kafka refuses a larger record and aborts the transaction; decided again, it would abort forever
-        int bytes = record.length + ids.aggregateIdUtf8().size(); // the event's key: its aggregate id
+        int bytes = RecordSizeLimit.size(record.length, ids.aggregateIdUtf8()); // the event's key: its aggregate id
         if (bytes > limit.maxRecordBytes()) {
           fail(ids, "Command " + ids.commandId() + " was accepted but its event "
               + (produced.size() + 1) + " of " + accepted.size() + " (" + type.eventCodec().typeName() + ") is "

@@ -78,7 +78,12 @@ record RecordSizeLimit(int maxRecordBytes, String limitedBy) {
 
   /** @return the size Kafka counts for a record of this value and key */
   static int size(Message value, ByteString key) {
-    return value.getSerializedSize() + key.size();
+    return size(value.getSerializedSize(), key);
+  }
+
+  /** @return the size Kafka counts for a record of a value of {@code valueBytes} and this key */
+  static int size(int valueBytes, ByteString key) {
+    return valueBytes + key.size();
   }
 
   /** @return the limit as an error message says it */

@@ -23,9 +23,6 @@ final class StateCache {
    */
   static final int ENTRY_OVERHEAD_BYTES = 176;
 
-  /** A committed state and the aggregate's version after it. */
-  record Cached(Message state, long version) {}
-
   /**
    * An entry as the cache holds it. A batch that read an aggregate's state from the cache keeps its
    * entry, and once the batch committed, {@link #update} changes the entry in place instead of
@@ -75,12 +72,6 @@ final class StateCache {
    */
   static long weight(AggregateKey key, Message state) {
     return ENTRY_OVERHEAD_BYTES + key.aggregateId().length() + state.getSerializedSize();
-  }
-
-  /** @return the cached committed state of {@code key}, or null; counts a hit or a miss */
-  @Nullable Cached get(AggregateKey key) {
-    Entry entry = entry(key);
-    return entry == null ? null : new Cached(entry.state, entry.version);
   }
 
   /**

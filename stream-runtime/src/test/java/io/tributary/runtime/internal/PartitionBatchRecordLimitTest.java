@@ -150,9 +150,9 @@ class PartitionBatchRecordLimitTest {
     });
 
     batch.cacheCommittedStates();
-    assertThat(cache.get(new AggregateKey(Notebook.TYPE, NOTEBOOK)))
+    assertThat(CachedState.of(cache, new AggregateKey(Notebook.TYPE, NOTEBOOK)))
         .as("one note: the refused command's state change was not applied")
-        .isEqualTo(new StateCache.Cached(Int64Value.of(1), 1));
+        .isEqualTo(new CachedState(Int64Value.of(1), 1));
   }
 
   @Test

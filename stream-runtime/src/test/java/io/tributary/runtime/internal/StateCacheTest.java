@@ -56,13 +56,13 @@ class StateCacheTest {
     StateCache cache = new StateCache(2 * each + each / 2); // two entries of this size, not three
     cache.put(a, balance(1), 1);
     cache.put(b, balance(2), 1);
-    assertThat(cache.get(a)).isNotNull();
+    assertThat(CachedState.of(cache, a)).isNotNull();
 
     cache.put(c, balance(3), 1);
 
-    assertThat(cache.get(b)).as("least recently used").isNull();
-    assertThat(cache.get(a)).isEqualTo(new StateCache.Cached(balance(1), 1));
-    assertThat(cache.get(c)).isEqualTo(new StateCache.Cached(balance(3), 1));
+    assertThat(CachedState.of(cache, b)).as("least recently used").isNull();
+    assertThat(CachedState.of(cache, a)).isEqualTo(new CachedState(balance(1), 1));
+    assertThat(CachedState.of(cache, c)).isEqualTo(new CachedState(balance(3), 1));
     assertThat(cache.size()).isEqualTo(2);
     assertThat(cache.bytes()).isEqualTo(2 * each);
     assertThat(cache.takeHits()).isEqualTo(3);
@@ -85,11 +85,11 @@ class StateCacheTest {
 
     cache.put(big, large, 1);
 
-    assertThat(cache.get(big)).as("the newest stays").isNotNull();
+    assertThat(CachedState.of(cache, big)).as("the newest stays").isNotNull();
     assertThat(cache.bytes()).isLessThanOrEqualTo(capacity);
     assertThat(cache.size() - 1).as("the smaller entries that still fit")
         .isEqualTo((int) (room / StateCache.weight(new AggregateKey(Account.TYPE, "small-0"), balance(0))));
-    assertThat(cache.get(new AggregateKey(Account.TYPE, "small-0"))).as("the eldest went first").isNull();
+    assertThat(CachedState.of(cache, new AggregateKey(Account.TYPE, "small-0"))).as("the eldest went first").isNull();
   }
 
   @Test
@@ -99,21 +99,21 @@ class StateCacheTest {
     StateCache cache = new StateCache(smallWeight + 10);
     cache.put(small, balance(1), 1);
     cache.put(KEY, balance(7), 1);
-    assertThat(cache.get(KEY)).as("fits once the small one is gone").isNotNull();
+    assertThat(CachedState.of(cache, KEY)).as("fits once the small one is gone").isNotNull();
     AccountState large = AccountState.newBuilder().setBalance(1L << 60).setDeposits(1L << 60).setWithdrawals(1L << 60)
         .build();
     assertThat(StateCache.weight(KEY, large)).isGreaterThan(smallWeight + 10);
 
     cache.put(KEY, large, 2);
 
-    assertThat(cache.get(KEY)).as("neither the large state nor the older one").isNull();
+    assertThat(CachedState.of(cache, KEY)).as("neither the large state nor the older one").isNull();
     assertThat(cache.size()).isZero();
     assertThat(cache.bytes()).isZero();
     cache.put(small, balance(1), 1);
     AggregateKey other = new AggregateKey(Account.TYPE, "other");
     cache.put(other, large, 1);
-    assertThat(cache.get(small)).as("a state too large for the cache evicts nothing").isNotNull();
-    assertThat(cache.get(other)).isNull();
+    assertThat(CachedState.of(cache, small)).as("a state too large for the cache evicts nothing").isNotNull();
+    assertThat(CachedState.of(cache, other)).isNull();
     assertThat(cache.bytes()).isEqualTo(smallWeight);
   }
 
@@ -134,7 +134,7 @@ class StateCacheTest {
 
     cache.update(entry, KEY, balance(500_000), 2);
 
-    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(500_000), 2));
+    assertThat(CachedState.of(cache, KEY)).isEqualTo(new CachedState(balance(500_000), 2));
     assertThat(cache.size()).isEqualTo(1);
     assertThat(cache.bytes()).isEqualTo(StateCache.weight(KEY, balance(500_000)));
   }
@@ -151,9 +151,9 @@ class StateCacheTest {
 
     cache.update(ofA, a, balance(2), 2); // b goes
 
-    assertThat(cache.get(a)).isEqualTo(new StateCache.Cached(balance(2), 2));
-    assertThat(cache.get(b)).isNull();
-    assertThat(cache.get(c)).isNotNull();
+    assertThat(CachedState.of(cache, a)).isEqualTo(new CachedState(balance(2), 2));
+    assertThat(CachedState.of(cache, b)).isNull();
+    assertThat(CachedState.of(cache, c)).isNotNull();
     assertThat(cache.bytes()).isEqualTo(2 * StateCache.weight(a, balance(1)));
   }
 
@@ -167,10 +167,10 @@ class StateCacheTest {
 
     cache.update(entry, KEY, large, 2);
 
-    assertThat(cache.get(KEY)).isNull();
+    assertThat(CachedState.of(cache, KEY)).isNull();
     assertThat(cache.bytes()).isZero();
     cache.update(entry, KEY, small, 3); // the dropped entry: kept again as a new one
-    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(small, 3));
+    assertThat(CachedState.of(cache, KEY)).isEqualTo(new CachedState(small, 3));
   }
 
   @Test
@@ -178,7 +178,7 @@ class StateCacheTest {
     StateCache cache = new StateCache(0);
     cache.put(KEY, balance(5), 1);
 
-    assertThat(cache.get(KEY)).isNull();
+    assertThat(CachedState.of(cache, KEY)).isNull();
     assertThat(cache.size()).isZero();
     assertThat(cache.bytes()).isZero();
   }
@@ -195,7 +195,7 @@ class StateCacheTest {
     second.decide(nextOffset++, command("c-2", Account.withdraw(ACCOUNT, 50)));
     assertThat(second.decidedOutcomes().getFirst().get().getRejected().getCode())
         .as("the aborted deposit is not seen").isEqualTo("INSUFFICIENT_FUNDS");
-    assertThat(cache.get(KEY)).isNull();
+    assertThat(CachedState.of(cache, KEY)).isNull();
 
     PartitionBatch committed = batch(cache);
     committed.decide(nextOffset++, command("c-3", Account.deposit(ACCOUNT, 100)));
@@ -207,7 +207,7 @@ class StateCacheTest {
     assertThat(DecodedEvents.of(next)).singleElement()
         .satisfies(event -> assertThat(event.getSequence()).as("after the cached version 1").isEqualTo(2));
     next.cacheCommittedStates();
-    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(50).toBuilder()
+    assertThat(CachedState.of(cache, KEY)).isEqualTo(new CachedState(balance(50).toBuilder()
         .setDeposits(1).setWithdrawals(1).build(), 2));
   }
 
@@ -221,7 +221,7 @@ class StateCacheTest {
     batch.decide(nextOffset++, command("c-1", Account.withdraw(ACCOUNT, 100)));
 
     assertThat(batch.decidedOutcomes().getFirst().get().getRejected().getCode()).isEqualTo("INSUFFICIENT_FUNDS");
-    assertThat(cache.get(KEY)).isEqualTo(new StateCache.Cached(balance(70), 5));
+    assertThat(CachedState.of(cache, KEY)).isEqualTo(new CachedState(balance(70), 5));
   }
 
   @Test
@@ -241,7 +241,7 @@ class StateCacheTest {
       assertThat(outcome.getDuplicate()).isTrue();
       assertThat(outcome.getAccepted().getLastEvent().getOffset()).isEqualTo(41);
     });
-    assertThat(cache.get(KEY)).as("a state in flight is not committed").isNull();
+    assertThat(CachedState.of(cache, KEY)).as("a state in flight is not committed").isNull();
 
     next.inFlightApplied(); // committed and written: the cache and the store tell from now on
     next.decide(nextOffset++, command("c-3", Account.withdraw(ACCOUNT, 30)));
