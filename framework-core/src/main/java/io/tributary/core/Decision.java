@@ -43,7 +43,10 @@ public sealed interface Decision<E> permits Decision.Accepted, Decision.Rejected
     return new Rejected<>(rejection);
   }
 
-  /** @return a rejection with {@code code} and the message {@code String.format(format, args)} */
+  /**
+   * @return a rejection with {@code code} and the message {@code String.format(Locale.ROOT, format,
+   *     args)}, as {@link Rejection#of} formats it
+   */
   static <E> Decision<E> reject(String code, String format, Object... args) {
     return new Rejected<>(Rejection.of(code, format, args));
   }

@@ -1,6 +1,8 @@
 package io.tributary.core;
 
 import io.tributary.core.annotation.Stable;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A business "no": a stable, machine-readable code such as {@code POST_ARCHIVED}, and a message for
@@ -40,8 +42,52 @@ public record Rejection(String code, String message) {
     return true;
   }
 
-  /** @return a rejection whose message is {@code String.format(format, args)} */
+  /**
+   * @return a rejection whose message is {@code String.format(Locale.ROOT, format, args)}, or {@code
+   *     format} itself without arguments. The root locale makes the message the same on every instance
+   *     that could decide the command, whatever its default locale.
+   */
   public static Rejection of(String code, String format, Object... args) {
-    return new Rejection(code, args.length == 0 ? format : String.format(format, args));
+    return new Rejection(code, args.length == 0 ? format : format(format, args));
+  }
+
+  /**
+   * {@code String.format(Locale.ROOT, format, args)}, without the {@link java.util.Formatter} for the
+   * plain conversions rejections mostly use: {@code %s} of text, a number, a boolean or null; {@code
+   * %d} of an {@code int}, {@code long}, {@code short} or {@code byte}; and {@code %%}. Any other
+   * format, flag, width or argument goes to {@code String.format}, and so does a format that runs out
+   * of arguments, which throws as it does.
+   */
+  static String format(String format, Object... args) {
+    StringBuilder message = new StringBuilder(format.length() + 16 * args.length);
+    int next = 0;
+    int length = format.length();
+    for (int at = 0; at < length; at++) {
+      char c = format.charAt(at);
+      if (c != '%') {
+        message.append(c);
+        continue;
+      }
+      char conversion = at + 1 < length ? format.charAt(at + 1) : 0;
+      if (conversion == '%') {
+        message.append('%');
+      } else if (next < args.length && plain(conversion, args[next])) {
+        message.append(args[next++]);
+      } else {
+        return String.format(Locale.ROOT, format, args);
+      }
+      at++;
+    }
+    return message.toString();
+  }
+
+  /** @return whether {@code argument} under {@code conversion} formats as its {@code toString} */
+  private static boolean plain(char conversion, @Nullable Object argument) {
+    if (conversion == 's') {
+      return argument == null || argument instanceof String || argument instanceof Integer || argument instanceof Long
+          || argument instanceof Boolean || argument instanceof Short || argument instanceof Byte;
+    }
+    return conversion == 'd'
+        && (argument instanceof Integer || argument instanceof Long || argument instanceof Short || argument instanceof Byte);
   }
 }

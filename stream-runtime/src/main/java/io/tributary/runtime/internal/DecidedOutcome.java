@@ -1,6 +1,7 @@
 package io.tributary.runtime.internal;
 
 import com.google.protobuf.ByteString;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -14,13 +15,12 @@ import org.jspecify.annotations.Nullable;
  * record is the same whichever thread builds it first (each build uses builders of its own).
  */
 public final class DecidedOutcome implements Supplier<OutcomeRecord> {
-  private final String commandId;
+  private final CommandKey commandId;
   private final boolean firstSeen;
   private final boolean append;
   /** For a duplicate: the first outcome of the command id; else null. */
   private final @Nullable Supplier<OutcomeRecord> first;
   /** For an acceptance with events: its fields; the position is set once the events have offsets. */
-  private final @Nullable ByteString commandIdUtf8;
   private final @Nullable ByteString aggregateType;
   private final @Nullable ByteString aggregateIdUtf8;
   private final long version;
@@ -30,15 +30,14 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
   private long lastEventOffset = -1;
   private volatile @Nullable OutcomeRecord built;
 
-  private DecidedOutcome(String commandId, boolean firstSeen, boolean append, @Nullable OutcomeRecord complete,
-      @Nullable Supplier<OutcomeRecord> first, @Nullable ByteString commandIdUtf8, @Nullable ByteString aggregateType,
+  private DecidedOutcome(CommandKey commandId, boolean firstSeen, boolean append, @Nullable OutcomeRecord complete,
+      @Nullable Supplier<OutcomeRecord> first, @Nullable ByteString aggregateType,
       @Nullable ByteString aggregateIdUtf8, long version, int eventCount, int partition, int lastEventIndex) {
     this.commandId = commandId;
     this.firstSeen = firstSeen;
     this.append = append;
     this.built = complete;
     this.first = first;
-    this.commandIdUtf8 = commandIdUtf8;
     this.aggregateType = aggregateType;
     this.aggregateIdUtf8 = aggregateIdUtf8;
     this.version = version;
@@ -48,13 +47,21 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
   }
 
   /** A first outcome the events do not tell (a rejection, a failure, an acceptance without events): always appended. */
-  static DecidedOutcome complete(String commandId, OutcomeRecord outcome) {
-    return new DecidedOutcome(commandId, true, true, outcome, null, null, null, null, 0, 0, -1, -1);
+  static DecidedOutcome complete(CommandKey commandId, OutcomeRecord outcome) {
+    return complete(commandId, outcome, true);
+  }
+
+  /**
+   * An outcome the events do not tell, always appended, and the command id's dedupe entry only if
+   * {@code firstSeen}.
+   */
+  static DecidedOutcome complete(CommandKey commandId, OutcomeRecord outcome, boolean firstSeen) {
+    return new DecidedOutcome(commandId, firstSeen, true, outcome, null, null, null, 0, 0, -1, -1);
   }
 
   /** A resend's outcome: the first outcome of its command id, marked duplicate; always appended. */
-  static DecidedOutcome duplicate(String commandId, Supplier<OutcomeRecord> first) {
-    return new DecidedOutcome(commandId, false, true, null, first, null, null, null, 0, 0, -1, -1);
+  static DecidedOutcome duplicate(CommandKey commandId, Supplier<OutcomeRecord> first) {
+    return new DecidedOutcome(commandId, false, true, null, first, null, null, 0, 0, -1, -1);
   }
 
   /**
@@ -62,13 +69,18 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
    *
    * @param append whether it goes to the outcomes topic: only when another instance waits for it
    */
-  static DecidedOutcome accepted(String commandId, ByteString commandIdUtf8, ByteString aggregateType,
+  static DecidedOutcome accepted(CommandKey commandId, ByteString aggregateType,
       ByteString aggregateIdUtf8, long version, int eventCount, int partition, int lastEventIndex, boolean append) {
-    return new DecidedOutcome(commandId, true, append, null, null, commandIdUtf8, aggregateType, aggregateIdUtf8,
+    return new DecidedOutcome(commandId, true, append, null, null, aggregateType, aggregateIdUtf8,
         version, eventCount, partition, lastEventIndex);
   }
 
   public String commandId() {
+    return commandId.commandId();
+  }
+
+  /** @return the command id as the store keys it */
+  CommandKey key() {
     return commandId;
   }
 
@@ -119,7 +131,7 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
       throw new IllegalStateException("The acceptance of " + commandId + " has no position yet: its events were not"
           + " appended.");
     }
-    return WireFormat.acceptance(commandIdUtf8, aggregateType, aggregateIdUtf8, version, eventCount, partition,
+    return WireFormat.acceptance(commandId.utf8(), aggregateType, aggregateIdUtf8, version, eventCount, partition,
         lastEventOffset);
   }
 }

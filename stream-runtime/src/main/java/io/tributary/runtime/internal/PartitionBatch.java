@@ -8,6 +8,7 @@ import io.tributary.core.Decision;
 import io.tributary.core.definition.AggregateType;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.runtime.Partitioner;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
@@ -46,15 +47,20 @@ import org.jspecify.annotations.Nullable;
  */
 final class PartitionBatch {
   /**
-   * The ids of a command, as text for lookups and as UTF-8 for the records. A command holds its text
-   * as UTF-8 ({@link IncomingCommand}), so the ids are copied into the events as they came, and only
-   * the two looked up are decoded.
+   * The ids of a command: the command id as the store keys it, the aggregate id as text for lookups,
+   * and both as UTF-8 for the records. A command holds its text as UTF-8 ({@link IncomingCommand}), so
+   * the ids are copied into the events as they came, and only the aggregate id is decoded.
    */
-  private record Ids(String commandId, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8,
+  private record Ids(CommandKey key, ByteString commandIdUtf8, String aggregateId, ByteString aggregateIdUtf8,
       ByteString aggregateTypeUtf8) {
     static Ids of(IncomingCommand command) {
-      return new Ids(command.commandId().toStringUtf8(), command.commandId(), command.aggregateId().toStringUtf8(),
+      return new Ids(CommandKey.of(command.commandId()), command.commandId(), command.aggregateId().toStringUtf8(),
           command.aggregateId(), command.aggregateType());
+    }
+
+    /** @return the command id as text, for a message */
+    String commandId() {
+      return key.commandId();
     }
   }
 
@@ -70,7 +76,31 @@ final class PartitionBatch {
    * An aggregate's state and its version after it, and the partition's state cache entry the state
    * was read from or put in, if any: the commit updates that entry in place ({@link StateCache#update}).
    */
-  private record Loaded(Message state, long version, StateCache.@Nullable Entry cached) {}
+  private static final class Loaded {
+    private Message state;
+    private long version;
+    private final StateCache.@Nullable Entry cached;
+    /** Whether the batch's states hold this: changed in place by the batch's next commands, never after. */
+    private boolean inBatch;
+
+    Loaded(Message state, long version, StateCache.@Nullable Entry cached) {
+      this.state = state;
+      this.version = version;
+      this.cached = cached;
+    }
+
+    Message state() {
+      return state;
+    }
+
+    long version() {
+      return version;
+    }
+
+    StateCache.@Nullable Entry cached() {
+      return cached;
+    }
+  }
 
   private final int partition;
   private final PartitionStore store;
@@ -84,7 +114,7 @@ final class PartitionBatch {
   private final Map<AggregateType<?, ?, ?>, Names> names = new IdentityHashMap<>();
   /** The registered aggregate types this batch's commands named, by their names as UTF-8. */
   private final Map<ByteString, AggregateType<?, ?, ?>> types = new HashMap<>();
-  private final Map<String, DecidedOutcome> seenInBatch;
+  private final Map<CommandKey, DecidedOutcome> seenInBatch;
   private final List<EncodedEvent> events;
   private final List<DecidedOutcome> outcomes;
   private final List<CommandRecord> handed = new ArrayList<>();
@@ -184,10 +214,13 @@ final class PartitionBatch {
       command = IncomingCommand.parse(value == null ? new byte[0] : value);
     } catch (InvalidProtocolBufferException e) {
       String id = "offset-" + partition + "-" + offset;
-      fail(id, OutcomeRecord.newBuilder().setCommandId(id),
-          WireFormat.unparseable(recordAt(offset), value == null ? 0 : value.length, e) + " It is answered as failed"
-              + " under the id " + id + " and the partition goes on; produce commands to this topic as the"
-              + " gateway does (a CommandRecord message, keyed by aggregate id).");
+      CommandKey key = CommandKey.of(id);
+      OutcomeRecord.Builder failed = OutcomeRecord.newBuilder().setCommandId(id).setFailed(OutcomeRecord.Failed
+          .newBuilder().setError(WireFormat.unparseable(recordAt(offset), value == null ? 0 : value.length, e)
+              + " It is answered as failed under the id " + id + " and the partition goes on; produce commands to"
+              + " this topic as the gateway does (a CommandRecord message, keyed by aggregate id)."));
+      // a command of this batch may carry that id itself: the store keeps its outcome, the first
+      record(DecidedOutcome.complete(key, limit.fitted(failed), !seenInBatch.containsKey(key)));
       return;
     }
     decide(command, offset);
@@ -215,9 +248,9 @@ final class PartitionBatch {
   /** @param offset the command's offset in the commands topic, or -1 if the gateway handed it over */
   private void decide(IncomingCommand command, long offset) {
     Ids ids = Ids.of(command);
-    Supplier<OutcomeRecord> first = firstOutcome(ids.commandId());
+    Supplier<OutcomeRecord> first = firstOutcome(ids.key());
     if (first != null) {
-      outcomes.add(DecidedOutcome.duplicate(ids.commandId(), first));
+      outcomes.add(DecidedOutcome.duplicate(ids.key(), first));
       return;
     }
     AggregateType<?, ?, ?> type = types.get(command.aggregateType());
@@ -254,24 +287,23 @@ final class PartitionBatch {
     C decoded;
     S state;
     long version;
-    StateCache.@Nullable Entry cachedEntry;
+    Loaded loaded;
     Decision<E> decision;
     try {
       decoded = WireFormat.decode(type.commandCodec(), typeNames.commandType(), command.commandType(),
           command.commandData(), () -> "command " + ids.commandId());
-      Loaded loaded = load(type, key);
+      loaded = load(type, key);
       @SuppressWarnings("unchecked")
       S current = (S) loaded.state();
       state = current;
       version = loaded.version();
-      cachedEntry = loaded.cached();
       decision = type.aggregate().decide(decoded, state);
     } catch (RuntimeException e) {
       fail(ids, "Command " + ids.commandId() + " could not be decided: " + e);
       return;
     }
     if (decision instanceof Decision.Rejected<E> rejected) {
-      record(ids.commandId(), outcome(ids).setRejected(OutcomeRecord.Rejected.newBuilder()
+      record(ids.key(), outcome(ids).setRejected(OutcomeRecord.Rejected.newBuilder()
           .setCode(rejected.rejection().code()).setMessage(rejected.rejection().message())));
       return;
     }
@@ -310,13 +342,18 @@ final class PartitionBatch {
     }
     long newVersion = version + produced.size();
     if (!produced.isEmpty()) {
-      states.put(key, new Loaded(next, newVersion, cachedEntry));
+      if (!loaded.inBatch) {
+        loaded.inBatch = true;
+        states.put(key, loaded);
+      }
+      loaded.state = next;
+      loaded.version = newVersion;
       events.addAll(produced);
     }
     if (produced.isEmpty()) {
-      record(ids.commandId(), outcome(ids).setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
+      record(ids.key(), outcome(ids).setAccepted(OutcomeRecord.Accepted.newBuilder().setVersion(newVersion)));
     } else {
-      record(DecidedOutcome.accepted(ids.commandId(), ids.commandIdUtf8(), typeNames.aggregateType(),
+      record(DecidedOutcome.accepted(ids.key(), typeNames.aggregateType(),
           ids.aggregateIdUtf8(), newVersion, produced.size(), partition, events.size() - 1, awaitedElsewhere(command)));
     }
   }
@@ -330,7 +367,7 @@ final class PartitionBatch {
     StateCache.Entry cached = sent == null ? cache.entry(key) : null;
     Loaded loaded;
     if (sent != null) {
-      loaded = sent; // that batch writes it once it commits
+      loaded = new Loaded(sent.state(), sent.version(), sent.cached()); // that batch writes it once it commits
     } else if (cached != null) {
       loaded = new Loaded(cached.state(), cached.version(), cached);
     } else {
@@ -343,13 +380,13 @@ final class PartitionBatch {
         loaded = new Loaded(type.initialState(), 0, null);
       }
     }
-    // kept in the batch only once a command changes it: an unchanged state is read again from the
-    // batch in flight, the cache or the store, all of which still hold it
+    // kept in the batch only once a command changes it (in place from then on): an unchanged state is
+    // read again from the batch in flight, the cache or the store, all of which still hold it
     return loaded;
   }
 
   /** @return the first outcome of {@code commandId}, or null if it was not decided before */
-  private @Nullable Supplier<OutcomeRecord> firstOutcome(String commandId) {
+  private @Nullable Supplier<OutcomeRecord> firstOutcome(CommandKey commandId) {
     DecidedOutcome inBatch = seenInBatch.get(commandId);
     if (inBatch == null && inFlight != null) {
       inBatch = inFlight.seenInBatch.get(commandId);
@@ -374,22 +411,23 @@ final class PartitionBatch {
   }
 
   private void fail(Ids ids, @Nullable String error) {
-    fail(ids.commandId(), outcome(ids), error);
-  }
-
-  private void fail(String commandId, OutcomeRecord.Builder outcome, @Nullable String error) {
-    outcome.setFailed(OutcomeRecord.Failed.newBuilder().setError(error == null ? "unknown error" : error));
-    record(commandId, outcome);
+    record(ids.key(), outcome(ids).setFailed(OutcomeRecord.Failed.newBuilder()
+        .setError(error == null ? "unknown error" : error)));
   }
 
   /** Records an outcome the events do not tell: a rejection, a failure, an acceptance without events. */
-  private void record(String commandId, OutcomeRecord.Builder outcome) {
+  private void record(CommandKey commandId, OutcomeRecord.Builder outcome) {
     record(DecidedOutcome.complete(commandId, limit.fitted(outcome)));
   }
 
+  /**
+   * Adds an outcome. Of the outcomes marked first seen, the batch holds one per command id: a command
+   * is decided only if its id was not seen (else it is a duplicate), and an unparseable record's
+   * outcome is marked so only if its made-up id was not.
+   */
   private void record(DecidedOutcome outcome) {
     outcomes.add(outcome);
-    seenInBatch.putIfAbsent(outcome.commandId(), outcome); // the first, as the store keeps it
+    seenInBatch.putIfAbsent(outcome.key(), outcome); // the first, as the store keeps it
   }
 
   /** @return every command's outcome in order: the replies and the dedupe entries */
@@ -420,7 +458,7 @@ final class PartitionBatch {
     states.forEach((key, loaded) -> batch.putAggregate(key, () -> stored(key, loaded)));
     for (DecidedOutcome outcome : outcomes) {
       if (outcome.firstSeen()) {
-        batch.putOutcome(outcome.commandId(), decidedAtMillis, outcome);
+        batch.putOutcomeOfNewId(outcome.key(), decidedAtMillis, outcome); // one per id: see record
       }
     }
     if (nextEventsOffset >= 0) {
@@ -453,7 +491,7 @@ final class PartitionBatch {
       }
 
       @Override
-      public @Nullable Supplier<OutcomeRecord> outcome(String commandId) {
+      public @Nullable Supplier<OutcomeRecord> outcome(CommandKey commandId) {
         return seenInBatch.get(commandId);
       }
 

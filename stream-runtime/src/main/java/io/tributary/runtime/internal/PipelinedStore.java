@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import io.micrometer.core.instrument.Timer;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
@@ -49,7 +50,7 @@ final class PipelinedStore implements PartitionStore {
     @Nullable Supplier<StoredAggregate> aggregate(StoreBatch.AggregateKey key);
 
     /** @return the command's first outcome the batch writes, or null if it writes none */
-    @Nullable Supplier<OutcomeRecord> outcome(String commandId);
+    @Nullable Supplier<OutcomeRecord> outcome(CommandKey commandId);
 
     OptionalLong nextEventsOffset();
 
@@ -69,8 +70,8 @@ final class PipelinedStore implements PartitionStore {
     }
 
     @Override
-    public @Nullable Supplier<OutcomeRecord> outcome(String commandId) {
-      StoreBatch.PendingOutcome outcome = batch.outcomes().get(commandId);
+    public @Nullable Supplier<OutcomeRecord> outcome(CommandKey commandId) {
+      StoreBatch.PendingOutcome outcome = batch.outcome(commandId);
       return outcome == null ? null : outcome.outcome();
     }
 
@@ -130,7 +131,7 @@ final class PipelinedStore implements PartitionStore {
   }
 
   @Override
-  public Optional<OutcomeRecord> outcome(String commandId) {
+  public Optional<OutcomeRecord> outcome(CommandKey commandId) {
     if (!queued.isEmpty()) {
       Supplier<OutcomeRecord> outcome = newest(pending -> pending.outcome(commandId));
       if (outcome != null) {

@@ -5,6 +5,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.definition.AggregateType;
 import io.tributary.core.definition.ServiceDefinition;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.store.PartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
@@ -86,8 +87,9 @@ final class Replayer {
       if (event.getCommandEvents() > 0) {
         OutcomeRecord acceptance = WireFormat.acceptance(event, record.partition(), record.offset());
         // decided when its events were: the time the task loop gave its dedupe entry
-        acceptances.put(event.getCommandId(),
-            new StoreBatch.PendingOutcome(event.getTimestampMicros() / 1000, () -> acceptance));
+        CommandKey commandId = CommandKey.of(event.getCommandId());
+        acceptances.put(commandId.commandId(),
+            new StoreBatch.PendingOutcome(commandId, event.getTimestampMicros() / 1000, () -> acceptance));
       }
       replayed[0]++;
       if (states.size() + acceptances.size() >= CHUNK) {
@@ -178,8 +180,9 @@ final class Replayer {
       Map<String, StoreBatch.PendingOutcome> acceptances, long nextOffset) {
     StoreBatch batch = new StoreBatch();
     states.forEach((key, state) -> batch.putAggregate(key.aggregateType(), key.aggregateId(), state));
-    acceptances.forEach((commandId, acceptance) ->
-        batch.putOutcome(commandId, acceptance.decidedAtMillis(), acceptance.outcome()));
+    // one per command id: the map's
+    acceptances.values().forEach(acceptance ->
+        batch.putOutcomeOfNewId(acceptance.commandId(), acceptance.decidedAtMillis(), acceptance.outcome()));
     store.apply(batch.eventsOffset(nextOffset));
     states.clear();
     acceptances.clear();

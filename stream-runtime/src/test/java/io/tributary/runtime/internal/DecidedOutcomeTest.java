@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Position;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class DecidedOutcomeTest {
   @Test
   void buildsAnAcceptanceOnceItsLastEventHasAnOffset() {
-    DecidedOutcome accepted = DecidedOutcome.accepted("c-1", utf8("c-1"), utf8("Account"), utf8("acct-1"), 4, 2, 3, 1,
+    DecidedOutcome accepted = DecidedOutcome.accepted(CommandKey.of("c-1"), utf8("Account"), utf8("acct-1"), 4, 2, 3, 1,
         false);
 
     assertThat(accepted.positioned()).isFalse();
@@ -34,11 +35,11 @@ class DecidedOutcomeTest {
 
   @Test
   void aDuplicateRepeatsTheFirstOutcomeMarkedDuplicate() {
-    DecidedOutcome first = DecidedOutcome.accepted("c-1", utf8("c-1"), utf8("Account"), utf8("acct-1"), 1, 1, 0, 0, true);
-    DecidedOutcome resend = DecidedOutcome.duplicate("c-1", first);
+    DecidedOutcome first = DecidedOutcome.accepted(CommandKey.of("c-1"), utf8("Account"), utf8("acct-1"), 1, 1, 0, 0, true);
+    DecidedOutcome resend = DecidedOutcome.duplicate(CommandKey.of("c-1"), first);
 
     assertThat(resend.positioned()).as("its first outcome has no position yet").isFalse();
-    assertThat(DecidedOutcome.duplicate("c-0", () -> OutcomeRecord.getDefaultInstance()).positioned())
+    assertThat(DecidedOutcome.duplicate(CommandKey.of("c-0"), () -> OutcomeRecord.getDefaultInstance()).positioned())
         .as("a resend of a stored outcome").isTrue();
 
     // the first's position is set after the resend was decided, before either is built
@@ -56,7 +57,7 @@ class DecidedOutcomeTest {
     OutcomeRecord rejected = OutcomeRecord.newBuilder().setCommandId("c-2")
         .setRejected(OutcomeRecord.Rejected.newBuilder().setCode("INSUFFICIENT_FUNDS").setMessage("no"))
         .build();
-    DecidedOutcome outcome = DecidedOutcome.complete("c-2", rejected);
+    DecidedOutcome outcome = DecidedOutcome.complete(CommandKey.of("c-2"), rejected);
     assertThat(outcome.positioned()).as("sent without waiting for the events").isTrue();
 
     outcome.eventsAppended(new long[0]);

@@ -6,6 +6,7 @@ import io.tributary.core.error.TransientException;
 import io.tributary.devservices.KafkaEndpoint;
 import io.tributary.runtime.CommandOutcome;
 import io.tributary.runtime.RuntimeSettings;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Position;
 import io.tributary.testkit.WithDevServices;
@@ -54,8 +55,8 @@ class OutcomeReaderIT {
       // the task loop took partition 0 with its outcomes replayed to offset 0, appended c-local at
       // offset 0 and c-nobody-waits at 1, and committed
       reader.owned(0, 0);
-      reader.committed(0, 0, 1, List.of(DecidedOutcome.complete("c-local", accepted("c-local", 3)),
-          DecidedOutcome.complete("c-nobody-waits", rejected("c-nobody-waits"))));
+      reader.committed(0, 0, 1, List.of(DecidedOutcome.complete(CommandKey.of("c-local"), accepted("c-local", 3)),
+          DecidedOutcome.complete(CommandKey.of("c-nobody-waits"), rejected("c-nobody-waits"))));
 
       assertThat(local.get(10, TimeUnit.SECONDS)).isEqualTo(
           new CommandOutcome.Accepted("c-local", 3, 1, java.util.Optional.of(new io.tributary.runtime.Position(1, 41)),
@@ -84,8 +85,8 @@ class OutcomeReaderIT {
 
       // a command and its resend decided in one batch: the waiting caller gets the resend's outcome
       CompletableFuture<CommandOutcome> twice = reader.await("c-twice");
-      DecidedOutcome first = DecidedOutcome.complete("c-twice", accepted("c-twice", 1));
-      reader.committed(1, -1, -1, List.of(first, DecidedOutcome.duplicate("c-twice", first)));
+      DecidedOutcome first = DecidedOutcome.complete(CommandKey.of("c-twice"), accepted("c-twice", 1));
+      reader.committed(1, -1, -1, List.of(first, DecidedOutcome.duplicate(CommandKey.of("c-twice"), first)));
       assertThat(twice.get(10, TimeUnit.SECONDS)).isEqualTo(
           new CommandOutcome.Accepted("c-twice", 1, 1, java.util.Optional.of(new io.tributary.runtime.Position(1, 41)),
               true));

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.core.error.PermanentException;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
@@ -240,7 +241,7 @@ class PipelinedStoreTest {
     }
 
     @Override
-    public Supplier<OutcomeRecord> outcome(String commandId) {
+    public Supplier<OutcomeRecord> outcome(CommandKey commandId) {
       return view.outcome(commandId);
     }
 

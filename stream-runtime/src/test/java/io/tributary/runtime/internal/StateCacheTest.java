@@ -8,10 +8,12 @@ import io.tributary.runtime.Partitioner;
 import io.tributary.runtime.bank.Account;
 import io.tributary.runtime.bank.v1.AccountCommand;
 import io.tributary.runtime.bank.v1.AccountState;
+import io.tributary.runtime.internal.store.CommandKey;
 import io.tributary.runtime.internal.store.RocksPartitionStore;
 import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
 import io.tributary.runtime.internal.wire.CommandRecord;
+import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import io.tributary.runtime.internal.wire.StoredAggregate;
 import java.nio.file.Path;
@@ -249,6 +251,22 @@ class StateCacheTest {
   }
 
   @Test
+  void anUnparseableRecordWhoseMadeUpIdACommandOfTheBatchCarriesLeavesThatCommandsDedupeEntry() {
+    PartitionBatch batch = batch(new StateCache(10_000));
+    long unparseableAt = nextOffset + 1;
+    String madeUpId = "offset-" + PARTITION + "-" + unparseableAt;
+    batch.decide(nextOffset++, command(madeUpId, Account.deposit(ACCOUNT, 100)));
+    batch.decide(nextOffset++, new byte[] {(byte) 0xff}); // a tag cut short
+    batch.fillPositions(new long[] {3});
+
+    assertThat(batch.decidedOutcomes()).extracting(outcome -> outcome.get().getResultCase())
+        .containsExactly(OutcomeRecord.ResultCase.ACCEPTED, OutcomeRecord.ResultCase.FAILED);
+    StoreBatch written = batch.storeChanges(4, 1, Duration.ofDays(1));
+    assertThat(written.outcomes()).as("one dedupe entry per id: the command's").singleElement()
+        .satisfies(entry -> assertThat(entry.outcome().get().hasAccepted()).isTrue());
+  }
+
+  @Test
   void aCommittedBatchAnswersReadsFromTheChangesItWritesAndKeepsOnlyTheStatesItChanged() {
     String other = IntStream.range(0, 1000).mapToObj(i -> "bob-" + i)
         .filter(id -> PARTITIONER.partitionFor(id) == PARTITION).findFirst().orElseThrow();
@@ -264,10 +282,11 @@ class StateCacheTest {
     assertThat(pending.aggregate(KEY).get()).isEqualTo(written.aggregates().get(KEY).get())
         .satisfies(state -> assertThat(state.getVersion()).isEqualTo(1));
     assertThat(pending.aggregate(new AggregateKey(Account.TYPE, other))).as("only read, not changed").isNull();
-    assertThat(written.outcomes()).containsOnlyKeys("c-1", "c-2");
-    assertThat(pending.outcome("c-1").get()).isEqualTo(written.outcomes().get("c-1").outcome().get());
-    assertThat(pending.outcome("c-2").get().getRejected().getCode()).isEqualTo("INSUFFICIENT_FUNDS");
-    assertThat(pending.outcome("c-3")).isNull();
+    assertThat(written.outcomes()).extracting(outcome -> outcome.commandId().commandId()).containsExactly("c-1", "c-2");
+    assertThat(pending.outcome(CommandKey.of("c-1")).get())
+        .isEqualTo(written.outcome(CommandKey.of("c-1")).outcome().get());
+    assertThat(pending.outcome(CommandKey.of("c-2")).get().getRejected().getCode()).isEqualTo("INSUFFICIENT_FUNDS");
+    assertThat(pending.outcome(CommandKey.of("c-3"))).isNull();
     assertThat(pending.nextEventsOffset()).hasValue(8);
     assertThat(pending.nextOutcomesOffset()).hasValue(3);
     assertThat(committed.pendingChanges(-1, -1, Duration.ofDays(1)).nextEventsOffset()).as("none appended")

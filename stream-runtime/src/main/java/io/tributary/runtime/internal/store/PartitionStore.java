@@ -20,7 +20,12 @@ public interface PartitionStore extends AutoCloseable {
   Optional<StoredAggregate> aggregate(String aggregateType, String aggregateId);
 
   /** @return the first outcome of the command id, if it was seen */
-  Optional<OutcomeRecord> outcome(String commandId);
+  default Optional<OutcomeRecord> outcome(String commandId) {
+    return outcome(CommandKey.of(commandId));
+  }
+
+  /** @return the first outcome of the command id, if it was seen */
+  Optional<OutcomeRecord> outcome(CommandKey commandId);
 
   /**
    * @return the heap the store's filter of command ids takes, 0 if it keeps none (or none yet); may

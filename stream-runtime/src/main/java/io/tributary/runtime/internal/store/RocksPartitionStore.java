@@ -2,7 +2,6 @@ package io.tributary.runtime.internal.store;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.core.error.PermanentException;
 import io.tributary.runtime.StoreMemory;
 import io.tributary.runtime.internal.wire.ExpiringCommands;
@@ -324,10 +323,10 @@ public final class RocksPartitionStore implements PartitionStore {
   }
 
   @Override
-  public Optional<OutcomeRecord> outcome(String commandId) {
-    byte[] key = StoreKeys.outcome(commandId);
+  public Optional<OutcomeRecord> outcome(CommandKey commandId) {
+    byte[] key = commandId.storeKey();
     CommandIdFilter ids = filter;
-    if (ids != null && !ids.mightContain(CommandIdFilter.hash(key, 1))) {
+    if (ids != null && !ids.mightContain(commandId.hash())) {
       ensureOpen();
       answeredByFilter++;
       return Optional.empty();
@@ -392,13 +391,12 @@ public final class RocksPartitionStore implements PartitionStore {
         ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
         long decidedAt = 0;
         int next = 0;
-        for (Map.Entry<String, StoreBatch.PendingOutcome> entry : batch.outcomes().entrySet()) {
-          byte[] key = StoreKeys.outcome(entry.getKey());
-          idHashes[next++] = CommandIdFilter.hash(key, 1);
-          writes.put(key, entry.getValue().outcome().get());
-          // the id as the key holds it (the batch copied the key, which nothing changes)
-          expiring.addCommandIds(UnsafeByteOperations.unsafeWrap(key, 1, key.length - 1));
-          decidedAt = Math.max(decidedAt, entry.getValue().decidedAtMillis());
+        for (StoreBatch.PendingOutcome pending : batch.outcomes()) {
+          CommandKey id = pending.commandId();
+          idHashes[next++] = id.hash();
+          writes.put(id.storeKey(), pending.outcome().get());
+          expiring.addCommandIds(id.utf8());
+          decidedAt = Math.max(decidedAt, pending.decidedAtMillis());
         }
         writes.put(StoreKeys.expiry(decidedAt, ThreadLocalRandom.current().nextLong()), expiring.build());
         oldest = Math.min(oldest, decidedAt);

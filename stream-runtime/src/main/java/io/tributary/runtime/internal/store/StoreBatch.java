@@ -2,10 +2,14 @@ package io.tributary.runtime.internal.store;
 
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.StoredAggregate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The changes one committed batch makes to one partition's store. Its values may be given as
@@ -21,10 +25,13 @@ public final class StoreBatch {
    * A command's first outcome and when it was decided (epoch milliseconds): its dedupe entry lives
    * until a batch expires the entries decided before a later time ({@link #expireOutcomesDecidedBefore}).
    */
-  public record PendingOutcome(long decidedAtMillis, Supplier<OutcomeRecord> outcome) {}
+  public record PendingOutcome(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {}
 
   private final Map<AggregateKey, Supplier<StoredAggregate>> aggregates;
-  private final Map<String, PendingOutcome> outcomes;
+  /** In the order put, one per command id. */
+  private final List<PendingOutcome> outcomes;
+  /** {@link #outcomes} by command id, built when first needed: a task loop's batch never needs it. */
+  private @Nullable Map<CommandKey, PendingOutcome> outcomesById;
   private OptionalLong expireOutcomesBefore = OptionalLong.empty();
   private OptionalLong eventsOffset = OptionalLong.empty();
   private OptionalLong outcomesOffset = OptionalLong.empty();
@@ -36,7 +43,7 @@ public final class StoreBatch {
   /** A batch sized for about {@code aggregates} states and {@code outcomes} outcomes. */
   public StoreBatch(int aggregates, int outcomes) {
     this.aggregates = LinkedHashMap.newLinkedHashMap(aggregates);
-    this.outcomes = LinkedHashMap.newLinkedHashMap(outcomes);
+    this.outcomes = new ArrayList<>(outcomes);
   }
 
   public StoreBatch putAggregate(String aggregateType, String aggregateId, StoredAggregate state) {
@@ -63,8 +70,40 @@ public final class StoreBatch {
    * same id in this batch is kept out.
    */
   public StoreBatch putOutcome(String commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
-    outcomes.putIfAbsent(commandId, new PendingOutcome(decidedAtMillis, outcome));
+    return putOutcome(CommandKey.of(commandId), decidedAtMillis, outcome);
+  }
+
+  /** {@link #putOutcome(String, long, Supplier)} of a command id as the store keys it. */
+  public StoreBatch putOutcome(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
+    if (outcome(commandId) == null) {
+      putOutcomeOfNewId(commandId, decidedAtMillis, outcome);
+    }
     return this;
+  }
+
+  /**
+   * Records the first outcome of a command id that the caller knows has none in this batch yet, as
+   * the task loop knows it of the ids its batch decided first: without the lookup {@link
+   * #putOutcome(CommandKey, long, Supplier)} makes to keep a later put out.
+   */
+  public StoreBatch putOutcomeOfNewId(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
+    PendingOutcome pending = new PendingOutcome(commandId, decidedAtMillis, outcome);
+    outcomes.add(pending);
+    if (outcomesById != null) {
+      outcomesById.put(commandId, pending);
+    }
+    return this;
+  }
+
+  /** @return the outcome this batch puts for {@code commandId}, or null if it puts none */
+  public @Nullable PendingOutcome outcome(CommandKey commandId) {
+    if (outcomesById == null) {
+      outcomesById = HashMap.newHashMap(outcomes.size());
+      for (PendingOutcome pending : outcomes) {
+        outcomesById.putIfAbsent(pending.commandId(), pending);
+      }
+    }
+    return outcomesById.get(commandId);
   }
 
   /**
@@ -93,7 +132,8 @@ public final class StoreBatch {
     return aggregates;
   }
 
-  public Map<String, PendingOutcome> outcomes() {
+  /** @return the outcomes in the order put, one per command id */
+  public List<PendingOutcome> outcomes() {
     return outcomes;
   }
 

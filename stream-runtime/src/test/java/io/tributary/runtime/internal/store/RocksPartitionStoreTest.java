@@ -459,7 +459,7 @@ class RocksPartitionStoreTest {
           batch.eventsOffset(offset);
           store.apply(batch);
           batch.aggregates().forEach((key, state) -> aggregates.put(key, state.get()));
-          batch.outcomes().forEach((commandId, outcome) -> outcomes.put(commandId, outcome.outcome().get()));
+          batch.outcomes().forEach(outcome -> outcomes.put(outcome.commandId().commandId(), outcome.outcome().get()));
           eventsOffset = offset;
         }
         assertStoreHolds(store, aggregates, outcomes, eventsOffset);
