@@ -2,6 +2,7 @@ package io.tributary.runtime.internal;
 
 import com.google.protobuf.ByteString;
 import io.tributary.runtime.internal.store.CommandKey;
+import io.tributary.runtime.internal.store.StoreBatch;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -14,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * tenth of its time. The task loop sets the last event's offset before the outcome leaves it; the
  * record is the same whichever thread builds it first (each build uses builders of its own).
  */
-public final class DecidedOutcome implements Supplier<OutcomeRecord> {
+public final class DecidedOutcome implements StoreBatch.EncodableOutcome {
   private final CommandKey commandId;
   private final boolean firstSeen;
   private final boolean append;
@@ -123,14 +124,32 @@ public final class DecidedOutcome implements Supplier<OutcomeRecord> {
     return record;
   }
 
-  private OutcomeRecord build() {
-    if (first != null) {
-      return first.get().toBuilder().setDuplicate(true).build();
+  /**
+   * @return the bytes of {@link #get}'s record; an acceptance with events writes them from its fields
+   *     without building the record, as the store writes its dedupe entry, which nothing else may need
+   */
+  @Override
+  public byte[] encoded() {
+    if (built == null && first == null) {
+      checkPositioned();
+      return OutcomeRecordEncoder.acceptance(commandId.utf8(), aggregateType, aggregateIdUtf8, version, eventCount,
+          partition, lastEventOffset);
     }
+    return get().toByteArray();
+  }
+
+  private void checkPositioned() {
     if (lastEventOffset < 0) {
       throw new IllegalStateException("The acceptance of " + commandId + " has no position yet: its events were not"
           + " appended.");
     }
+  }
+
+  private OutcomeRecord build() {
+    if (first != null) {
+      return first.get().toBuilder().setDuplicate(true).build();
+    }
+    checkPositioned();
     return WireFormat.acceptance(commandId.utf8(), aggregateType, aggregateIdUtf8, version, eventCount, partition,
         lastEventOffset);
   }

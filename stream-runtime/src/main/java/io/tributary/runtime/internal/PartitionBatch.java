@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,11 +63,15 @@ final class PartitionBatch {
     }
   }
 
-  /** An aggregate type's names as UTF-8, encoded once per batch rather than once per command. */
-  private record Names(ByteString aggregateType, ByteString commandType, ByteString eventType) {
-    static Names of(AggregateType<?, ?, ?> type) {
-      return new Names(ByteString.copyFromUtf8(type.name()), ByteString.copyFromUtf8(type.commandCodec().typeName()),
-          ByteString.copyFromUtf8(type.eventCodec().typeName()));
+  /**
+   * A registered aggregate type and its names as UTF-8, encoded once per batch rather than once per
+   * command.
+   */
+  private record Typed(AggregateType<?, ?, ?> type, ByteString aggregateType, ByteString commandType,
+      ByteString eventType) {
+    static Typed of(AggregateType<?, ?, ?> type) {
+      return new Typed(type, ByteString.copyFromUtf8(type.name()),
+          ByteString.copyFromUtf8(type.commandCodec().typeName()), ByteString.copyFromUtf8(type.eventCodec().typeName()));
     }
   }
 
@@ -111,10 +114,13 @@ final class PartitionBatch {
   /** This instance's id as UTF-8, as a command record's {@code reply_to} holds it. */
   private final ByteString instanceId;
   private final Map<AggregateKey, Loaded> states;
-  private final Map<AggregateType<?, ?, ?>, Names> names = new IdentityHashMap<>();
   /** The registered aggregate types this batch's commands named, by their names as UTF-8. */
-  private final Map<ByteString, AggregateType<?, ?, ?>> types = new HashMap<>();
+  private final Map<ByteString, Typed> types = new HashMap<>();
+  /** The type the last command named, asked before {@link #types}: most batches hold commands of one type. */
+  private @Nullable Typed lastType;
   private final Map<CommandKey, DecidedOutcome> seenInBatch;
+  /** The ids of {@link #seenInBatch}, which answer most lookups of an id the batch did not see. */
+  private final SeenIds seenIds;
   private final List<EncodedEvent> events;
   private final List<DecidedOutcome> outcomes;
   private final List<CommandRecord> handed = new ArrayList<>();
@@ -141,6 +147,7 @@ final class PartitionBatch {
     this.limit = limit;
     this.states = HashMap.newHashMap(expectedCommands);
     this.seenInBatch = HashMap.newHashMap(expectedCommands);
+    this.seenIds = new SeenIds(expectedCommands);
     this.events = new ArrayList<>(expectedCommands);
     this.outcomes = new ArrayList<>(expectedCommands);
     this.instanceId = instanceId;
@@ -220,7 +227,7 @@ final class PartitionBatch {
               + " It is answered as failed under the id " + id + " and the partition goes on; produce commands to"
               + " this topic as the gateway does (a CommandRecord message, keyed by aggregate id)."));
       // a command of this batch may carry that id itself: the store keeps its outcome, the first
-      record(DecidedOutcome.complete(key, limit.fitted(failed), !seenInBatch.containsKey(key)));
+      record(DecidedOutcome.complete(key, limit.fitted(failed), seen(key) == null));
       return;
     }
     decide(command, offset);
@@ -253,7 +260,8 @@ final class PartitionBatch {
       outcomes.add(DecidedOutcome.duplicate(ids.key(), first));
       return;
     }
-    AggregateType<?, ?, ?> type = types.get(command.aggregateType());
+    Typed type = lastType != null && lastType.aggregateType().equals(command.aggregateType()) ? lastType
+        : types.get(command.aggregateType());
     if (type == null) {
       String name = command.aggregateType().toStringUtf8();
       Optional<AggregateType<?, ?, ?>> registered = definition.findAggregate(name);
@@ -262,16 +270,17 @@ final class PartitionBatch {
             + definition.aggregates().stream().map(AggregateType::name).toList());
         return;
       }
-      type = registered.get();
-      types.put(command.aggregateType(), type);
+      type = Typed.of(registered.get());
+      types.put(type.aggregateType(), type);
     }
+    lastType = type;
     if (partitioner.partitionFor(ids.aggregateId()) != partition) {
       fail(ids, "Command " + ids.commandId() + " for aggregate " + ids.aggregateId()
           + " arrived on partition " + partition + " but belongs on " + partitioner.partitionFor(ids.aggregateId())
           + "; produce commands keyed by aggregate id with Kafka's default partitioner.");
       return;
     }
-    decideTyped(type, command, ids);
+    decideTyped(type.type(), type, command, ids);
   }
 
   /** @return whether an instance other than this one waits for the command's outcome */
@@ -281,9 +290,8 @@ final class PartitionBatch {
   }
 
   private <C extends Message, S extends Message, E extends Message> void decideTyped(
-      AggregateType<C, S, E> type, IncomingCommand command, Ids ids) {
+      AggregateType<C, S, E> type, Typed typeNames, IncomingCommand command, Ids ids) {
     AggregateKey key = new AggregateKey(type.name(), ids.aggregateId());
-    Names typeNames = names.computeIfAbsent(type, Names::of);
     C decoded;
     S state;
     long version;
@@ -387,9 +395,9 @@ final class PartitionBatch {
 
   /** @return the first outcome of {@code commandId}, or null if it was not decided before */
   private @Nullable Supplier<OutcomeRecord> firstOutcome(CommandKey commandId) {
-    DecidedOutcome inBatch = seenInBatch.get(commandId);
+    DecidedOutcome inBatch = seen(commandId);
     if (inBatch == null && inFlight != null) {
-      inBatch = inFlight.seenInBatch.get(commandId);
+      inBatch = inFlight.seen(commandId);
     }
     if (inBatch != null) {
       // its position is set after the events' flush; the duplicate is built after that too
@@ -427,7 +435,14 @@ final class PartitionBatch {
    */
   private void record(DecidedOutcome outcome) {
     outcomes.add(outcome);
-    seenInBatch.putIfAbsent(outcome.key(), outcome); // the first, as the store keeps it
+    if (seenInBatch.putIfAbsent(outcome.key(), outcome) == null) { // the first, as the store keeps it
+      seenIds.add(outcome.key().hash());
+    }
+  }
+
+  /** @return the first outcome this batch decided for {@code commandId}, or null */
+  private @Nullable DecidedOutcome seen(CommandKey commandId) {
+    return seenIds.mightContain(commandId.hash()) ? seenInBatch.get(commandId) : null;
   }
 
   /** @return every command's outcome in order: the replies and the dedupe entries */
@@ -492,7 +507,7 @@ final class PartitionBatch {
 
       @Override
       public @Nullable Supplier<OutcomeRecord> outcome(CommandKey commandId) {
-        return seenInBatch.get(commandId);
+        return seen(commandId);
       }
 
       @Override

@@ -2,8 +2,10 @@ package io.tributary.runtime.internal;
 
 import com.google.protobuf.Message;
 import io.tributary.runtime.internal.store.StoreBatch.AggregateKey;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,15 +13,19 @@ import org.jspecify.annotations.Nullable;
  * aggregate decided a moment ago does not read and parse its state from RocksDB again. It holds only
  * what the partition's store holds or is writing (a state read from the store, or a batch's state
  * once its transaction committed), never a state of a batch still open or aborted; it lives and dies
- * with the partition's ownership. The least recently used entries go first once the entries weigh
- * more than {@code capacityBytes} ({@link #weight}); a capacity of 0 keeps nothing. A batch keeps
+ * with the partition's ownership. Once the entries weigh more than {@code capacityBytes} ({@link
+ * #weight}) the eldest go first, except that one used since it was kept or last passed over is kept
+ * again as the newest (a second chance: the CLOCK policy, close to least recently used, for the cost
+ * of a flag per hit, where an access-ordered map relinked the entry on every hit); a capacity of 0
+ * keeps nothing. A batch keeps
  * the entry it read a state from, and its commit changes that entry in place ({@link #update}), so a
  * committed state costs no second lookup. Used by the task loop's thread only.
  */
 final class StateCache {
   /**
    * What an entry costs on the heap beside its state's encoding and its aggregate id: the map's entry
-   * and table slot, the key and its id string, the cached pair, and a decoded message's own fields.
+   * and table slot, its place in the eviction order, the key and its id string, the entry, and a
+   * decoded message's own fields.
    */
   static final int ENTRY_OVERHEAD_BYTES = 176;
 
@@ -29,12 +35,16 @@ final class StateCache {
    * looking the aggregate up again. An entry the cache dropped since is no longer {@code live}.
    */
   static final class Entry {
+    private final AggregateKey key;
     private Message state;
     private long version;
     private long weight;
     private boolean live = true;
+    /** Whether it was used since it was kept or last passed over by an eviction. */
+    private boolean used;
 
-    private Entry(Message state, long version, long weight) {
+    private Entry(AggregateKey key, Message state, long version, long weight) {
+      this.key = key;
       this.state = state;
       this.version = version;
       this.weight = weight;
@@ -49,10 +59,28 @@ final class StateCache {
     }
   }
 
+  private static final VarHandle BYTES;
+
+  static {
+    try {
+      BYTES = MethodHandles.lookup().findVarHandle(StateCache.class, "bytes", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final long capacityBytes;
-  private final LinkedHashMap<AggregateKey, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
-  /** Written by the task loop's thread; volatile so that a metric may read it from another. */
-  private volatile long bytes;
+  private final HashMap<AggregateKey, Entry> entries = new HashMap<>();
+  /**
+   * The entries in the order kept, eldest first, and entries dropped since (not live), which an
+   * eviction passes over and {@link #keep} clears out once they are as many as the entries.
+   */
+  private final ArrayDeque<Entry> order = new ArrayDeque<>();
+  /**
+   * Written by the task loop's thread, with opaque writes so that a metric reads it whole from another
+   * thread ({@link #bytes}); a volatile write on every put cost the loop a fence per committed state.
+   */
+  private long bytes;
   private long hits;
   private long misses;
 
@@ -75,8 +103,8 @@ final class StateCache {
   }
 
   /**
-   * @return the entry of {@code key}, or null; counts a hit or a miss, and makes the entry the most
-   *     recently used
+   * @return the entry of {@code key}, or null; counts a hit or a miss, and marks the entry used, so
+   *     the next eviction that reaches it keeps it again
    */
   @Nullable Entry entry(AggregateKey key) {
     Entry entry = capacityBytes == 0 ? null : entries.get(key);
@@ -84,6 +112,7 @@ final class StateCache {
       misses++;
     } else {
       hits++;
+      entry.used = true;
     }
     return entry;
   }
@@ -104,12 +133,13 @@ final class StateCache {
       drop(entries.remove(key));
       return null;
     }
-    Entry entry = new Entry(state, version, weight);
+    Entry entry = new Entry(key, state, version, weight);
     Entry replaced = entries.put(key, entry);
     if (replaced != null) {
       replaced.live = false;
     }
-    bytes += weight - (replaced == null ? 0 : replaced.weight);
+    keep(entry);
+    addBytes(weight - (replaced == null ? 0 : replaced.weight));
     evictToCapacity();
     return entry.live ? entry : null;
   }
@@ -129,26 +159,45 @@ final class StateCache {
       drop(entries.remove(key));
       return;
     }
-    bytes += weight - entry.weight;
+    addBytes(weight - entry.weight);
+    entry.used = true;
     entry.state = state;
     entry.version = version;
     entry.weight = weight;
     evictToCapacity();
   }
 
+  private void addBytes(long delta) {
+    BYTES.setOpaque(this, bytes + delta);
+  }
+
   private void drop(@Nullable Entry removed) {
     if (removed != null) {
       removed.live = false;
-      bytes -= removed.weight;
+      addBytes(-removed.weight);
+    }
+  }
+
+  /** Adds {@code entry} as the newest, and clears out the dropped entries once they are as many as the live ones. */
+  private void keep(Entry entry) {
+    order.addLast(entry);
+    if (order.size() > 2 * entries.size() + 64) {
+      order.removeIf(kept -> !kept.live);
     }
   }
 
   private void evictToCapacity() {
-    if (bytes > capacityBytes) {
-      Iterator<Entry> eldestFirst = entries.values().iterator();
-      while (bytes > capacityBytes && eldestFirst.hasNext()) {
-        Entry eldest = eldestFirst.next();
-        eldestFirst.remove();
+    // ends: an entry passed over is no longer marked used, so the second pass evicts it
+    while (bytes > capacityBytes && !order.isEmpty()) {
+      Entry eldest = order.removeFirst();
+      if (!eldest.live) {
+        continue;
+      }
+      if (eldest.used) {
+        eldest.used = false;
+        order.addLast(eldest);
+      } else {
+        entries.remove(eldest.key);
         drop(eldest);
       }
     }
@@ -160,7 +209,7 @@ final class StateCache {
 
   /** @return what the entries weigh together ({@link #weight}), at most the capacity */
   long bytes() {
-    return bytes;
+    return (long) BYTES.getOpaque(this);
   }
 
   /** @return the lookups answered from the cache since the last call, and resets the count */

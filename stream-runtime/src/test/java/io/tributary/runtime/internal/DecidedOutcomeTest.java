@@ -18,10 +18,13 @@ class DecidedOutcomeTest {
     assertThat(accepted.positioned()).isFalse();
     assertThatThrownBy(accepted::get).isInstanceOf(IllegalStateException.class)
         .hasMessage("The acceptance of c-1 has no position yet: its events were not appended.");
+    assertThatThrownBy(accepted::encoded).isInstanceOf(IllegalStateException.class)
+        .hasMessage("The acceptance of c-1 has no position yet: its events were not appended.");
 
     accepted.eventsAppended(new long[] {70, 71});
 
     assertThat(accepted.positioned()).isTrue();
+    assertThat(accepted.encoded()).as("written without building the record").isEqualTo(accepted.get().toByteArray());
 
     assertThat(accepted.get()).isEqualTo(OutcomeRecord.newBuilder()
         .setCommandId("c-1").setAggregateType("Account").setAggregateId("acct-1")
@@ -58,6 +61,7 @@ class DecidedOutcomeTest {
         .setRejected(OutcomeRecord.Rejected.newBuilder().setCode("INSUFFICIENT_FUNDS").setMessage("no"))
         .build();
     DecidedOutcome outcome = DecidedOutcome.complete(CommandKey.of("c-2"), rejected);
+    assertThat(outcome.encoded()).isEqualTo(rejected.toByteArray());
     assertThat(outcome.positioned()).as("sent without waiting for the events").isTrue();
 
     outcome.eventsAppended(new long[0]);

@@ -55,8 +55,8 @@ public final class CommandKey {
     return storeKey;
   }
 
-  /** @return the id's hash for {@link CommandIdFilter} */
-  long hash() {
+  /** @return the id's 64-bit hash, well mixed: the one {@link CommandIdFilter} takes */
+  public long hash() {
     return hash;
   }
 

@@ -394,7 +394,11 @@ public final class RocksPartitionStore implements PartitionStore {
         for (StoreBatch.PendingOutcome pending : batch.outcomes()) {
           CommandKey id = pending.commandId();
           idHashes[next++] = id.hash();
-          writes.put(id.storeKey(), pending.outcome().get());
+          if (pending.outcome() instanceof StoreBatch.EncodableOutcome encodable) {
+            writes.put(id.storeKey(), encodable.encoded());
+          } else {
+            writes.put(id.storeKey(), pending.outcome().get());
+          }
           expiring.addCommandIds(id.utf8());
           decidedAt = Math.max(decidedAt, pending.decidedAtMillis());
         }

@@ -27,6 +27,15 @@ public final class StoreBatch {
    */
   public record PendingOutcome(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {}
 
+  /**
+   * An outcome that gives its record's bytes without building the record: the store writes those
+   * bytes rather than the record's {@code toByteArray}, which are the same.
+   */
+  public interface EncodableOutcome extends Supplier<OutcomeRecord> {
+    /** @return the bytes of {@link #get}'s record */
+    byte[] encoded();
+  }
+
   private final Map<AggregateKey, Supplier<StoredAggregate>> aggregates;
   /** In the order put, one per command id. */
   private final List<PendingOutcome> outcomes;
