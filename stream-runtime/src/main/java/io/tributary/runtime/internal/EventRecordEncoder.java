@@ -1,5 +1,10 @@
 package io.tributary.runtime.internal;
 
+import static io.tributary.runtime.internal.ProtoFields.bytesSize;
+import static io.tributary.runtime.internal.ProtoFields.messageSize;
+import static io.tributary.runtime.internal.ProtoFields.startMessage;
+import static io.tributary.runtime.internal.ProtoFields.writeBytes;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.tributary.runtime.internal.wire.EventRecord;
@@ -36,8 +41,7 @@ final class EventRecordEncoder {
         + bytesSize(EventRecord.CAUSATION_ID_FIELD_NUMBER, causationId)
         + (timestampMicros == 0 ? 0
             : CodedOutputStream.computeInt64Size(EventRecord.TIMESTAMP_MICROS_FIELD_NUMBER, timestampMicros))
-        + CodedOutputStream.computeTagSize(EventRecord.EVENT_FIELD_NUMBER)
-        + CodedOutputStream.computeUInt32SizeNoTag(payloadSize) + payloadSize
+        + messageSize(EventRecord.EVENT_FIELD_NUMBER, payloadSize)
         + (commandEvents == 0 ? 0
             : CodedOutputStream.computeInt32Size(EventRecord.COMMAND_EVENTS_FIELD_NUMBER, commandEvents));
     byte[] record = new byte[size];
@@ -54,8 +58,7 @@ final class EventRecordEncoder {
       if (timestampMicros != 0) {
         out.writeInt64(EventRecord.TIMESTAMP_MICROS_FIELD_NUMBER, timestampMicros);
       }
-      out.writeTag(EventRecord.EVENT_FIELD_NUMBER, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(payloadSize);
+      startMessage(out, EventRecord.EVENT_FIELD_NUMBER, payloadSize);
       writeBytes(out, Payload.TYPE_NAME_FIELD_NUMBER, eventType);
       if (eventData.length != 0) {
         out.writeByteArray(Payload.DATA_FIELD_NUMBER, eventData);
@@ -69,15 +72,5 @@ final class EventRecordEncoder {
       throw new UncheckedIOException("An event record did not encode to its computed size of " + size + " bytes", e);
     }
     return record;
-  }
-
-  private static int bytesSize(int field, ByteString value) {
-    return value.isEmpty() ? 0 : CodedOutputStream.computeBytesSize(field, value);
-  }
-
-  private static void writeBytes(CodedOutputStream out, int field, ByteString value) throws IOException {
-    if (!value.isEmpty()) {
-      out.writeBytes(field, value);
-    }
   }
 }

@@ -1,5 +1,10 @@
 package io.tributary.runtime.internal;
 
+import static io.tributary.runtime.internal.ProtoFields.bytesSize;
+import static io.tributary.runtime.internal.ProtoFields.messageSize;
+import static io.tributary.runtime.internal.ProtoFields.startMessage;
+import static io.tributary.runtime.internal.ProtoFields.writeBytes;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
@@ -58,26 +63,5 @@ final class OutcomeRecordEncoder {
       throw new UncheckedIOException("An outcome record did not encode to its computed size of " + size + " bytes", e);
     }
     return record;
-  }
-
-  private static int bytesSize(int field, ByteString value) {
-    return value.isEmpty() ? 0 : CodedOutputStream.computeBytesSize(field, value);
-  }
-
-  /** @return the size of a message field, present whatever its contents, of {@code contentSize} bytes */
-  private static int messageSize(int field, int contentSize) {
-    return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(contentSize)
-        + contentSize;
-  }
-
-  private static void writeBytes(CodedOutputStream out, int field, ByteString value) throws IOException {
-    if (!value.isEmpty()) {
-      out.writeBytes(field, value);
-    }
-  }
-
-  private static void startMessage(CodedOutputStream out, int field, int contentSize) throws IOException {
-    out.writeTag(field, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-    out.writeUInt32NoTag(contentSize);
   }
 }

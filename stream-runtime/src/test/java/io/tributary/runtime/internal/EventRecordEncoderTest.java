@@ -1,12 +1,15 @@
 package io.tributary.runtime.internal;
 
+import static io.tributary.runtime.internal.RecordFieldValues.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.tributary.runtime.internal.RecordFieldValues.Counts;
+import io.tributary.runtime.internal.RecordFieldValues.Numbers;
+import io.tributary.runtime.internal.RecordFieldValues.Texts;
 import io.tributary.runtime.internal.wire.EventRecord;
 import io.tributary.runtime.internal.wire.Payload;
-import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -17,10 +20,12 @@ import org.junit.jupiter.api.Test;
 /** {@link EventRecordEncoder} writes the bytes the generated code writes for the same fields. */
 class EventRecordEncoderTest {
   @Property
-  void writesWhatTheGeneratedCodeWrites(@ForAll("texts") String aggregateType, @ForAll("texts") String aggregateId,
-      @ForAll("numbers") long sequence, @ForAll("texts") String commandId, @ForAll("texts") String correlationId,
-      @ForAll("texts") String causationId, @ForAll("numbers") long timestampMicros, @ForAll("texts") String eventType,
-      @ForAll("data") byte[] eventData, @ForAll("counts") int commandEvents) {
+  void writesWhatTheGeneratedCodeWrites(@ForAll(supplier = Texts.class) String aggregateType,
+      @ForAll(supplier = Texts.class) String aggregateId, @ForAll(supplier = Numbers.class) long sequence,
+      @ForAll(supplier = Texts.class) String commandId, @ForAll(supplier = Texts.class) String correlationId,
+      @ForAll(supplier = Texts.class) String causationId, @ForAll(supplier = Numbers.class) long timestampMicros,
+      @ForAll(supplier = Texts.class) String eventType, @ForAll("data") byte[] eventData,
+      @ForAll(supplier = Counts.class) int commandEvents) {
     EventRecord generated = EventRecord.newBuilder().setAggregateType(aggregateType).setAggregateId(aggregateId)
         .setSequence(sequence).setCommandId(commandId).setCorrelationId(correlationId).setCausationId(causationId)
         .setTimestampMicros(timestampMicros)
@@ -52,28 +57,8 @@ class EventRecordEncoderTest {
         .containsExactly("type_name", "data");
   }
 
-  private static ByteString utf8(String text) {
-    return ByteString.copyFromUtf8(text);
-  }
-
-  @Provide
-  Arbitrary<String> texts() {
-    return Arbitraries.oneOf(List.of(Arbitraries.just(""), Arbitraries.strings().ofMaxLength(200),
-        Arbitraries.strings().withCharRange('a', 'z').ofLength(36)));
-  }
-
-  @Provide
-  Arbitrary<Long> numbers() {
-    return Arbitraries.oneOf(List.of(Arbitraries.just(0L), Arbitraries.longs(), Arbitraries.longs().between(1, 1000)));
-  }
-
   @Provide
   Arbitrary<byte[]> data() {
     return Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
-  }
-
-  @Provide
-  Arbitrary<Integer> counts() {
-    return Arbitraries.oneOf(List.of(Arbitraries.just(0), Arbitraries.integers(), Arbitraries.integers().between(1, 5)));
   }
 }

@@ -1,25 +1,26 @@
 package io.tributary.runtime.internal;
 
+import static io.tributary.runtime.internal.RecordFieldValues.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.tributary.runtime.internal.RecordFieldValues.Counts;
+import io.tributary.runtime.internal.RecordFieldValues.Numbers;
+import io.tributary.runtime.internal.RecordFieldValues.Texts;
 import io.tributary.runtime.internal.wire.OutcomeRecord;
 import io.tributary.runtime.internal.wire.Position;
-import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /** {@link OutcomeRecordEncoder} writes the bytes the generated code writes for the same acceptance. */
 class OutcomeRecordEncoderTest {
   @Property
-  void writesWhatTheGeneratedCodeWrites(@ForAll("texts") String commandId, @ForAll("texts") String aggregateType,
-      @ForAll("texts") String aggregateId, @ForAll("numbers") long version, @ForAll("counts") int eventCount,
-      @ForAll("counts") int partition, @ForAll("numbers") long offset) {
+  void writesWhatTheGeneratedCodeWrites(@ForAll(supplier = Texts.class) String commandId,
+      @ForAll(supplier = Texts.class) String aggregateType, @ForAll(supplier = Texts.class) String aggregateId,
+      @ForAll(supplier = Numbers.class) long version, @ForAll(supplier = Counts.class) int eventCount,
+      @ForAll(supplier = Counts.class) int partition, @ForAll(supplier = Numbers.class) long offset) {
     OutcomeRecord generated = WireFormat.acceptance(utf8(commandId), utf8(aggregateType), utf8(aggregateId), version,
         eventCount, partition, offset);
 
@@ -46,25 +47,5 @@ class OutcomeRecordEncoderTest {
         .containsExactly("version", "event_count", "last_event");
     assertThat(Position.getDescriptor().getFields()).extracting(FieldDescriptor::getName)
         .containsExactly("partition", "offset");
-  }
-
-  private static ByteString utf8(String text) {
-    return ByteString.copyFromUtf8(text);
-  }
-
-  @Provide
-  Arbitrary<String> texts() {
-    return Arbitraries.oneOf(List.of(Arbitraries.just(""), Arbitraries.strings().ofMaxLength(200),
-        Arbitraries.strings().withCharRange('a', 'z').ofLength(36)));
-  }
-
-  @Provide
-  Arbitrary<Long> numbers() {
-    return Arbitraries.oneOf(List.of(Arbitraries.just(0L), Arbitraries.longs(), Arbitraries.longs().between(1, 1000)));
-  }
-
-  @Provide
-  Arbitrary<Integer> counts() {
-    return Arbitraries.oneOf(List.of(Arbitraries.just(0), Arbitraries.integers(), Arbitraries.integers().between(1, 5)));
   }
 }
