@@ -83,11 +83,11 @@ public record Rejection(String code, String message) {
 
   /** @return whether {@code argument} under {@code conversion} formats as its {@code toString} */
   private static boolean plain(char conversion, @Nullable Object argument) {
+    boolean integral = argument instanceof Integer || argument instanceof Long || argument instanceof Short
+        || argument instanceof Byte;
     if (conversion == 's') {
-      return argument == null || argument instanceof String || argument instanceof Integer || argument instanceof Long
-          || argument instanceof Boolean || argument instanceof Short || argument instanceof Byte;
+      return argument == null || argument instanceof String || argument instanceof Boolean || integral;
     }
-    return conversion == 'd'
-        && (argument instanceof Integer || argument instanceof Long || argument instanceof Short || argument instanceof Byte);
+    return conversion == 'd' && integral;
   }
 }

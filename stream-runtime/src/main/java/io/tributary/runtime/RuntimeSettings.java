@@ -29,7 +29,7 @@ import java.util.Objects;
  *     after it is decided again
  * @param snapshotPolicy when partition snapshots are taken and how many are kept
  * @param stateCacheBytes how much heap each owned partition's cache of decoded states may take
- *     (least recently used out first), so a command for an aggregate decided a moment ago skips
+ *     (roughly least recently used out first), so a command for an aggregate decided a moment ago skips
  *     reading and parsing its state from RocksDB; an entry counts as its state's encoded size, its
  *     aggregate id's length and 176 bytes for the key, the map and the message object; 0 turns the
  *     cache off. Size it to the aggregates a partition decides again within a few seconds: a young

@@ -25,9 +25,10 @@ final class OutcomeRecordEncoder {
   /** @return the bytes of {@link WireFormat#acceptance} of the same arguments; the ids as UTF-8 */
   static byte[] acceptance(ByteString commandId, ByteString aggregateType, ByteString aggregateId, long version,
       int eventCount, int partition, long lastEventOffset) {
-    int positionSize = (partition == 0 ? 0 : CodedOutputStream.computeInt32Size(Position.PARTITION_FIELD_NUMBER,
-        partition))
-        + (lastEventOffset == 0 ? 0 : CodedOutputStream.computeInt64Size(Position.OFFSET_FIELD_NUMBER, lastEventOffset));
+    int positionSize = (partition == 0 ? 0
+        : CodedOutputStream.computeInt32Size(Position.PARTITION_FIELD_NUMBER, partition))
+        + (lastEventOffset == 0 ? 0
+            : CodedOutputStream.computeInt64Size(Position.OFFSET_FIELD_NUMBER, lastEventOffset));
     int acceptedSize = (version == 0 ? 0
         : CodedOutputStream.computeInt64Size(OutcomeRecord.Accepted.VERSION_FIELD_NUMBER, version))
         + (eventCount == 0 ? 0

@@ -70,8 +70,8 @@ final class PartitionBatch {
   private record Typed(AggregateType<?, ?, ?> type, ByteString aggregateType, ByteString commandType,
       ByteString eventType) {
     static Typed of(AggregateType<?, ?, ?> type) {
-      return new Typed(type, ByteString.copyFromUtf8(type.name()),
-          ByteString.copyFromUtf8(type.commandCodec().typeName()), ByteString.copyFromUtf8(type.eventCodec().typeName()));
+      return new Typed(type, ByteString.copyFromUtf8(type.name()), ByteString.copyFromUtf8(
+          type.commandCodec().typeName()), ByteString.copyFromUtf8(type.eventCodec().typeName()));
     }
   }
 

@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * #weight}) the eldest go first, except that one used since it was kept or last passed over is kept
  * again as the newest (a second chance: the CLOCK policy, close to least recently used, for the cost
  * of a flag per hit, where an access-ordered map relinked the entry on every hit); a capacity of 0
- * keeps nothing. A batch keeps
- * the entry it read a state from, and its commit changes that entry in place ({@link #update}), so a
- * committed state costs no second lookup. Used by the task loop's thread only.
+ * keeps nothing. A batch keeps the entry it read a state from, and its commit changes that entry in
+ * place ({@link #update}), so a committed state costs no second lookup. Used by the task loop's
+ * thread only, but for {@link #bytes}, which a metric reads.
  */
 final class StateCache {
   /**

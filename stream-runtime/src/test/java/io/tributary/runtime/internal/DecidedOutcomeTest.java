@@ -38,7 +38,8 @@ class DecidedOutcomeTest {
 
   @Test
   void aDuplicateRepeatsTheFirstOutcomeMarkedDuplicate() {
-    DecidedOutcome first = DecidedOutcome.accepted(CommandKey.of("c-1"), utf8("Account"), utf8("acct-1"), 1, 1, 0, 0, true);
+    DecidedOutcome first =
+        DecidedOutcome.accepted(CommandKey.of("c-1"), utf8("Account"), utf8("acct-1"), 1, 1, 0, 0, true);
     DecidedOutcome resend = DecidedOutcome.duplicate(CommandKey.of("c-1"), first);
 
     assertThat(resend.positioned()).as("its first outcome has no position yet").isFalse();

@@ -30,7 +30,8 @@ final class RecordFieldValues {
   static final class Numbers implements ArbitrarySupplier<Long> {
     @Override
     public Arbitrary<Long> get() {
-      return Arbitraries.oneOf(List.of(Arbitraries.just(0L), Arbitraries.longs(), Arbitraries.longs().between(1, 1000)));
+      return Arbitraries.oneOf(List.of(Arbitraries.just(0L), Arbitraries.longs(),
+          Arbitraries.longs().between(1, 1000)));
     }
   }
 
