@@ -7,6 +7,9 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * The fields of a command record a task loop reads, its text as UTF-8 (ADR 0003, "Wire records").
@@ -33,6 +36,9 @@ record IncomingCommand(ByteString commandId, ByteString aggregateType, ByteStrin
   private static final int REPLY_TO = tag(CommandRecord.REPLY_TO_FIELD_NUMBER);
   private static final int TYPE_NAME = tag(Payload.TYPE_NAME_FIELD_NUMBER);
   private static final int DATA = tag(Payload.DATA_FIELD_NUMBER);
+  /** The high bit of each byte of a long: set in a text's bytes OR-ed together only if one is not ASCII. */
+  private static final long ASCII_HIGH_BITS = 0x8080808080808080L;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** @return the tag of a length-delimited field: every field read here is text, bytes or a message */
   private static int tag(int fieldNumber) {
@@ -62,7 +68,6 @@ record IncomingCommand(ByteString commandId, ByteString aggregateType, ByteStrin
       // generated parser does, anything else is reported as one too
       throw new InvalidProtocolBufferException(e);
     }
-    command.checkUtf8();
     return command;
   }
 
@@ -77,24 +82,34 @@ record IncomingCommand(ByteString commandId, ByteString aggregateType, ByteStrin
     ByteString replyTo = ByteString.EMPTY;
     ByteString commandType = ByteString.EMPTY;
     ByteString commandData = ByteString.EMPTY;
+    // the high bits of every text field's bytes: most commands' text is ASCII, which is UTF-8, and
+    // the seven checks of checkUtf8 run only when a byte is not
+    long highBits = 0;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == COMMAND_ID) {
         commandId = in.readBytes();
+        highBits |= highBits(value, in, commandId);
       } else if (tag == AGGREGATE_TYPE) {
         aggregateType = in.readBytes();
+        highBits |= highBits(value, in, aggregateType);
       } else if (tag == AGGREGATE_ID) {
         aggregateId = in.readBytes();
+        highBits |= highBits(value, in, aggregateId);
       } else if (tag == CORRELATION_ID) {
         correlationId = in.readBytes();
+        highBits |= highBits(value, in, correlationId);
       } else if (tag == CAUSATION_ID) {
         causationId = in.readBytes();
+        highBits |= highBits(value, in, causationId);
       } else if (tag == REPLY_TO) {
         replyTo = in.readBytes();
+        highBits |= highBits(value, in, replyTo);
       } else if (tag == COMMAND) {
         int outer = in.pushLimit(in.readRawVarint32());
         for (int inner = in.readTag(); inner != 0; inner = in.readTag()) {
           if (inner == TYPE_NAME) {
             commandType = in.readBytes();
+            highBits |= highBits(value, in, commandType);
           } else if (inner == DATA) {
             commandData = in.readBytes();
           } else if (!in.skipField(inner)) {
@@ -108,8 +123,29 @@ record IncomingCommand(ByteString commandId, ByteString aggregateType, ByteStrin
       }
     }
     in.checkLastTagWas(0);
-    return new IncomingCommand(commandId, aggregateType, aggregateId, correlationId, causationId, replyTo,
-        commandType, commandData);
+    IncomingCommand command = new IncomingCommand(commandId, aggregateType, aggregateId, correlationId, causationId,
+        replyTo, commandType, commandData);
+    if ((highBits & ASCII_HIGH_BITS) != 0) {
+      command.checkUtf8();
+    }
+    return command;
+  }
+
+  /**
+   * @return the bytes of {@code text}, just read from {@code value} by {@code in}, OR-ed together 8 at
+   *     a time: {@link #ASCII_HIGH_BITS} of it is 0 if they are all ASCII
+   */
+  private static long highBits(byte[] value, CodedInputStream in, ByteString text) {
+    int end = in.getTotalBytesRead();
+    int at = end - text.size();
+    long bits = 0;
+    for (; at + Long.BYTES <= end; at += Long.BYTES) {
+      bits |= (long) LONGS.get(value, at);
+    }
+    for (; at < end; at++) {
+      bits |= value[at];
+    }
+    return bits;
   }
 
   /** @throws InvalidProtocolBufferException naming the first text field that is not UTF-8 */

@@ -12,6 +12,7 @@ import io.tributary.runtime.internal.wire.CommandRecord;
 import io.tributary.runtime.internal.wire.Payload;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +60,27 @@ class IncomingCommandTest {
     assertThatThrownBy(() -> IncomingCommand.parse(record))
         .isInstanceOf(InvalidProtocolBufferException.class)
         .hasMessage("Field " + path + " of the CommandRecord is not valid UTF-8");
+  }
+
+  @ParameterizedTest
+  @MethodSource("textFields")
+  void refusesALongTextFieldWithABadByteAmongAsciiOnes(String path) throws IOException {
+    byte[] text = "0123456789abcdef-x(0123456789".getBytes(StandardCharsets.US_ASCII);
+    text[17] = (byte) 0xc3; // a lead byte followed by '(': not UTF-8
+    byte[] record = withBytes(CommandRecord.getDescriptor(), path.split("\\."), 0, text);
+
+    assertThatThrownBy(() -> IncomingCommand.parse(record))
+        .isInstanceOf(InvalidProtocolBufferException.class)
+        .hasMessage("Field " + path + " of the CommandRecord is not valid UTF-8");
+  }
+
+  @ParameterizedTest
+  @MethodSource("textFields")
+  void acceptsTextThatIsUtf8ButNotAscii(String path) throws IOException {
+    byte[] text = "accoünt-ünïcødé-🚗-0123456789".getBytes(StandardCharsets.UTF_8);
+    byte[] record = withBytes(CommandRecord.getDescriptor(), path.split("\\."), 0, text);
+
+    assertThat(IncomingCommand.parse(record)).isNotNull();
   }
 
   @Test
@@ -207,8 +229,12 @@ class IncomingCommandTest {
 
   /** @return a message of {@code type} whose only field, at {@code path}, holds {@link #NOT_UTF8} */
   private static byte[] withBytes(Descriptor type, String[] path, int depth) throws IOException {
+    return withBytes(type, path, depth, NOT_UTF8);
+  }
+
+  private static byte[] withBytes(Descriptor type, String[] path, int depth, byte[] text) throws IOException {
     FieldDescriptor field = type.findFieldByName(path[depth]);
-    byte[] value = depth == path.length - 1 ? NOT_UTF8 : withBytes(field.getMessageType(), path, depth + 1);
+    byte[] value = depth == path.length - 1 ? text : withBytes(field.getMessageType(), path, depth + 1, text);
     return field(field.getNumber(), value);
   }
 }
