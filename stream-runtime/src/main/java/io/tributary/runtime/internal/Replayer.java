@@ -73,7 +73,7 @@ final class Replayer {
 
   private long replayEvents(PartitionStore store, TopicPartition partition, long end, LongConsumer progress) {
     Map<AggregateKey, StoredAggregate> states = new HashMap<>();
-    Map<String, StoreBatch.PendingOutcome> acceptances = new HashMap<>();
+    Map<CommandKey, StoreBatch.PendingOutcome> acceptances = new HashMap<>();
     long[] replayed = {0};
     long[] reported = {0};
     long reached = readTo(partition, store.eventsOffset(), end, (record, next) -> {
@@ -87,8 +87,8 @@ final class Replayer {
       if (event.getCommandEvents() > 0) {
         OutcomeRecord acceptance = WireFormat.acceptance(event, record.partition(), record.offset());
         // decided when its events were: the time the task loop gave its dedupe entry
-        CommandKey commandId = CommandKey.of(event.getCommandId());
-        acceptances.put(commandId.commandId(),
+        CommandKey commandId = CommandKey.of(event.getCommandIdBytes());
+        acceptances.put(commandId,
             new StoreBatch.PendingOutcome(commandId, event.getTimestampMicros() / 1000, () -> acceptance));
       }
       replayed[0]++;
@@ -177,7 +177,7 @@ final class Replayer {
   }
 
   private static void flush(PartitionStore store, Map<AggregateKey, StoredAggregate> states,
-      Map<String, StoreBatch.PendingOutcome> acceptances, long nextOffset) {
+      Map<CommandKey, StoreBatch.PendingOutcome> acceptances, long nextOffset) {
     StoreBatch batch = new StoreBatch();
     states.forEach((key, state) -> batch.putAggregate(key.aggregateType(), key.aggregateId(), state));
     // one per command id: the map's

@@ -82,8 +82,7 @@ public final class StoreBatch {
     return putOutcome(CommandKey.of(commandId), decidedAtMillis, outcome);
   }
 
-  /** {@link #putOutcome(String, long, Supplier)} of a command id as the store keys it. */
-  public StoreBatch putOutcome(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
+  private StoreBatch putOutcome(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
     if (outcome(commandId) == null) {
       putOutcomeOfNewId(commandId, decidedAtMillis, outcome);
     }
@@ -93,7 +92,7 @@ public final class StoreBatch {
   /**
    * Records the first outcome of a command id that the caller knows has none in this batch yet, as
    * the task loop knows it of the ids its batch decided first: without the lookup {@link
-   * #putOutcome(CommandKey, long, Supplier)} makes to keep a later put out.
+   * #putOutcome(String, long, Supplier)} makes to keep a later put out.
    */
   public StoreBatch putOutcomeOfNewId(CommandKey commandId, long decidedAtMillis, Supplier<OutcomeRecord> outcome) {
     PendingOutcome pending = new PendingOutcome(commandId, decidedAtMillis, outcome);
