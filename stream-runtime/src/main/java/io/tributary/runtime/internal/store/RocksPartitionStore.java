@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +24,9 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.ConfigOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.Filter;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
@@ -112,6 +117,15 @@ public final class RocksPartitionStore implements PartitionStore {
   private static final int EXPECTED_STATE_BYTES = 96;
   /** About what a dedupe entry takes in a write batch. */
   private static final int EXPECTED_OUTCOME_BYTES = 160;
+  /**
+   * Keeps, per first key byte (the key's kind: {@code 'a'}, {@code 'o'}, ...), where the memtable's
+   * skip list took the last insert, and starts the next insert of that kind from there: a batch's
+   * dedupe entries, put in key order, each land near the one before (ADR 0004).
+   */
+  private static final String INSERT_HINT_OPTION = "memtable_insert_with_hint_prefix_extractor";
+  private static final String INSERT_HINT_PREFIX = "rocksdb.FixedPrefix.1";
+  private static final Comparator<StoreBatch.PendingOutcome> BY_STORE_KEY =
+      (a, b) -> Arrays.compareUnsigned(a.commandId().storeKey(), b.commandId().storeKey());
   /** The most dedupe entries one batch expires: a backlog is spread over batches, not paid by one. */
   static final int MAX_EXPIRED_PER_BATCH = 10_000;
 
@@ -250,8 +264,22 @@ public final class RocksPartitionStore implements PartitionStore {
     // cache keeps hot aggregates. No bloom filter on the memtable: the heap filter of command ids
     // answers most dedupe lookups before RocksDB, and the memtable's filter cost every put more than
     // it saved the lookups left (ADR 0004). Memtables smaller than RocksDB's 64 MiB by default: a put
-    // into a smaller skip list misses the CPU caches less
-    return new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
+    // into a smaller skip list misses the CPU caches less; and each insert starts from the last one of
+    // its key's kind (INSERT_HINT_OPTION), as a batch's entries are put in key order
+    Properties hint = new Properties();
+    hint.setProperty(INSERT_HINT_OPTION, INSERT_HINT_PREFIX);
+    Options options;
+    try (ConfigOptions config = new ConfigOptions();
+        ColumnFamilyOptions hinted = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(config, hint);
+        DBOptions defaults = new DBOptions()) {
+      if (hinted == null) {
+        throw new IllegalStateException("RocksDB did not take the partition stores' option " + INSERT_HINT_OPTION
+            + "=" + INSERT_HINT_PREFIX + ": the RocksDB library on the class path is not the one this build"
+            + " expects; use the rocksdbjni version of the project's pom.xml.");
+      }
+      options = new Options(defaults, hinted);
+    }
+    return options.setCreateIfMissing(true).setKeepLogFileNum(2)
         .setWriteBufferSize(memory.memtableBytes())
         .setTableFormatConfig(new BlockBasedTableConfig()
             .setFilterPolicy(bloomFilter)
@@ -391,7 +419,12 @@ public final class RocksPartitionStore implements PartitionStore {
         ExpiringCommands.Builder expiring = ExpiringCommands.newBuilder();
         long decidedAt = 0;
         int next = 0;
-        for (StoreBatch.PendingOutcome pending : batch.outcomes()) {
+        // in key order, each insert starts where the one before it went (INSERT_HINT_OPTION): command
+        // ids that arrive in random order (UUIDs) cost a third less RocksDB time that way. A copy: the
+        // task loop may read the batch's list meanwhile
+        StoreBatch.PendingOutcome[] inKeyOrder = batch.outcomes().toArray(new StoreBatch.PendingOutcome[0]);
+        Arrays.sort(inKeyOrder, BY_STORE_KEY);
+        for (StoreBatch.PendingOutcome pending : inKeyOrder) {
           CommandKey id = pending.commandId();
           idHashes[next++] = id.hash();
           if (pending.outcome() instanceof StoreBatch.EncodableOutcome encodable) {

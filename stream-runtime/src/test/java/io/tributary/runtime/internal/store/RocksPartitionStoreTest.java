@@ -75,7 +75,9 @@ class RocksPartitionStoreTest {
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> options = files.filter(file -> file.getFileName().toString().startsWith("OPTIONS-")).toList();
       assertThat(options).isNotEmpty();
-      assertThat(Files.readString(options.getLast())).contains("write_buffer_size=1048576");
+      assertThat(Files.readString(options.getLast())).contains("write_buffer_size=1048576")
+          .as("a batch's dedupe entries, put in key order, are inserted from where the last one went")
+          .contains("memtable_insert_with_hint_prefix_extractor=rocksdb.FixedPrefix.1");
     }
     try (RocksPartitionStore store = RocksPartitionStore.open(dir, 3)) {
       assertThat(store.eventsOffset()).as("opens again with the default sizes").isEqualTo(1);
