@@ -207,6 +207,11 @@ final class StateCache {
     return entries.size();
   }
 
+  /** @return how many places the eviction order holds, dropped entries included: for tests of its bound */
+  int orderLength() {
+    return order.size();
+  }
+
   /** @return what the entries weigh together ({@link #weight}), at most the capacity */
   long bytes() {
     return (long) BYTES.getOpaque(this);

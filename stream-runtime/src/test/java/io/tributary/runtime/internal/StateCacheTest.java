@@ -130,6 +130,22 @@ class StateCacheTest {
   }
 
   @Test
+  void replacedStatesDoNotGrowTheEvictionOrderWithoutBound() {
+    StateCache cache = new StateCache(1_000_000);
+    AggregateKey other = new AggregateKey(Account.TYPE, "bob");
+    cache.put(other, balance(1), 1);
+    for (int version = 1; version <= 10_000; version++) {
+      cache.put(KEY, balance(version), version); // each put leaves the replaced entry dropped in the order
+    }
+
+    assertThat(cache.size()).isEqualTo(2);
+    assertThat(cache.orderLength()).as("dropped entries cleared out once they outnumber the live ones")
+        .isLessThanOrEqualTo(2 * 2 + 64 + 1);
+    assertThat(cache.entry(other)).as("a live entry stays through the clearing").isNotNull();
+    assertThat(cache.entry(KEY).version()).isEqualTo(10_000);
+  }
+
+  @Test
   void anUpdateChangesTheEntryInPlaceWithItsWeight() {
     StateCache cache = new StateCache(10_000);
     StateCache.Entry entry = cache.put(KEY, balance(5), 1);
