@@ -146,15 +146,12 @@ final class BatchCommitter implements AutoCloseable {
   }
 
   /**
-   * Starts the transaction of {@code batches} once the one before it, if any, has ended; if that one
-   * did not commit, this one is not sent and ends as {@link Aborted}: its commands were decided on
-   * the states of the one before.
+   * Starts the transaction of {@code batches}; call it only when no other is in flight.
    *
    * @param group the group metadata of the consumer that read the commands, read on its thread: a
    *     generation that is no longer current makes the transaction fail
-   * @param before the transaction handed over before this one, or null if none is in flight
    */
-  InFlight commit(List<PartitionBatch> batches, ConsumerGroupMetadata group, @Nullable InFlight before) {
+  InFlight commit(List<PartitionBatch> batches, ConsumerGroupMetadata group) {
     Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
     Map<Integer, PartitionBatch> byPartition = HashMap.newHashMap(batches.size());
     for (PartitionBatch batch : batches) {
@@ -164,15 +161,8 @@ final class BatchCommitter implements AutoCloseable {
     }
     int lane = next;
     next = (next + 1) % LANES;
-    // the thread runs one at a time, in order: the one before has ended when this one starts
-    @Nullable CompletableFuture<BatchAppender.Appended> prior = before == null ? null : before.done();
-    return new InFlight(List.copyOf(batches), byPartition, CompletableFuture.supplyAsync(() -> {
-      if (prior != null && prior.isCompletedExceptionally()) {
-        throw new Aborted(new KafkaException("The transaction before this one did not commit, and its commands"
-            + " were decided on that one's states: it is not sent, and its commands are decided again."));
-      }
-      return transact(lane, batches, consumed, group);
-    }, thread));
+    return new InFlight(List.copyOf(batches), byPartition,
+        CompletableFuture.supplyAsync(() -> transact(lane, batches, consumed, group), thread));
   }
 
   private BatchAppender.Appended transact(int lane, List<PartitionBatch> batches,

@@ -90,9 +90,9 @@ final class OpenBatches {
     return batches.isEmpty();
   }
 
-  /** Tells every open batch that batches sent before it may be in the stores now; see {@link PartitionBatch#forgetApplied}. */
-  void forgetApplied() {
-    batches.values().forEach(PartitionBatch::forgetApplied);
+  /** Tells every open batch that the batch in flight before it is in the stores now; see {@link PartitionBatch#inFlightApplied}. */
+  void inFlightApplied() {
+    batches.values().forEach(PartitionBatch::inFlightApplied);
   }
 
   /**

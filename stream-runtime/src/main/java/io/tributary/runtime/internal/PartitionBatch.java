@@ -36,10 +36,9 @@ import org.jspecify.annotations.Nullable;
  * commit, and the partition's {@link StateCache} gets this batch's states only from {@link
  * #cacheCommittedStates}, so an aborted batch is simply dropped.
  *
- * <p>A batch may be decided while the partition's previous batches are in flight (sent, their
- * transactions not ended; at most {@link TaskLoop#MAX_IN_FLIGHT}): it reads their states and outcomes,
- * the newest first, before the cache and the store, as if they had committed, and is dropped if one
- * of them aborts (ADR 0003, "Per batch"). Decided on the task loop's thread;
+ * <p>A batch may be decided while the partition's previous batch is in flight (sent, its transaction
+ * not ended): it reads that batch's states and outcomes before the cache and the store, as if it had
+ * committed, and is dropped if it aborts (ADR 0003, "Per batch"). Decided on the task loop's thread;
  * the committer thread appends it, and reads its states and outcomes only through {@link
  * #fillPositions} and the records it sends; once it committed, the store's writer thread reads them
  * ({@link #storeChanges}) while the loop reads them too ({@link #pendingChanges}), and none changes
@@ -127,13 +126,8 @@ final class PartitionBatch {
   private final List<CommandRecord> handed = new ArrayList<>();
   /** When this batch decides, for its dedupe entries' expiry (epoch milliseconds). */
   private final long decidedAtMillis;
-  /**
-   * The partition's newest batch sent when this one was started, until its changes are in the store
-   * and cache; it may point to an older one in turn (at most {@link TaskLoop#MAX_IN_FLIGHT} in all).
-   */
+  /** The partition's batch in flight when this one was started, until its changes are in the store and cache. */
   private @Nullable PartitionBatch inFlight;
-  /** Whether this batch committed and its changes are in the partition's store and cache. */
-  private boolean applied;
   private long firstCommandOffset = -1;
   private long nextCommandOffset = -1;
   /** The largest record (value and key) this batch appends. */
@@ -377,10 +371,7 @@ final class PartitionBatch {
     if (inBatch != null) {
       return inBatch;
     }
-    Loaded sent = null;
-    for (PartitionBatch before = inFlight; sent == null && before != null; before = before.inFlight) {
-      sent = before.states.get(key);
-    }
+    Loaded sent = inFlight == null ? null : inFlight.states.get(key);
     StateCache.Entry cached = sent == null ? cache.entry(key) : null;
     Loaded loaded;
     if (sent != null) {
@@ -405,8 +396,8 @@ final class PartitionBatch {
   /** @return the first outcome of {@code commandId}, or null if it was not decided before */
   private @Nullable Supplier<OutcomeRecord> firstOutcome(CommandKey commandId) {
     DecidedOutcome inBatch = seen(commandId);
-    for (PartitionBatch before = inFlight; inBatch == null && before != null; before = before.inFlight) {
-      inBatch = before.seen(commandId);
+    if (inBatch == null && inFlight != null) {
+      inBatch = inFlight.seen(commandId);
     }
     if (inBatch != null) {
       // its position is set after the events' flush; the duplicate is built after that too
@@ -538,19 +529,12 @@ final class PartitionBatch {
         .setVersion(loaded.version()).setState(UnsafeByteOperations.unsafeWrap(encodeState(type, loaded.state()))).build();
   }
 
-  /** Marks this batch committed and its changes in the partition's store and state cache. */
-  void applied() {
-    applied = true;
-  }
-
   /**
-   * Stops reading the batch sent before this one if it is {@linkplain #applied applied}: its
-   * changes are in the partition's store and state cache now, which this batch reads instead.
+   * Stops reading the batch that was in flight when this one started: its transaction committed and
+   * its changes are in the partition's store and state cache now.
    */
-  void forgetApplied() {
-    if (inFlight != null && inFlight.applied) {
-      inFlight = null;
-    }
+  void inFlightApplied() {
+    inFlight = null;
   }
 
   /**

@@ -44,8 +44,7 @@ import org.slf4j.LoggerFactory;
  * One task loop of an instance's command side: a thread that owns a group consumer of {@code
  * <svc>.commands} and decides the commands of its partitions in batches, and a {@link BatchCommitter}
  * whose thread appends each batch's events, outcomes and offsets in one transaction while the loop
- * decides the next batch; under load a second batch waits on the committer behind the one it runs
- * ({@link #MAX_IN_FLIGHT}). An instance runs {@link RuntimeSettings#taskThreads()} of them, each a
+ * decides the next batch. An instance runs {@link RuntimeSettings#taskThreads()} of them, each a
  * member of the group with partitions of its own. See docs/adr/0003-command-side.md, "Per batch".
  *
  * <p>Once a transaction commits, its outcomes go to {@code committedOutcomes}, which replies to the
@@ -57,22 +56,16 @@ import org.slf4j.LoggerFactory;
 public final class TaskLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskLoop.class);
   private static final Duration CLIENT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  /** How long the loop waits for the oldest transaction in flight when a poll without waiting found nothing. */
+  /** How long the loop waits for the batch in flight when a poll without waiting found nothing. */
   private static final long IN_FLIGHT_WAIT_MICROS = 1_000;
   /** The longest wait before deciding the commands of an aborted batch again, after aborts in a row. */
   private static final long MAX_ABORT_BACKOFF_MILLIS = 5_000;
   /**
-   * The timer of the loop's waits for the oldest transaction in flight to end while commands it
-   * decided wait to be sent: its next batch full with another transaction queued, or a rebalance or a
-   * stop. While it waits, the loop decides
+   * The timer of the loop's waits for the transaction in flight to end while commands it decided wait
+   * to be sent: its next batch full, or a rebalance or a stop. While it waits, the loop decides
    * nothing. The loop's short waits after a poll that found nothing are not counted.
    */
   static final String TRANSACTION_WAIT = "tributary.transaction.wait";
-  /**
-   * How many transactions the loop hands to the committer before it waits for the oldest: one that
-   * runs, and one queued behind it, which the committer begins the moment the first one ends.
-   */
-  static final int MAX_IN_FLIGHT = 2;
   /** How many commands a batch created for a handed command is sized for. */
   private static final int HANDED_BATCH_SIZE = 64;
 
@@ -115,18 +108,8 @@ public final class TaskLoop implements AutoCloseable {
    * batch is open loses the batch here, and its new owner decides those commands again.
    */
   private final OpenBatches openBatches;
-  /**
-   * How many commands the open batches hold before they are queued behind a transaction in flight:
-   * half of {@code maxBatchRecords}. Under a light load a batch waits for the transaction in flight
-   * and takes in what arrives meanwhile; under a heavy one the committer begins the next transaction
-   * the moment the last one ends, rather than wait for the loop to end its poll.
-   */
-  private final int queueAt;
-  /**
-   * The transactions handed to the committer and not yet written to the stores, oldest first: at
-   * most {@link #MAX_IN_FLIGHT}, the one the committer runs and the next one, queued behind it.
-   */
-  private final ArrayDeque<BatchCommitter.InFlight> inFlight = new ArrayDeque<>(MAX_IN_FLIGHT);
+  /** The batches whose transaction runs on the committer, not yet written to the stores; or null. */
+  private BatchCommitter.@Nullable InFlight inFlight;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Thread thread;
   /** Writes committed batches to the partition stores while the loop goes on; see {@link PipelinedStore}. */
@@ -173,7 +156,6 @@ public final class TaskLoop implements AutoCloseable {
     this.clock = clock;
     this.committedOutcomes = committedOutcomes;
     this.openBatches = new OpenBatches(settings.maxBatchRecords());
-    this.queueAt = Math.max(1, settings.maxBatchRecords() / 2);
     String service = definition.name();
     this.commands = Counter.builder("tributary.commands").tag("service", service).register(meters);
     this.batchSize = DistributionSummary.builder("tributary.batch.size").tag("service", service).register(meters);
@@ -284,20 +266,16 @@ public final class TaskLoop implements AutoCloseable {
         }
         stopped = true;
       } finally {
-        if (!inFlight.isEmpty()) {
+        if (inFlight != null) {
           if (stopped) {
-            finishAllInFlight(commandConsumer); // a graceful stop writes the last committed batches to the stores
+            finishInFlight(commandConsumer); // a graceful stop writes the last committed batch to the stores
           } else {
-            // let them end before the producers close; the handed commands of those that did not commit go
-            // to the topic with the others when the loop ends
-            List<PartitionBatch> notCommitted = new ArrayList<>();
-            for (BatchCommitter.InFlight last : inFlight) {
-              if (last.done().handle((appended, failed) -> failed != null).join()) {
-                notCommitted.addAll(last.batches());
-              }
+            // let it end before the producer closes; if it did not commit, its handed commands go to the
+            // topic with the others when the loop ends
+            BatchCommitter.InFlight last = inFlight;
+            if (last.done().handle((appended, failed) -> failed != null).join()) {
+              handAgain(last.batches(), List.of());
             }
-            inFlight.clear();
-            handAgain(notCommitted, List.of());
           }
         }
       }
@@ -328,7 +306,7 @@ public final class TaskLoop implements AutoCloseable {
    */
   private void step(Consumer<byte[], byte[]> commandConsumer, BatchCommitter committer) {
     long backingOff = retryAtNanos - System.nanoTime();
-    if (inFlight.isEmpty() && backingOff > 0) {
+    if (inFlight == null && backingOff > 0) {
       // after aborts in a row: the consumer's heartbeats go on in the background meanwhile
       try {
         TimeUnit.NANOSECONDS.sleep(Math.min(backingOff, settings.pollTimeout().toNanos()));
@@ -338,17 +316,14 @@ public final class TaskLoop implements AutoCloseable {
       }
       return;
     }
-    // the oldest first; with the open batches full and nothing more to queue, the loop waits for it
-    while (!inFlight.isEmpty() && (inFlight.getFirst().done().isDone()
-        || (openBatches.isFull() && inFlight.size() == MAX_IN_FLIGHT))) {
+    if (inFlight != null && (inFlight.done().isDone() || openBatches.isFull())) {
       finishInFlight(commandConsumer);
     }
-    if (!openBatches.isEmpty() && (inFlight.isEmpty()
-        || (inFlight.size() < MAX_IN_FLIGHT && openBatches.commandCount() >= queueAt))) {
+    if (inFlight == null && !openBatches.isEmpty()) {
       send(commandConsumer, committer);
     }
     // waits only with nothing to send or decide: a command handed over meanwhile wakes the poll
-    boolean waits = inFlight.isEmpty() && openBatches.isEmpty() && handedAgain.isEmpty() && inbox.park();
+    boolean waits = inFlight == null && openBatches.isEmpty() && handedAgain.isEmpty() && inbox.park();
     ConsumerRecords<byte[], byte[]> records;
     try {
       records = commandConsumer.poll(waits ? settings.pollTimeout() : Duration.ZERO);
@@ -363,9 +338,9 @@ public final class TaskLoop implements AutoCloseable {
     // the records first: handed commands never keep those of the topic waiting, and while the batches
     // are full they wait in the bounded inbox, or go to the topic
     boolean handed = decideHanded();
-    if (records.isEmpty() && !handed && !inFlight.isEmpty()) {
+    if (records.isEmpty() && !handed && inFlight != null) {
       try {
-        inFlight.getFirst().done().get(IN_FLIGHT_WAIT_MICROS, TimeUnit.MICROSECONDS);
+        inFlight.done().get(IN_FLIGHT_WAIT_MICROS, TimeUnit.MICROSECONDS);
       } catch (TimeoutException | ExecutionException stillRunningOrEnded) {
         // the next turn looks at it
       } catch (InterruptedException e) {
@@ -388,7 +363,7 @@ public final class TaskLoop implements AutoCloseable {
     }
     List<PartitionBatch> batches = openBatches.drain();
     try {
-      inFlight.addLast(committer.commit(batches, commandConsumer.groupMetadata(), inFlight.peekLast()));
+      inFlight = committer.commit(batches, commandConsumer.groupMetadata());
     } catch (RuntimeException e) {
       handAgain(batches, List.of()); // the loop stops: its end hands them to the topic
       throw e;
@@ -420,10 +395,7 @@ public final class TaskLoop implements AutoCloseable {
   }
 
   private PartitionBatch newBatch(int partition, OwnedPartitions.Owned owned, int expectedCommands) {
-    @Nullable PartitionBatch previous = null;
-    for (var sent = inFlight.descendingIterator(); previous == null && sent.hasNext(); ) {
-      previous = sent.next().of(partition);
-    }
+    @Nullable PartitionBatch previous = inFlight == null ? null : inFlight.of(partition);
     return new PartitionBatch(partition, owned.store(), owned.states(), previous, definition, partitioner, clock,
         instanceId, expectedCommands, recordLimit);
   }
@@ -461,25 +433,17 @@ public final class TaskLoop implements AutoCloseable {
     left.forEach(handoff::toTopic);
   }
 
-  /** Waits for every transaction in flight to end, oldest first, as {@link #finishInFlight} does. */
-  private void finishAllInFlight(Consumer<byte[], byte[]> commandConsumer) {
-    while (!inFlight.isEmpty()) {
-      finishInFlight(commandConsumer);
-    }
-  }
-
   /**
-   * Waits for the oldest transaction in flight to end. Committed: writes its batches to the stores
-   * and the state caches. Aborted: drops the transaction queued behind it and the open batches too,
-   * which were decided on its states (the committer does not send a transaction whose predecessor
-   * did not commit), and seeks the consumer back to the first command of each, to decide them all
-   * again.
+   * Waits for the batch in flight to end. Committed: writes it to the stores and the state caches.
+   * Aborted: drops the open batches too, which were decided on its states, and seeks the consumer
+   * back to the first command of each, to decide them all again.
    */
   private void finishInFlight(Consumer<byte[], byte[]> commandConsumer) {
-    BatchCommitter.InFlight ended = inFlight.pollFirst();
+    BatchCommitter.InFlight ended = inFlight;
     if (ended == null) {
       return;
     }
+    inFlight = null;
     BatchAppender.Appended appended;
     // a wait counts only while decided commands wait to be sent: a full next batch, a rebalance, a stop
     long waitStarted = ended.done().isDone() || openBatches.isEmpty() ? -1 : System.nanoTime();
@@ -487,25 +451,21 @@ public final class TaskLoop implements AutoCloseable {
       appended = BatchCommitter.await(ended);
     } catch (BatchCommitter.Aborted e) {
       recordWait(waitStarted);
-      abortedBatches.increment(1 + inFlight.size()); // the queued ones are dropped unsent with it
+      abortedBatches.increment();
       abortsInARow++;
       // a rebalance's abort is retried at once; one that keeps failing does not hammer the brokers
       long backoffMillis = abortsInARow == 1 ? 0 : Math.min(MAX_ABORT_BACKOFF_MILLIS, 50L << Math.min(abortsInARow, 10));
       retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
       log.warn("{}: batch aborted ({} in a row); its commands are decided again in {} ms: {}", definition.name(),
           abortsInARow, backoffMillis, e.getMessage());
-      List<PartitionBatch> aborted = new ArrayList<>(ended.batches());
-      aborted.addAll(endQueued());
       List<PartitionBatch> dropped = openBatches.drain();
-      rewind(commandConsumer, aborted, dropped);
-      handAgain(aborted, dropped);
+      rewind(commandConsumer, ended.batches(), dropped);
+      handAgain(ended.batches(), dropped);
       return;
     } catch (RuntimeException | Error e) {
       // the loop stops, and whether the batch committed may not be known: its end hands the batch's
       // handed commands to the topic, where a committed one is answered as a duplicate
-      List<PartitionBatch> unknown = new ArrayList<>(ended.batches());
-      unknown.addAll(endQueued());
-      handAgain(unknown, List.of());
+      handAgain(ended.batches(), List.of());
       throw e;
     }
     recordWait(waitStarted);
@@ -525,27 +485,9 @@ public final class TaskLoop implements AutoCloseable {
       stateCacheHits.increment(partition.states().takeHits());
       stateCacheMisses.increment(partition.states().takeMisses());
     }
-    ended.batches().forEach(PartitionBatch::applied);
-    inFlight.forEach(queued -> queued.batches().forEach(PartitionBatch::forgetApplied));
-    openBatches.forgetApplied();
+    openBatches.inFlightApplied();
     commands.increment(decided);
     batchSize.record(decided);
-  }
-
-  /**
-   * Waits for the transactions queued behind one that did not commit: the committer ends each
-   * without sending it.
-   *
-   * @return their batches, oldest first
-   */
-  private List<PartitionBatch> endQueued() {
-    List<PartitionBatch> batches = new ArrayList<>();
-    while (!inFlight.isEmpty()) {
-      BatchCommitter.InFlight queued = inFlight.pollFirst();
-      queued.done().handle((appended, failed) -> null).join();
-      batches.addAll(queued.batches());
-    }
-    return batches;
   }
 
   /** Records a wait for the transaction in flight begun at {@code started} (nanoTime); none if it is -1. */
@@ -638,14 +580,14 @@ public final class TaskLoop implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-      // the committed batches in flight are written before their partitions' stores close
-      finishAllInFlight(commandConsumer);
+      // a committed batch in flight is written before its partitions' stores close
+      finishInFlight(commandConsumer);
       revoked.forEach(tp -> release(tp.partition(), true));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      finishAllInFlight(commandConsumer);
+      finishInFlight(commandConsumer);
       // another instance may already own these: no snapshot of state that may be stale
       lost.forEach(tp -> release(tp.partition(), false));
     }

@@ -261,53 +261,9 @@ class StateCacheTest {
     });
     assertThat(CachedState.of(cache, KEY)).as("a state in flight is not committed").isNull();
 
-    inFlight.applied(); // committed and written: the cache and the store tell from now on
-    next.forgetApplied();
+    next.inFlightApplied(); // committed and written: the cache and the store tell from now on
     next.decide(nextOffset++, command("c-3", Account.withdraw(ACCOUNT, 30)));
     assertThat(DecodedEvents.of(next)).last().satisfies(event -> assertThat(event.getSequence()).isEqualTo(3));
-  }
-
-  @Test
-  void aBatchDecidedWhileTwoAreInFlightReadsTheNewestOfThemFirstAndForgetsOnlyTheApplied() {
-    StateCache cache = new StateCache(10_000);
-    String bob = accountOnThePartition(1);
-    String carol = accountOnThePartition(2);
-    PartitionBatch first = batch(cache, null);
-    first.decide(nextOffset++, command("c-1", Account.deposit(ACCOUNT, 100)));
-    first.decide(nextOffset++, command("c-2", Account.deposit(bob, 10)));
-    first.fillPositions(new long[] {41, 42});
-    PartitionBatch second = batch(cache, first); // queued behind the first, which has not committed
-    second.decide(nextOffset++, command("c-3", Account.withdraw(ACCOUNT, 30)));
-    second.decide(nextOffset++, command("c-4", Account.deposit(carol, 5)));
-    second.fillPositions(new long[] {43, 44});
-
-    PartitionBatch third = batch(cache, second);
-    third.decide(nextOffset++, command("c-5", Account.withdraw(ACCOUNT, 70))); // 70 left after the second
-    third.decide(nextOffset++, command("c-6", Account.withdraw(bob, 10))); // only the first changed bob
-    third.decide(nextOffset++, command("c-2", Account.deposit(bob, 10)));
-
-    assertThat(DecodedEvents.of(third)).extracting(event -> event.getAggregateId() + "@" + event.getSequence())
-        .as("each after the newest version sent").containsExactly(ACCOUNT + "@3", bob + "@2");
-    assertThat(third.decidedOutcomes().get(2).get()).as("a resend of a command two batches back").satisfies(
-        outcome -> {
-          assertThat(outcome.getDuplicate()).isTrue();
-          assertThat(outcome.getAccepted().getLastEvent().getOffset()).isEqualTo(42);
-        });
-
-    first.cacheCommittedStates(); // the first committed and is written; the second has not ended
-    first.applied();
-    second.forgetApplied();
-    third.forgetApplied();
-    third.decide(nextOffset++, command("c-7", Account.withdraw(carol, 5)));
-    assertThat(DecodedEvents.of(third)).extracting(event -> event.getAggregateId() + "@" + event.getSequence())
-        .as("carol, changed only by the second, still read from it").containsExactly(ACCOUNT + "@3", bob + "@2",
-            carol + "@2");
-  }
-
-  /** @return the {@code nth} account id other than {@link #ACCOUNT} on its partition */
-  private static String accountOnThePartition(int nth) {
-    return IntStream.iterate(0, i -> i + 1).mapToObj(i -> "acct-" + i)
-        .filter(id -> PARTITIONER.partitionFor(id) == PARTITION).skip(nth - 1).findFirst().orElseThrow();
   }
 
   @Test
